@@ -1,0 +1,80 @@
+namespace DistributedTaskQueue;
+
+public sealed partial class TaskClient
+{
+    /// <summary>Submits one task; returns its id once it is durably written.</summary>
+    /// <exception cref="InvalidTaskException">Bad queue name, payload too large or bad options; nothing was enqueued.</exception>
+    public async Task<TaskId> SubmitAsync<TResult>(ITask<TResult> task, string? queue = null, TaskOptions? options = null)
+    {
+        ArgumentNullException.ThrowIfNull(task);
+        var name = QueueNames.Validate(queue ?? _options.DefaultQueue);
+        var submission = Build(task, options, priority: null);
+        var ids = await Call(() => Partition(name, NextPartition()).SubmitAsync([submission])).ConfigureAwait(false);
+        return ids[0];
+    }
+
+    /// <summary>Submits a task by name with a JSON payload (for tasks whose type this app does not have).</summary>
+    public async Task<TaskId> SubmitAsync(string taskName, string payloadJson, string? queue = null, TaskOptions? options = null)
+    {
+        ArgumentException.ThrowIfNullOrWhiteSpace(taskName);
+        ArgumentNullException.ThrowIfNull(payloadJson);
+        var name = QueueNames.Validate(queue ?? _options.DefaultQueue);
+        var submission = Resolve(taskName, System.Text.Encoding.UTF8.GetBytes(payloadJson), null, options, null);
+        var ids = await Call(() => Partition(name, NextPartition()).SubmitAsync([submission])).ConfigureAwait(false);
+        return ids[0];
+    }
+
+    /// <summary>Submits many tasks in one durable write; ids come back in the order given.</summary>
+    public Task<IReadOnlyList<TaskId>> SubmitBatchAsync<TResult>(IEnumerable<ITask<TResult>> tasks, string? queue = null, TaskOptions? options = null)
+    {
+        ArgumentNullException.ThrowIfNull(tasks);
+        return SubmitAllAsync(queue, tasks.Select(t => Build(t, options, priority: null)));
+    }
+
+    /// <summary>Submits many tasks, each with its own priority, in one durable write; ids come back in order.</summary>
+    public Task<IReadOnlyList<TaskId>> SubmitBatchAsync<TResult>(IEnumerable<(ITask<TResult> Task, TaskPriority Priority)> tasks, string? queue = null, TaskOptions? options = null)
+    {
+        ArgumentNullException.ThrowIfNull(tasks);
+        return SubmitAllAsync(queue, tasks.Select(t => Build(t.Task, options, t.Priority)));
+    }
+
+    private async Task<IReadOnlyList<TaskId>> SubmitAllAsync(string? queue, IEnumerable<TaskSubmission> submissions)
+    {
+        var name = QueueNames.Validate(queue ?? _options.DefaultQueue);
+        // Validate everything before sending anything: a bad item refuses the whole batch.
+        var batch = submissions.ToArray();
+        if (batch.Length == 0) return [];
+        return await Call(() => Partition(name, NextPartition()).SubmitAsync(batch)).ConfigureAwait(false);
+    }
+
+    private TaskSubmission Build<TResult>(ITask<TResult> task, TaskOptions? options, TaskPriority? priority)
+    {
+        ArgumentNullException.ThrowIfNull(task);
+        var type = task.GetType();
+        return Resolve(TaskTypes.NameOf(type), TaskJson.Serialize(task, type), TaskTypes.DefaultsOf(type), options, priority);
+    }
+
+    /// <summary>Layers submit options over the type's defaults over the queue's, and refuses what the silo would refuse.</summary>
+    private TaskSubmission Resolve(string taskName, byte[] payload, TaskDefaultsAttribute? defaults, TaskOptions? options, TaskPriority? priority)
+    {
+        if (payload.Length > _options.MaxPayloadBytes)
+            throw new InvalidTaskException($"Task '{taskName}': payload of {payload.Length} bytes is over the limit of {_options.MaxPayloadBytes} bytes.");
+        var retry = options?.Retry ?? TaskTypes.RetryOf(defaults, _options.DefaultRetry);
+        retry?.Validate();
+        var timeout = options?.Timeout ?? (defaults is { TimeoutSeconds: > 0 } ? TimeSpan.FromSeconds(defaults.TimeoutSeconds) : null);
+        if (timeout is { } t && t <= TimeSpan.Zero) throw new InvalidTaskException($"Task '{taskName}': timeout must be positive.");
+        var notBefore = options?.NotBefore ?? (options?.Delay is { } delay ? _time.GetUtcNow() + delay : null);
+        return new TaskSubmission
+        {
+            TaskName = taskName,
+            Payload = payload,
+            Priority = priority ?? options?.Priority ?? defaults?.Priority ?? TaskPriority.Normal,
+            Retry = retry,
+            Timeout = timeout,
+            NotBefore = notBefore,
+            ExpiresAt = options?.ExpiresAt,
+            ResultTtl = options?.ResultTtl,
+            IdempotencyKey = options?.IdempotencyKey,
+        };
+    }
+}

@@ -1,0 +1,70 @@
+namespace DistributedTaskQueue;
+
+public sealed partial class TaskClient
+{
+    /// <summary>
+    /// Waits until the task finishes and returns its result. The owning partition completes the wait the
+    /// moment the task ends; long waits are made of calls of at most 20 s each (under Orleans' call timeout).
+    /// </summary>
+    /// <exception cref="TaskTimeoutException">The task did not finish within <paramref name="timeout"/>.</exception>
+    /// <exception cref="TaskExecutionException">The task was dead-lettered; carries the last error.</exception>
+    /// <exception cref="TaskCancelledException">The task was cancelled.</exception>
+    /// <exception cref="UnknownTaskException">No such task.</exception>
+    public async Task<TResult?> WaitForResultAsync<TResult>(TaskId id, TimeSpan timeout, CancellationToken cancellationToken = default)
+    {
+        var info = await WaitAsync(id, timeout, cancellationToken).ConfigureAwait(false);
+        return info.ResultJson is null ? default : TaskJson.Deserialize<TResult>(System.Text.Encoding.UTF8.GetBytes(info.ResultJson));
+    }
+
+    /// <summary>Waits until the task succeeds and returns its snapshot; throws as <see cref="WaitForResultAsync{TResult}"/> does.</summary>
+    public async Task<TaskInfo> WaitAsync(TaskId id, TimeSpan timeout, CancellationToken cancellationToken = default)
+    {
+        var deadline = _time.GetUtcNow() + timeout;
+        while (true)
+        {
+            cancellationToken.ThrowIfCancellationRequested();
+            var remaining = deadline - _time.GetUtcNow();
+            var wait = remaining < MaxWaitPerCall ? remaining : MaxWaitPerCall;
+            var info = await Call(() => Owner(id).WaitAsync(id.Sequence, wait < TimeSpan.Zero ? TimeSpan.Zero : wait)).ConfigureAwait(false)
+                ?? throw new UnknownTaskException($"No task {id}.");
+            switch (info.State)
+            {
+                case TaskState.Succeeded:
+                    return info;
+                case TaskState.DeadLettered:
+                    throw new TaskExecutionException(id, info.LastError);
+                case TaskState.Cancelled:
+                    throw new TaskCancelledException($"Task {id} was cancelled.");
+            }
+            if (_time.GetUtcNow() >= deadline)
+                throw new TaskTimeoutException($"Task {id} did not finish within {timeout} (it is {info.State}).");
+        }
+    }
+
+    /// <summary>The task's state, attempts, times and result or errors; null when there is no such task.</summary>
+    public Task<TaskInfo?> GetTaskAsync(TaskId id) => Call(() => Owner(id).GetTaskAsync(id.Sequence));
+
+    /// <summary>Counts for a queue, summed over its partitions.</summary>
+    public async Task<QueueStats> GetQueueStatsAsync(string? queue = null)
+    {
+        var name = QueueNames.Validate(queue ?? _options.DefaultQueue);
+        var parts = await Call(() => Task.WhenAll(Enumerable.Range(0, _options.PartitionsPerQueue).Select(p => Partition(name, p).GetStatsAsync()))).ConfigureAwait(false);
+        return parts.Aggregate((a, b) => a.Add(b));
+    }
+
+    /// <summary>Holds workers off a queue; submits are still accepted and wait.</summary>
+    public Task PauseQueueAsync(string queue) => SetPausedAsync(queue, paused: true);
+
+    /// <summary>Lets workers back onto a paused queue.</summary>
+    public Task ResumeQueueAsync(string queue) => SetPausedAsync(queue, paused: false);
+
+    private async Task SetPausedAsync(string queue, bool paused)
+    {
+        var name = QueueNames.Validate(queue);
+        await Call(async () =>
+        {
+            await Task.WhenAll(Enumerable.Range(0, _options.PartitionsPerQueue).Select(p => Partition(name, p).SetPausedAsync(paused))).ConfigureAwait(false);
+            return true;
+        }).ConfigureAwait(false);
+    }
+}

@@ -1,0 +1,106 @@
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Options;
+
+namespace DistributedTaskQueue;
+
+/// <summary>
+/// Submits tasks and watches them: the app-side API. Every call goes straight to the queue partition that
+/// owns the task (its id names it); waiting for a result is pushed by that partition, never polled.
+/// Thread-safe; share one per app (DI registers a singleton).
+/// </summary>
+public sealed partial class TaskClient : IAsyncDisposable
+{
+    private static readonly TimeSpan MaxWaitPerCall = TimeSpan.FromSeconds(20);
+    private readonly IGrainFactory _grains;
+    private readonly TaskQueueOptions _options;
+    private readonly TimeProvider _time;
+    private readonly IHost? _ownedHost;
+    private int _nextPartition;
+
+    /// <summary>Creates a client over an Orleans client (or a silo's own grain factory).</summary>
+    public TaskClient(IGrainFactory grains, IOptions<TaskQueueOptions> options, TimeProvider? time = null)
+        : this(grains, options?.Value ?? throw new ArgumentNullException(nameof(options)), time, null)
+    {
+    }
+
+    private TaskClient(IGrainFactory grains, TaskQueueOptions options, TimeProvider? time, IHost? ownedHost)
+    {
+        ArgumentNullException.ThrowIfNull(grains);
+        _grains = grains;
+        _options = options;
+        _time = time ?? TimeProvider.System;
+        _ownedHost = ownedHost;
+    }
+
+    /// <summary>
+    /// Connects to the cluster whose silos register in <paramref name="redisConnectionString"/> (Redis clustering).
+    /// Dispose the client to disconnect.
+    /// </summary>
+    public static Task<TaskClient> ConnectAsync(string redisConnectionString, Action<TaskQueueOptions>? configure = null, CancellationToken cancellationToken = default)
+    {
+        ArgumentException.ThrowIfNullOrWhiteSpace(redisConnectionString);
+        var options = new TaskQueueOptions { RedisConnectionString = redisConnectionString };
+        configure?.Invoke(options);
+        return ConnectAsync(options, cancellationToken);
+    }
+
+    /// <summary>Connects to an embedded single silo on this machine (no Redis) through its gateway port.</summary>
+    public static Task<TaskClient> ConnectLocalAsync(int gatewayPort = 30000, Action<TaskQueueOptions>? configure = null, CancellationToken cancellationToken = default)
+    {
+        var options = new TaskQueueOptions();
+        configure?.Invoke(options);
+        return ConnectAsync(options, cancellationToken, gatewayPort);
+    }
+
+    private static async Task<TaskClient> ConnectAsync(TaskQueueOptions options, CancellationToken cancellationToken, int gatewayPort = 30000)
+    {
+        options.Validate();
+        var builder = Host.CreateApplicationBuilder(new HostApplicationBuilderSettings { DisableDefaults = true });
+        builder.UseOrleansClient(client => TaskQueueClientServiceCollectionExtensions.ConfigureClustering(client, options, gatewayPort));
+        var host = builder.Build();
+        try
+        {
+            await host.StartAsync(cancellationToken).ConfigureAwait(false);
+        }
+        catch (Exception ex) when (ex is not OperationCanceledException)
+        {
+            host.Dispose();
+            throw new TaskQueueUnavailableException($"Could not connect to the task queue cluster '{options.ClusterId}': {ex.Message}", ex);
+        }
+        return new TaskClient(host.Services.GetRequiredService<IClusterClient>(), options, null, host);
+    }
+
+    /// <summary>The settings this client uses.</summary>
+    public TaskQueueOptions Options => _options;
+
+    /// <summary>Stops the connection this client opened, if it opened one.</summary>
+    public async ValueTask DisposeAsync()
+    {
+        if (_ownedHost is null) return;
+        await _ownedHost.StopAsync().ConfigureAwait(false);
+        _ownedHost.Dispose();
+    }
+
+    private ITaskQueueGrain Partition(string queue, int partition) =>
+        _grains.GetGrain<ITaskQueueGrain>(QueueNames.PartitionKey(queue, partition));
+
+    private ITaskQueueGrain Owner(TaskId id) => _grains.GetGrain<ITaskQueueGrain>(id.PartitionKey);
+
+    /// <summary>Spreads submits over a queue's partitions; with one partition (the default) it is always 0.</summary>
+    private int NextPartition() =>
+        _options.PartitionsPerQueue == 1 ? 0 : (int)((uint)Interlocked.Increment(ref _nextPartition) % (uint)_options.PartitionsPerQueue);
+
+    /// <summary>Turns transport and cluster failures into <see cref="TaskQueueUnavailableException"/>; our own errors pass through.</summary>
+    private static async Task<T> Call<T>(Func<Task<T>> call)
+    {
+        try
+        {
+            return await call().ConfigureAwait(false);
+        }
+        catch (Exception ex) when (ex is not TaskQueueException and not OperationCanceledException and not ArgumentException)
+        {
+            throw new TaskQueueUnavailableException($"The task queue cluster did not answer: {ex.Message}", ex);
+        }
+    }
+}

@@ -1,0 +1,63 @@
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.DependencyInjection.Extensions;
+using Microsoft.Extensions.Options;
+using Microsoft.Extensions.Hosting;
+using Orleans.Configuration;
+
+namespace DistributedTaskQueue;
+
+/// <summary>Registers <see cref="TaskClient"/> with an app's DI container.</summary>
+public static class TaskQueueClientServiceCollectionExtensions
+{
+    /// <summary>
+    /// Registers a singleton <see cref="TaskClient"/>. Settings bind from the <c>TaskQueue</c> section
+    /// (<c>TaskQueue:Redis</c> names the cluster's Redis; without it, a local embedded silo on gateway 30000).
+    /// In a host that is itself a silo (call this after <c>UseTaskQueueSilo</c>), the client uses the silo directly.
+    /// </summary>
+    public static IServiceCollection AddTaskQueueClient(this IServiceCollection services, Action<TaskQueueOptions>? configure = null)
+    {
+        ArgumentNullException.ThrowIfNull(services);
+        var coHosted = services.Any(d => d.ServiceType == typeof(IClusterClient));
+        if (!coHosted)
+        {
+            services.AddOptions<TaskQueueOptions>()
+                .BindConfiguration(TaskQueueOptions.SectionName)
+                .Configure<IConfiguration>((o, config) => o.RedisConnectionString ??= config[$"{TaskQueueOptions.SectionName}:Redis"])
+                .Configure(o => configure?.Invoke(o))
+                .Validate(o => { o.Validate(); return true; });
+            services.AddOrleansClient(client => ConfigureClusteringFromServices(client, configure));
+        }
+        else if (configure is not null)
+        {
+            services.PostConfigure(configure);
+        }
+        services.TryAddSingleton(sp => new TaskClient(sp.GetRequiredService<IGrainFactory>(), sp.GetRequiredService<IOptions<TaskQueueOptions>>(), sp.GetService<TimeProvider>()));
+        return services;
+    }
+
+    /// <summary>Points an Orleans client at the cluster: Redis clustering when configured, else a local gateway.</summary>
+    internal static void ConfigureClustering(IClientBuilder client, TaskQueueOptions options, int gatewayPort)
+    {
+        client.Configure<ClusterOptions>(o =>
+        {
+            o.ClusterId = options.ClusterId;
+            o.ServiceId = options.ServiceId;
+        });
+        if (string.IsNullOrWhiteSpace(options.RedisConnectionString))
+            client.UseLocalhostClustering(gatewayPort, serviceId: options.ServiceId, clusterId: options.ClusterId);
+        else
+            client.UseRedisClustering(options.RedisConnectionString);
+    }
+
+    private static void ConfigureClusteringFromServices(IClientBuilder client, Action<TaskQueueOptions>? configure)
+    {
+        // Clustering must be chosen while the container is built, so read the same configuration the options bind from.
+        var configuration = client.Configuration;
+        var options = new TaskQueueOptions();
+        configuration.GetSection(TaskQueueOptions.SectionName).Bind(options);
+        options.RedisConnectionString ??= configuration[$"{TaskQueueOptions.SectionName}:Redis"];
+        configure?.Invoke(options);
+        ConfigureClustering(client, options, configuration.GetValue($"{TaskQueueOptions.SectionName}:GatewayPort", 30000));
+    }
+}

@@ -1,0 +1,45 @@
+namespace DistributedTaskQueue;
+
+/// <summary>
+/// One partition of a queue (key: <c>queue:partition</c>). It owns its tasks end to end: their records,
+/// the pending order per priority, the delayed index, the leases and the counters. Every mutation is
+/// acknowledged only after the write that carries it (group commit).
+/// </summary>
+[Alias("dtq.ITaskQueueGrain")]
+public interface ITaskQueueGrain : IGrainWithStringKey
+{
+    /// <summary>Accepts tasks; returns their ids in order once they are durably written.</summary>
+    [Alias("Submit")]
+    Task<TaskId[]> SubmitAsync(TaskSubmission[] tasks);
+
+    /// <summary>
+    /// Leases up to <paramref name="max"/> tasks to a worker, highest priority first, FIFO within one.
+    /// Returns at once when any are pending, else waits up to <paramref name="wait"/> for some (long poll).
+    /// </summary>
+    [Alias("Lease")]
+    Task<LeasedTask[]> LeaseAsync(string workerId, int max, TimeSpan wait);
+
+    /// <summary>Records finished attempts; returns once they are durably written. Stale attempts are ignored.</summary>
+    [Alias("Complete")]
+    Task CompleteAsync(string workerId, TaskCompletion[] completions);
+
+    /// <summary>Ends the worker's waiting lease calls at once (it is shutting down).</summary>
+    [Alias("StopWaiting")]
+    Task StopWaitingAsync(string workerId);
+
+    /// <summary>The task's snapshot, or null when the partition has no such task.</summary>
+    [Alias("GetTask")]
+    Task<TaskInfo?> GetTaskAsync(long sequence);
+
+    /// <summary>Returns when the task is terminal or after <paramref name="wait"/>, with its snapshot then (null if unknown).</summary>
+    [Alias("Wait")]
+    Task<TaskInfo?> WaitAsync(long sequence, TimeSpan wait);
+
+    /// <summary>The partition's counts.</summary>
+    [Alias("GetStats")]
+    Task<QueueStats> GetStatsAsync();
+
+    /// <summary>Holds workers off (or lets them back onto) this partition; submits are still accepted.</summary>
+    [Alias("SetPaused")]
+    Task SetPausedAsync(bool paused);
+}

@@ -1,0 +1,63 @@
+namespace DistributedTaskQueue;
+
+/// <summary>One task as the client hands it to its queue partition: name, JSON payload and resolved options.</summary>
+[GenerateSerializer, Immutable, Alias("dtq.TaskSubmission")]
+public sealed record TaskSubmission
+{
+    /// <summary>The task's stable name.</summary>
+    [Id(0)] public required string TaskName { get; init; }
+
+    /// <summary>The payload as UTF-8 JSON.</summary>
+    [Id(1)] public required byte[] Payload { get; init; }
+
+    /// <summary>Its priority.</summary>
+    [Id(2)] public TaskPriority Priority { get; init; } = TaskPriority.Normal;
+
+    /// <summary>Retry policy; null means the silo's default.</summary>
+    [Id(3)] public RetryPolicy? Retry { get; init; }
+
+    /// <summary>Per-attempt timeout; null means the worker's default.</summary>
+    [Id(4)] public TimeSpan? Timeout { get; init; }
+
+    /// <summary>Not started before this time.</summary>
+    [Id(5)] public DateTimeOffset? NotBefore { get; init; }
+
+    /// <summary>Not started after this time.</summary>
+    [Id(6)] public DateTimeOffset? ExpiresAt { get; init; }
+
+    /// <summary>Result retention; null means the silo's default.</summary>
+    [Id(7)] public TimeSpan? ResultTtl { get; init; }
+
+    /// <summary>Makes the submit idempotent.</summary>
+    [Id(8)] public string? IdempotencyKey { get; init; }
+}
+
+/// <summary>A task handed to a worker under a lease. <see cref="Attempt"/> is the lease's fencing token.</summary>
+[GenerateSerializer, Immutable, Alias("dtq.LeasedTask")]
+public sealed record LeasedTask(
+    [property: Id(0)] TaskId Id,
+    [property: Id(1)] string TaskName,
+    [property: Id(2)] byte[] Payload,
+    [property: Id(3)] int Attempt,
+    [property: Id(4)] TimeSpan? Timeout,
+    [property: Id(5)] DateTimeOffset EnqueuedAt);
+
+/// <summary>What one attempt came to: a closed set, turned from the handler's outcome in one place (the executor).</summary>
+[GenerateSerializer, Immutable, Alias("dtq.TaskOutcome")]
+public abstract record TaskOutcome
+{
+    /// <summary>The handler returned a result (UTF-8 JSON).</summary>
+    [GenerateSerializer, Immutable, Alias("dtq.TaskOutcome.Succeeded")]
+    public sealed record Succeeded([property: Id(0)] byte[] Result) : TaskOutcome;
+
+    /// <summary>The attempt failed; <see cref="Retryable"/> says whether the retry policy may try again.</summary>
+    [GenerateSerializer, Immutable, Alias("dtq.TaskOutcome.Failed")]
+    public sealed record Failed([property: Id(0)] TaskError Error, [property: Id(1)] bool Retryable) : TaskOutcome;
+}
+
+/// <summary>A worker's report of one finished attempt, fenced by the attempt number it was leased with.</summary>
+[GenerateSerializer, Immutable, Alias("dtq.TaskCompletion")]
+public sealed record TaskCompletion(
+    [property: Id(0)] long Sequence,
+    [property: Id(1)] int Attempt,
+    [property: Id(2)] TaskOutcome Outcome);

@@ -1,0 +1,56 @@
+namespace DistributedTaskQueue;
+
+/// <summary>Counts for one queue, summed over its partitions.</summary>
+[GenerateSerializer, Immutable, Alias("dtq.QueueStats")]
+public sealed record QueueStats
+{
+    /// <summary>The queue.</summary>
+    [Id(0)] public required string Queue { get; init; }
+
+    /// <summary>Pending tasks of Low, Normal, High and Critical priority, indexed by <see cref="TaskPriority"/>.</summary>
+    [Id(1)] public IReadOnlyList<long> PendingByPriority { get; init; } = [0, 0, 0, 0];
+
+    /// <summary>Tasks waiting for a not-before time or a retry backoff.</summary>
+    [Id(2)] public long Delayed { get; init; }
+
+    /// <summary>Tasks leased by workers now.</summary>
+    [Id(3)] public long Running { get; init; }
+
+    /// <summary>Tasks that succeeded (since the queue was created).</summary>
+    [Id(4)] public long Succeeded { get; init; }
+
+    /// <summary>Failed attempts, retried or not (since the queue was created).</summary>
+    [Id(5)] public long Failed { get; init; }
+
+    /// <summary>Tasks that ended dead-lettered.</summary>
+    [Id(6)] public long DeadLettered { get; init; }
+
+    /// <summary>Tasks that ended cancelled.</summary>
+    [Id(7)] public long Cancelled { get; init; }
+
+    /// <summary>Whether workers are held off this queue.</summary>
+    [Id(8)] public bool Paused { get; init; }
+
+    /// <summary>All pending tasks, whatever their priority.</summary>
+    public long Pending => PendingByPriority.Sum();
+
+    /// <summary>Pending tasks of one priority.</summary>
+    public long PendingOf(TaskPriority priority) => PendingByPriority[(int)priority];
+
+    /// <summary>Adds the counts of two partitions of the same queue.</summary>
+    public QueueStats Add(QueueStats other)
+    {
+        ArgumentNullException.ThrowIfNull(other);
+        return this with
+        {
+            PendingByPriority = PendingByPriority.Zip(other.PendingByPriority, (a, b) => a + b).ToArray(),
+            Delayed = Delayed + other.Delayed,
+            Running = Running + other.Running,
+            Succeeded = Succeeded + other.Succeeded,
+            Failed = Failed + other.Failed,
+            DeadLettered = DeadLettered + other.DeadLettered,
+            Cancelled = Cancelled + other.Cancelled,
+            Paused = Paused || other.Paused,
+        };
+    }
+}

@@ -1,0 +1,51 @@
+namespace DistributedTaskQueue;
+
+/// <summary>A snapshot of one task: where it is, how many attempts it took, its result or its errors.</summary>
+[GenerateSerializer, Immutable, Alias("dtq.TaskInfo")]
+public sealed record TaskInfo
+{
+    /// <summary>The task's id.</summary>
+    [Id(0)] public required TaskId Id { get; init; }
+
+    /// <summary>The task's stable name.</summary>
+    [Id(1)] public required string TaskName { get; init; }
+
+    /// <summary>Where it is in its lifecycle.</summary>
+    [Id(2)] public required TaskState State { get; init; }
+
+    /// <summary>Its priority.</summary>
+    [Id(3)] public required TaskPriority Priority { get; init; }
+
+    /// <summary>Attempts started so far (1 while the first runs).</summary>
+    [Id(4)] public int Attempts { get; init; }
+
+    /// <summary>When the submit was accepted.</summary>
+    [Id(5)] public DateTimeOffset EnqueuedAt { get; init; }
+
+    /// <summary>When the latest attempt started.</summary>
+    [Id(6)] public DateTimeOffset? StartedAt { get; init; }
+
+    /// <summary>When it reached a terminal state.</summary>
+    [Id(7)] public DateTimeOffset? FinishedAt { get; init; }
+
+    /// <summary>Not started before this time (delayed submit or retry backoff).</summary>
+    [Id(8)] public DateTimeOffset? NotBefore { get; init; }
+
+    /// <summary>The handler's result as JSON, once succeeded.</summary>
+    [Id(9)] public string? ResultJson { get; init; }
+
+    /// <summary>Errors of failed attempts, most recent first (bounded).</summary>
+    [Id(10)] public IReadOnlyList<TaskError> Errors { get; init; } = [];
+
+    /// <summary>The most recent error, if any.</summary>
+    public TaskError? LastError => Errors.Count > 0 ? Errors[0] : null;
+}
+
+/// <summary>Why an attempt failed.</summary>
+[GenerateSerializer, Immutable, Alias("dtq.TaskError")]
+public sealed record TaskError(
+    [property: Id(0)] string Message,
+    [property: Id(1)] string? Type,
+    [property: Id(2)] string? StackTrace,
+    [property: Id(3)] int Attempt,
+    [property: Id(4)] DateTimeOffset At);

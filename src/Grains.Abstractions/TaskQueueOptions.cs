@@ -1,0 +1,57 @@
+namespace DistributedTaskQueue;
+
+/// <summary>
+/// Settings shared by silos and clients, bound from the <c>TaskQueue</c> configuration section
+/// (<c>TaskQueue:Redis</c>, or the environment variable <c>TaskQueue__Redis</c>, names the Redis server).
+/// </summary>
+public sealed class TaskQueueOptions
+{
+    /// <summary>The configuration section these options bind from.</summary>
+    public const string SectionName = "TaskQueue";
+
+    /// <summary>StackExchange.Redis connection string; null or empty means the embedded in-memory default (silo) or localhost (client).</summary>
+    public string? RedisConnectionString { get; set; }
+
+    /// <summary>Orleans cluster id: silos and clients of one deployment share it.</summary>
+    public string ClusterId { get; set; } = "dtq";
+
+    /// <summary>Orleans service id: the prefix of every durable key, stable across deployments.</summary>
+    public string ServiceId { get; set; } = "dtq";
+
+    /// <summary>The queue used when a submit names none.</summary>
+    public string DefaultQueue { get; set; } = QueueNames.Default;
+
+    /// <summary>How many partitions each queue has; silos and clients must agree.</summary>
+    public int PartitionsPerQueue { get; set; } = 1;
+
+    /// <summary>Largest accepted payload, in bytes of UTF-8 JSON.</summary>
+    public int MaxPayloadBytes { get; set; } = 256 * 1024;
+
+    /// <summary>How long a succeeded task's result is kept.</summary>
+    public TimeSpan ResultTtl { get; set; } = TimeSpan.FromHours(24);
+
+    /// <summary>How long a dead-lettered or cancelled task is kept.</summary>
+    public TimeSpan FailedTtl { get; set; } = TimeSpan.FromDays(7);
+
+    /// <summary>How often finished work past its retention is removed.</summary>
+    public TimeSpan CleanupInterval { get; set; } = TimeSpan.FromHours(1);
+
+    /// <summary>Retry policy for tasks that name none.</summary>
+    public RetryPolicy DefaultRetry { get; set; } = RetryPolicy.Default;
+
+    /// <summary>How long a worker's lease on a running task lasts without renewal.</summary>
+    public TimeSpan LeaseDuration { get; set; } = TimeSpan.FromSeconds(30);
+
+    /// <summary>Throws <see cref="InvalidOperationException"/> naming the first bad setting (checked at start-up).</summary>
+    public void Validate()
+    {
+        if (!QueueNames.IsValid(DefaultQueue)) throw new InvalidOperationException($"TaskQueue:DefaultQueue '{DefaultQueue}' is not a valid queue name.");
+        if (PartitionsPerQueue is < 1 or > 256) throw new InvalidOperationException("TaskQueue:PartitionsPerQueue must be 1..256.");
+        if (MaxPayloadBytes < 1) throw new InvalidOperationException("TaskQueue:MaxPayloadBytes must be positive.");
+        if (ResultTtl <= TimeSpan.Zero || FailedTtl <= TimeSpan.Zero) throw new InvalidOperationException("TaskQueue:ResultTtl and FailedTtl must be positive.");
+        if (CleanupInterval <= TimeSpan.Zero) throw new InvalidOperationException("TaskQueue:CleanupInterval must be positive.");
+        if (LeaseDuration < TimeSpan.FromSeconds(1)) throw new InvalidOperationException("TaskQueue:LeaseDuration must be at least 1 s.");
+        if (string.IsNullOrWhiteSpace(ClusterId) || string.IsNullOrWhiteSpace(ServiceId)) throw new InvalidOperationException("TaskQueue:ClusterId and ServiceId must be set.");
+        DefaultRetry.Validate();
+    }
+}

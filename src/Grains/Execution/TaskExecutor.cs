@@ -1,0 +1,71 @@
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
+
+namespace DistributedTaskQueue.Execution;
+
+/// <summary>
+/// Runs one leased attempt: resolves its handler, deserializes the payload, runs it under the attempt's
+/// timeout, and turns whatever happens into a <see cref="TaskOutcome"/> here and nowhere else. It never
+/// decides about retries: the partition's retry policy does. A plain class, not a grain: the worker loop
+/// calls it in-process, which saves a grain call per task (about half the per-task CPU, measured).
+/// </summary>
+internal sealed class TaskExecutor(TaskHandlerRegistry registry, IServiceProvider services, TimeProvider time, ILoggerFactory loggers)
+{
+    private static readonly Func<ILogger, TaskId, int, IDisposable?> AttemptScope =
+        LoggerMessage.DefineScope<TaskId, int>("Task {TaskId} attempt {Attempt}");
+
+    public async Task<TaskCompletion> RunAsync(LeasedTask task, string workerId, TimeSpan defaultTimeout, CancellationToken stopping)
+    {
+        var now = time.GetUtcNow();
+        var handler = registry.Find(task.TaskName);
+        if (handler is null)
+        {
+            // Retryable: another silo (or this one after a deploy) may have the handler; the retry policy bounds it.
+            return Failed(task, new TaskError($"No handler for task '{task.TaskName}' is registered on worker {workerId}.", "MissingHandler", null, task.Attempt, now), retryable: true);
+        }
+        var timeout = task.Timeout ?? defaultTimeout;
+        using var attempt = CancellationTokenSource.CreateLinkedTokenSource(stopping);
+        var logger = loggers.CreateLogger("DistributedTaskQueue.Task." + task.TaskName);
+        using var scopeLog = AttemptScope(logger, task.Id, task.Attempt);
+        var context = new TaskContext
+        {
+            TaskId = task.Id,
+            TaskName = task.TaskName,
+            Attempt = task.Attempt,
+            EnqueuedAt = task.EnqueuedAt,
+            WorkerId = workerId,
+            Logger = logger,
+        };
+        await using var scope = services.CreateAsyncScope();
+        try
+        {
+            var run = handler.Invoke(scope.ServiceProvider, task.TaskName, task.Payload, context, attempt.Token);
+            // WaitAsync gives the slot back at the timeout even when a handler ignores its token.
+            var result = await run.WaitAsync(timeout, time, stopping).ConfigureAwait(false);
+            return new TaskCompletion(task.Id.Sequence, task.Attempt, new TaskOutcome.Succeeded(result));
+        }
+        catch (TimeoutException) when (!stopping.IsCancellationRequested)
+        {
+            await attempt.CancelAsync().ConfigureAwait(false);
+            return Failed(task, new TaskError($"Timed out after {timeout}.", "Timeout", null, task.Attempt, time.GetUtcNow()), retryable: true);
+        }
+        catch (TaskPayloadException ex)
+        {
+            return Failed(task, ErrorOf(ex, task), retryable: false);
+        }
+        catch (NonRetryableTaskException ex)
+        {
+            return Failed(task, ErrorOf(ex, task), retryable: false);
+        }
+        catch (Exception ex)
+        {
+            return Failed(task, ErrorOf(ex, task), retryable: true);
+        }
+    }
+
+    private TaskError ErrorOf(Exception ex, LeasedTask task) =>
+        new(ex.Message, ex.GetType().FullName, ex.StackTrace, task.Attempt, time.GetUtcNow());
+
+    private static TaskCompletion Failed(LeasedTask task, TaskError error, bool retryable) =>
+        new(task.Id.Sequence, task.Attempt, new TaskOutcome.Failed(error, retryable));
+}

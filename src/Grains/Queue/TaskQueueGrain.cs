@@ -1,0 +1,261 @@
+using System.Globalization;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
+using Orleans.Concurrency;
+using Orleans.Serialization;
+using Orleans.Storage;
+
+namespace DistributedTaskQueue.Queue;
+
+/// <summary>
+/// Owns one queue partition: applies every change to the <see cref="QueuePartition"/> model and acknowledges
+/// it only after the group-commit write that carries it. Reentrant on purpose: calls that arrive while a
+/// write is in flight share the next write, and long polls (leases, result waits) never block other calls.
+/// </summary>
+[Reentrant]
+internal sealed partial class TaskQueueGrain : Grain, ITaskQueueGrain
+{
+    /// <summary>The name of the grain storage provider that holds partitions.</summary>
+    public const string StorageName = "dtq";
+
+    private static readonly TimeSpan TickPeriod = TimeSpan.FromSeconds(1);
+    private readonly IGrainStorage _storage;
+    private readonly Serializer _serializer;
+    private readonly TaskQueueOptions _options;
+    private readonly TimeProvider _time;
+    private readonly ILogger<TaskQueueGrain> _logger;
+    private readonly LinkedList<LeaseWaiter> _leaseWaiters = new();
+    private readonly Dictionary<long, List<TaskCompletionSource>> _resultWaiters = [];
+    private QueuePartition _partition = null!; // set in OnActivateAsync, before any call is served
+    private PartitionStore _store = null!;
+    private TaskCompletionSource? _nextWrite;
+    private Task _writeLoop = Task.CompletedTask;
+    private bool _broken;
+    private DateTimeOffset _nextCleanup;
+
+    private sealed record LeaseWaiter(string WorkerId, int Max, TaskCompletionSource<LeasedTask[]> Result);
+
+    public TaskQueueGrain(IServiceProvider services, Serializer serializer, IOptions<TaskQueueOptions> options, TimeProvider time, ILogger<TaskQueueGrain> logger)
+    {
+        _storage = services.GetRequiredKeyedService<IGrainStorage>(StorageName);
+        _serializer = serializer;
+        _options = options.Value;
+        _time = time;
+        _logger = logger;
+    }
+
+    public override async Task OnActivateAsync(CancellationToken cancellationToken)
+    {
+        var key = this.GetPrimaryKeyString();
+        var split = key.LastIndexOf(':');
+        var queue = key[..split];
+        var partitionNumber = int.Parse(key.AsSpan(split + 1), CultureInfo.InvariantCulture);
+        _store = new PartitionStore(_storage, _serializer, this.GetGrainId());
+        var head = await _store.ReadHeadAsync() ?? new PartitionHead();
+        _partition = new QueuePartition(queue, partitionNumber, _options, Random.Shared.NextDouble, head);
+        _partition.Restore(await ReadSegmentsAsync(head));
+        _nextCleanup = _time.GetUtcNow() + _options.CleanupInterval;
+        this.RegisterGrainTimer(TickAsync, new GrainTimerCreationOptions(TickPeriod, TickPeriod) { Interleave = true });
+        var stats = _partition.Stats();
+        LogActivated(key, stats.Pending, stats.Delayed);
+    }
+
+    public async Task<TaskId[]> SubmitAsync(TaskSubmission[] tasks)
+    {
+        ArgumentNullException.ThrowIfNull(tasks);
+        foreach (var task in tasks) Validate(task);
+        var now = _time.GetUtcNow();
+        var ids = new TaskId[tasks.Length];
+        for (var i = 0; i < tasks.Length; i++) ids[i] = _partition.Submit(tasks[i], now);
+        await PersistAsync();
+        return ids;
+    }
+
+    public async Task<LeasedTask[]> LeaseAsync(string workerId, int max, TimeSpan wait)
+    {
+        if (max <= 0) return [];
+        var leased = _leaseWaiters.Count == 0 ? _partition.Lease(workerId, max, _time.GetUtcNow()) : [];
+        if (leased.Count > 0)
+        {
+            RequestWrite();
+            return [.. leased];
+        }
+        if (wait <= TimeSpan.Zero) return [];
+        var waiter = new LeaseWaiter(workerId, max, new TaskCompletionSource<LeasedTask[]>(TaskCreationOptions.RunContinuationsAsynchronously));
+        var node = _leaseWaiters.AddLast(waiter);
+        using var timeout = new CancellationTokenSource();
+        var first = await Task.WhenAny(waiter.Result.Task, Task.Delay(wait, _time, timeout.Token));
+        await timeout.CancelAsync();
+        // Both completions run as turns of this grain, so a waiter is either handed tasks or removed here, never both.
+        if (first != waiter.Result.Task && node.List is not null)
+        {
+            _leaseWaiters.Remove(node);
+            waiter.Result.TrySetResult([]);
+        }
+        return await waiter.Result.Task;
+    }
+
+    public async Task CompleteAsync(string workerId, TaskCompletion[] completions)
+    {
+        ArgumentNullException.ThrowIfNull(completions);
+        var now = _time.GetUtcNow();
+        var finished = new List<long>(completions.Length);
+        foreach (var completion in completions)
+        {
+            if (_partition.Complete(completion, now)) finished.Add(completion.Sequence);
+            else LogStaleCompletion(workerId, completion.Sequence, completion.Attempt);
+        }
+        await PersistAsync();
+        foreach (var sequence in finished)
+        {
+            if (_partition.IsTerminalOrUnknown(sequence)) WakeResultWaiters(sequence);
+        }
+    }
+
+    public Task StopWaitingAsync(string workerId)
+    {
+        for (var node = _leaseWaiters.First; node is not null;)
+        {
+            var next = node.Next;
+            if (node.Value.WorkerId == workerId)
+            {
+                _leaseWaiters.Remove(node);
+                node.Value.Result.TrySetResult([]);
+            }
+            node = next;
+        }
+        return Task.CompletedTask;
+    }
+
+    public Task<TaskInfo?> GetTaskAsync(long sequence) => Task.FromResult(_partition.GetInfo(sequence));
+
+    public async Task<TaskInfo?> WaitAsync(long sequence, TimeSpan wait)
+    {
+        if (_partition.IsTerminalOrUnknown(sequence) || wait <= TimeSpan.Zero) return _partition.GetInfo(sequence);
+        var done = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        if (!_resultWaiters.TryGetValue(sequence, out var list)) _resultWaiters[sequence] = list = [];
+        list.Add(done);
+        using var timeout = new CancellationTokenSource();
+        await Task.WhenAny(done.Task, Task.Delay(wait, _time, timeout.Token));
+        await timeout.CancelAsync();
+        if (_resultWaiters.TryGetValue(sequence, out list) && list.Remove(done) && list.Count == 0) _resultWaiters.Remove(sequence);
+        return _partition.GetInfo(sequence);
+    }
+
+    public Task<QueueStats> GetStatsAsync() => Task.FromResult(_partition.Stats());
+
+    public async Task SetPausedAsync(bool paused)
+    {
+        _partition.SetPaused(paused);
+        await PersistAsync();
+        if (!paused) DispatchToWaiters();
+    }
+
+    private void Validate(TaskSubmission task)
+    {
+        if (string.IsNullOrWhiteSpace(task.TaskName)) throw new InvalidTaskException("The task name is empty.");
+        if (task.Payload.Length > _options.MaxPayloadBytes)
+            throw new InvalidTaskException($"Task '{task.TaskName}': payload of {task.Payload.Length} bytes is over the limit of {_options.MaxPayloadBytes} bytes.");
+        task.Retry?.Validate();
+        if (task.Timeout is { } timeout && timeout <= TimeSpan.Zero) throw new InvalidTaskException($"Task '{task.TaskName}': timeout must be positive.");
+    }
+
+    /// <summary>Returns a task that completes after a write that includes every change made so far.</summary>
+    private Task PersistAsync()
+    {
+        if (_broken) throw new TaskQueueUnavailableException("This queue partition lost its storage and is reloading; retry the call.");
+        _nextWrite ??= new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        var next = _nextWrite.Task;
+        if (_writeLoop.IsCompleted) _writeLoop = WriteLoopAsync();
+        return next;
+    }
+
+    /// <summary>A write nobody waits for (lease marks, promotions): it rides along with the next group commit.</summary>
+    private void RequestWrite() => PersistAsync().Ignore();
+
+    /// <summary>
+    /// Group commit: each write carries everything changed while the previous one was in flight. Batches form
+    /// from arrivals, never from a timer (a timer only adds latency).
+    /// </summary>
+    private async Task WriteLoopAsync()
+    {
+        while (_nextWrite is { } batch)
+        {
+            _nextWrite = null;
+            var staged = _partition.TakeStaged();
+            try
+            {
+                await _store.WriteAsync(_partition.Head, _partition.TakeDirty());
+            }
+            catch (Exception ex)
+            {
+                // The in-memory model now holds changes storage may not have: fail every waiter and reload from storage.
+                _broken = true;
+                LogWriteFailed(ex, this.GetPrimaryKeyString());
+                var failure = new TaskQueueUnavailableException("Writing the queue partition failed; the outcome is unknown.", ex);
+                batch.TrySetException(failure);
+                _nextWrite?.TrySetException(failure);
+                _nextWrite = null;
+                this.DeactivateOnIdle();
+                return;
+            }
+            _partition.CommitStaged(staged);
+            batch.TrySetResult();
+            if (staged.Count > 0) DispatchToWaiters();
+        }
+    }
+
+    private void DispatchToWaiters()
+    {
+        var leasedAny = false;
+        while (_leaseWaiters.First is { } node && _partition.HasPending && !_partition.Paused)
+        {
+            var leased = _partition.Lease(node.Value.WorkerId, node.Value.Max, _time.GetUtcNow());
+            if (leased.Count == 0) break;
+            _leaseWaiters.RemoveFirst();
+            node.Value.Result.TrySetResult([.. leased]);
+            leasedAny = true;
+        }
+        if (leasedAny) RequestWrite();
+    }
+
+    private void WakeResultWaiters(long sequence)
+    {
+        if (!_resultWaiters.Remove(sequence, out var list)) return;
+        foreach (var waiter in list) waiter.TrySetResult();
+    }
+
+    private Task TickAsync(CancellationToken cancellationToken)
+    {
+        if (_broken) return Task.CompletedTask;
+        var now = _time.GetUtcNow();
+        var changed = _partition.PromoteDue(now) + _partition.ExpireLeases(now);
+        if (now >= _nextCleanup)
+        {
+            _nextCleanup = now + _options.CleanupInterval;
+            changed += _partition.RemoveExpired(now);
+        }
+        if (changed > 0)
+        {
+            RequestWrite();
+            DispatchToWaiters();
+        }
+        return Task.CompletedTask;
+    }
+
+    private async Task<List<TaskSegment>> ReadSegmentsAsync(PartitionHead head)
+    {
+        var segments = new List<TaskSegment>();
+        var last = head.NextSequence == 0 ? -1 : TaskSegment.NumberOf(head.NextSequence - 1);
+        // Read the known range in bounded parallel chunks, then probe past it: a head write that failed
+        // after its segment write succeeded must not let sequence numbers be reused.
+        for (var start = head.FirstSegment; start <= last; start += 64)
+        {
+            var chunk = Enumerable.Range(0, (int)Math.Min(64, last - start + 1)).Select(i => _store.ReadSegmentAsync(start + i));
+            segments.AddRange((await Task.WhenAll(chunk)).OfType<TaskSegment>());
+        }
+        for (var probe = last + 1; await _store.ReadSegmentAsync(probe) is { } extra; probe++) segments.Add(extra);
+        return segments;
+    }
+}

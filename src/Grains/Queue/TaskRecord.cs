@@ -1,0 +1,52 @@
+namespace DistributedTaskQueue.Queue;
+
+/// <summary>
+/// Everything durable about one task, stored inside its segment. Fields carry explicit ids so records
+/// written by an older build still read after a field is added (Orleans serializer version tolerance).
+/// </summary>
+[GenerateSerializer, Alias("dtq.TaskRecord")]
+internal sealed class TaskRecord
+{
+    [Id(0)] public long Sequence { get; set; }
+    [Id(1)] public required string TaskName { get; set; }
+    [Id(2)] public required byte[] Payload { get; set; }
+    [Id(3)] public TaskPriority Priority { get; set; }
+    [Id(4)] public TaskState State { get; set; }
+    [Id(5)] public int Attempts { get; set; }
+    [Id(6)] public RetryPolicy? Retry { get; set; }
+    [Id(7)] public TimeSpan? Timeout { get; set; }
+    [Id(8)] public DateTimeOffset EnqueuedAt { get; set; }
+    [Id(9)] public DateTimeOffset? StartedAt { get; set; }
+    [Id(10)] public DateTimeOffset? FinishedAt { get; set; }
+    [Id(11)] public DateTimeOffset? NotBefore { get; set; }
+    [Id(12)] public DateTimeOffset? ExpiresAt { get; set; }
+    [Id(13)] public TimeSpan? ResultTtl { get; set; }
+    [Id(14)] public string? IdempotencyKey { get; set; }
+    [Id(15)] public byte[]? Result { get; set; }
+    [Id(16)] public List<TaskError>? Errors { get; set; }
+
+    /// <summary>How many errors a record keeps, most recent first.</summary>
+    public const int MaxErrors = 10;
+
+    public void AddError(TaskError error)
+    {
+        Errors ??= [];
+        Errors.Insert(0, error);
+        if (Errors.Count > MaxErrors) Errors.RemoveRange(MaxErrors, Errors.Count - MaxErrors);
+    }
+
+    public TaskInfo ToInfo(TaskId id) => new()
+    {
+        Id = id,
+        TaskName = TaskName,
+        State = State,
+        Priority = Priority,
+        Attempts = Attempts,
+        EnqueuedAt = EnqueuedAt,
+        StartedAt = StartedAt,
+        FinishedAt = FinishedAt,
+        NotBefore = NotBefore,
+        ResultJson = Result is null ? null : System.Text.Encoding.UTF8.GetString(Result),
+        Errors = Errors is null ? [] : [.. Errors],
+    };
+}

@@ -1,0 +1,41 @@
+using System.Text.Json;
+
+namespace DistributedTaskQueue;
+
+/// <summary>
+/// Tasks every silo can run, for smoke tests, benchmarks and operators: <c>dtq.noop</c> (returns null),
+/// <c>dtq.echo</c> (returns its payload) and <c>dtq.sleep</c> (<c>{"milliseconds": n}</c>, an I/O-like wait).
+/// </summary>
+public sealed class BuiltInTaskHandler(TimeProvider time) : IRawTaskHandler
+{
+    /// <summary>Returns null at once.</summary>
+    public const string NoOp = "dtq.noop";
+
+    /// <summary>Returns its payload.</summary>
+    public const string Echo = "dtq.echo";
+
+    /// <summary>Waits <c>milliseconds</c>, then returns how long it waited.</summary>
+    public const string Sleep = "dtq.sleep";
+
+    /// <inheritdoc />
+    public bool CanHandle(string taskName) => taskName is NoOp or Echo or Sleep;
+
+    /// <inheritdoc />
+    public async Task<string> HandleAsync(string taskName, string payloadJson, TaskContext context, CancellationToken cancellationToken)
+    {
+        switch (taskName)
+        {
+            case Echo:
+                return payloadJson;
+            case Sleep:
+                using (var doc = JsonDocument.Parse(payloadJson))
+                {
+                    var ms = doc.RootElement.TryGetProperty("milliseconds", out var value) ? value.GetInt32() : 0;
+                    await Task.Delay(TimeSpan.FromMilliseconds(ms), time, cancellationToken).ConfigureAwait(false);
+                    return ms.ToString(System.Globalization.CultureInfo.InvariantCulture);
+                }
+            default:
+                return "null";
+        }
+    }
+}

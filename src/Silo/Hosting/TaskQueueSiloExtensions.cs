@@ -1,0 +1,132 @@
+using System.Net;
+using DistributedTaskQueue.Worker;
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.DependencyInjection.Extensions;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
+using Orleans.Configuration;
+using Orleans.Storage;
+using StackExchange.Redis;
+
+namespace DistributedTaskQueue;
+
+/// <summary>Hosts the task queue in an Orleans silo: on Redis when configured, embedded in memory otherwise.</summary>
+public static partial class TaskQueueSiloExtensions
+{
+    /// <summary>
+    /// Makes this host a task-queue silo. Settings come from the <c>TaskQueue</c> configuration section
+    /// (<c>TaskQueue:Redis</c>, <c>TaskQueue:ClusterId</c>, <c>TaskQueue:SiloPort</c>, <c>TaskQueue:Worker:Queues:0</c> …),
+    /// then from <paramref name="configure"/>. With no Redis configured it runs one embedded silo on localhost
+    /// with in-memory storage and reminders, and says so in the log.
+    /// </summary>
+    public static TaskQueueSiloOptions UseTaskQueueSilo(this IHostApplicationBuilder builder, Action<TaskQueueSiloOptions>? configure = null)
+    {
+        ArgumentNullException.ThrowIfNull(builder);
+        var settings = Bind(builder.Configuration);
+        configure?.Invoke(settings);
+        settings.Options.Validate();
+        settings.Worker.Validate();
+        builder.UseOrleans(silo =>
+        {
+            silo.Configure<ClusterOptions>(o =>
+            {
+                o.ClusterId = settings.Options.ClusterId;
+                o.ServiceId = settings.Options.ServiceId;
+            });
+            if (settings.IsEmbedded)
+            {
+                silo.UseLocalhostClustering(settings.SiloPort, settings.GatewayPort, serviceId: settings.Options.ServiceId, clusterId: settings.Options.ClusterId);
+            }
+            else
+            {
+                silo.UseRedisClustering(settings.Options.RedisConnectionString!);
+                if (IPAddress.TryParse(settings.AdvertisedAddress, out var advertised))
+                    silo.ConfigureEndpoints(advertised, settings.SiloPort, settings.GatewayPort, listenOnAnyHostAddress: true);
+                else
+                    silo.ConfigureEndpoints(settings.SiloPort, settings.GatewayPort, listenOnAnyHostAddress: true);
+            }
+            silo.AddTaskQueue(settings);
+        });
+        // The worker must be able to finish its grace period before the host gives up on it.
+        builder.Services.Configure<HostOptions>(o =>
+        {
+            var needed = settings.Worker.ShutdownGracePeriod + TimeSpan.FromSeconds(15);
+            if (o.ShutdownTimeout < needed) o.ShutdownTimeout = needed;
+        });
+        return settings;
+    }
+
+    /// <summary>
+    /// Adds the task queue to a silo whose clustering is set up elsewhere (tests, custom hosts): the partition
+    /// storage (Redis or memory), reminders, handlers' executor and this silo's worker loop.
+    /// </summary>
+    public static ISiloBuilder AddTaskQueue(this ISiloBuilder silo, TaskQueueSiloOptions settings)
+    {
+        ArgumentNullException.ThrowIfNull(silo);
+        ArgumentNullException.ThrowIfNull(settings);
+        settings.Options.Validate();
+        settings.Worker.Validate();
+        var services = silo.Services;
+        services.AddSingleton(Options.Create(settings.Options));
+        services.AddSingleton(Options.Create(settings.Worker));
+        services.AddSingleton(settings);
+        services.TryAddSingleton(TimeProvider.System);
+        services.AddTaskQueueExecution();
+        if (settings.IsEmbedded)
+        {
+            silo.AddMemoryGrainStorage(Queue.TaskQueueGrain.StorageName);
+            silo.UseInMemoryReminderService();
+        }
+        else
+        {
+            var redis = ConfigurationOptions.Parse(settings.Options.RedisConnectionString!);
+            silo.AddRedisGrainStorage(Queue.TaskQueueGrain.StorageName, ob => ob.Configure<IServiceProvider>((o, sp) =>
+            {
+                o.ConfigurationOptions = redis;
+                // Binary, version-tolerant and type-name-free: partitions store their own [Alias]-named records.
+                o.GrainStorageSerializer = new OrleansGrainStorageSerializer(sp.GetRequiredService<Orleans.Serialization.Serializer>());
+                o.DeleteStateOnClear = true;
+            }));
+            silo.UseRedisReminderService(o => o.ConfigurationOptions = redis);
+        }
+        services.AddHostedService<TaskWorker>();
+        services.AddHostedService<StartupBanner>();
+        return silo;
+    }
+
+    private static TaskQueueSiloOptions Bind(IConfiguration configuration)
+    {
+        var settings = new TaskQueueSiloOptions();
+        var section = configuration.GetSection(TaskQueueOptions.SectionName);
+        section.Bind(settings.Options);
+        section.GetSection("Worker").Bind(settings.Worker);
+        // Binding appends to a list that already holds the default: replace it when configuration names queues.
+        var queues = section.GetSection("Worker:Queues").Get<string[]>();
+        if (queues is { Length: > 0 }) settings.Worker.Queues = queues;
+        settings.Options.RedisConnectionString ??= section["Redis"];
+        settings.SiloPort = section.GetValue("SiloPort", settings.SiloPort);
+        settings.GatewayPort = section.GetValue("GatewayPort", settings.GatewayPort);
+        settings.AdvertisedAddress = section["AdvertisedAddress"];
+        return settings;
+    }
+
+    private sealed partial class StartupBanner(TaskQueueSiloOptions settings, ILogger<StartupBanner> logger) : IHostedService
+    {
+        public Task StartAsync(CancellationToken cancellationToken)
+        {
+            if (settings.IsEmbedded) LogEmbedded(settings.GatewayPort);
+            else LogRedis(settings.Options.ClusterId, settings.SiloPort, settings.GatewayPort);
+            return Task.CompletedTask;
+        }
+
+        public Task StopAsync(CancellationToken cancellationToken) => Task.CompletedTask;
+
+        [LoggerMessage(Level = LogLevel.Warning, Message = "No Redis configured (TaskQueue:Redis): running one embedded silo on localhost (gateway {GatewayPort}) with in-memory storage and reminders. Nothing survives a restart.")]
+        private partial void LogEmbedded(int gatewayPort);
+
+        [LoggerMessage(Level = LogLevel.Information, Message = "Task queue silo in cluster {ClusterId} on Redis (silo port {SiloPort}, gateway {GatewayPort})")]
+        private partial void LogRedis(string clusterId, int siloPort, int gatewayPort);
+    }
+}

@@ -1,0 +1,23 @@
+namespace DistributedTaskQueue;
+
+/// <summary>Everything <c>UseTaskQueueSilo</c> sets up, bound from configuration first and then from the caller's delegate.</summary>
+public sealed class TaskQueueSiloOptions
+{
+    /// <summary>Shared queue settings (Redis, retention, defaults).</summary>
+    public TaskQueueOptions Options { get; set; } = new();
+
+    /// <summary>This silo's worker loop.</summary>
+    public WorkerOptions Worker { get; set; } = new();
+
+    /// <summary>Silo-to-silo port (<c>TaskQueue:SiloPort</c>).</summary>
+    public int SiloPort { get; set; } = 11111;
+
+    /// <summary>Client gateway port (<c>TaskQueue:GatewayPort</c>).</summary>
+    public int GatewayPort { get; set; } = 30000;
+
+    /// <summary>The address other silos and clients reach this one at (<c>TaskQueue:AdvertisedAddress</c>); empty means this host's address.</summary>
+    public string? AdvertisedAddress { get; set; }
+
+    /// <summary>True when no Redis is configured: one silo with in-memory storage and reminders.</summary>
+    public bool IsEmbedded => string.IsNullOrWhiteSpace(Options.RedisConnectionString);
+}

@@ -1,0 +1,14 @@
+// A runnable task-queue silo: Redis from configuration (TaskQueue:Redis), embedded in memory otherwise.
+// Serves the queues in TaskQueue:Worker:Queues with the built-in handlers; apps host their own handlers
+// the same way, with builder.Services.AddTaskHandler<THandler>().
+using DistributedTaskQueue;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.Extensions.Hosting;
+
+var builder = WebApplication.CreateBuilder(args);
+builder.UseTaskQueueSilo();
+builder.Services.AddTaskHandler<BuiltInTaskHandler>();
+
+var app = builder.Build();
+app.MapTaskQueueApi();
+await app.RunAsync();

@@ -1,0 +1,52 @@
+using System.Text.Json;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.Routing;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Options;
+
+namespace DistributedTaskQueue;
+
+/// <summary>The silo's JSON API: health, queue statistics, task status, and submit (for the CLI and non-.NET callers).</summary>
+public static class TaskQueueApi
+{
+    /// <summary>The body of <c>POST /api/queues/{queue}/tasks</c>.</summary>
+    public sealed record SubmitRequest(string TaskName, JsonElement? Payload, TaskPriority Priority = TaskPriority.Normal);
+
+    /// <summary>Maps <c>/healthz</c> and <c>/api/…</c>.</summary>
+    public static IEndpointRouteBuilder MapTaskQueueApi(this IEndpointRouteBuilder endpoints)
+    {
+        ArgumentNullException.ThrowIfNull(endpoints);
+        endpoints.MapGet("/healthz", () => Results.Text("ok"));
+        var api = endpoints.MapGroup("/api");
+        api.MapGet("/queues/{queue}/stats", async (string queue, IGrainFactory grains, IOptions<TaskQueueOptions> options) =>
+        {
+            if (!QueueNames.IsValid(queue)) return Results.BadRequest(new { error = $"Invalid queue name '{queue}'." });
+            var stats = await Task.WhenAll(Enumerable.Range(0, options.Value.PartitionsPerQueue)
+                .Select(p => grains.GetGrain<ITaskQueueGrain>(QueueNames.PartitionKey(queue, p)).GetStatsAsync()));
+            return Results.Json(stats.Aggregate((a, b) => a.Add(b)), TaskJson.Options);
+        });
+        api.MapGet("/tasks/{id}", async (string id, IGrainFactory grains) =>
+        {
+            if (!TaskId.TryParse(id, out var taskId)) return Results.BadRequest(new { error = $"'{id}' is not a task id." });
+            var info = await grains.GetGrain<ITaskQueueGrain>(taskId.PartitionKey).GetTaskAsync(taskId.Sequence);
+            return info is null ? Results.NotFound(new { error = $"No task {id}." }) : Results.Json(info, TaskJson.Options);
+        });
+        api.MapPost("/queues/{queue}/tasks", async (string queue, SubmitRequest request, IGrainFactory grains) =>
+        {
+            try
+            {
+                QueueNames.Validate(queue);
+                var payload = request.Payload is { } json ? JsonSerializer.SerializeToUtf8Bytes(json) : "null"u8.ToArray();
+                var submission = new TaskSubmission { TaskName = request.TaskName, Payload = payload, Priority = request.Priority };
+                var ids = await grains.GetGrain<ITaskQueueGrain>(QueueNames.PartitionKey(queue, 0)).SubmitAsync([submission]);
+                return Results.Json(new { id = ids[0].ToString() }, TaskJson.Options, statusCode: StatusCodes.Status202Accepted);
+            }
+            catch (InvalidTaskException ex)
+            {
+                return Results.BadRequest(new { error = ex.Message });
+            }
+        });
+        return endpoints;
+    }
+}

@@ -1,0 +1,78 @@
+using System.Threading.Channels;
+using Microsoft.Extensions.Logging;
+
+namespace DistributedTaskQueue.Worker;
+
+/// <summary>
+/// Reports finished attempts to one partition in batches: whatever finished while the previous report was
+/// in flight goes in the next, so acks cost one grain call per batch rather than per task.
+/// </summary>
+internal sealed partial class CompletionReporter
+{
+    private const int MaxBatch = 1024;
+    private readonly ITaskQueueGrain _partition;
+    private readonly string _workerId;
+    private readonly TimeProvider _time;
+    private readonly ILogger _logger;
+    private readonly Channel<TaskCompletion> _channel = Channel.CreateUnbounded<TaskCompletion>(new UnboundedChannelOptions { SingleReader = true });
+    private readonly Task _loop;
+
+    public CompletionReporter(ITaskQueueGrain partition, string workerId, TimeProvider time, ILogger logger)
+    {
+        _partition = partition;
+        _workerId = workerId;
+        _time = time;
+        _logger = logger;
+        _loop = Task.Run(RunAsync);
+    }
+
+    public void Add(TaskCompletion completion) => _channel.Writer.TryWrite(completion);
+
+    /// <summary>Reports what is queued, then stops.</summary>
+    public Task DrainAsync()
+    {
+        _channel.Writer.TryComplete();
+        return _loop;
+    }
+
+    private async Task RunAsync()
+    {
+        var batch = new List<TaskCompletion>(64);
+        while (await _channel.Reader.WaitToReadAsync().ConfigureAwait(false))
+        {
+            batch.Clear();
+            while (batch.Count < MaxBatch && _channel.Reader.TryRead(out var completion)) batch.Add(completion);
+            await ReportAsync([.. batch]).ConfigureAwait(false);
+        }
+    }
+
+    private async Task ReportAsync(TaskCompletion[] batch)
+    {
+        // A lost report only means the tasks run again after their leases expire (at-least-once), so a
+        // few retries cover a partition failover; past that the lease machinery takes over.
+        for (var attempt = 1; ; attempt++)
+        {
+            try
+            {
+                await _partition.CompleteAsync(_workerId, batch).ConfigureAwait(false);
+                return;
+            }
+            catch (Exception ex) when (attempt < 5)
+            {
+                LogReportRetry(ex, batch.Length, attempt);
+                await Task.Delay(TimeSpan.FromMilliseconds(200 * attempt), _time).ConfigureAwait(false);
+            }
+            catch (Exception ex)
+            {
+                LogReportFailed(ex, batch.Length);
+                return;
+            }
+        }
+    }
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Reporting {Count} completions failed (attempt {Attempt}); retrying")]
+    private partial void LogReportRetry(Exception exception, int count, int attempt);
+
+    [LoggerMessage(Level = LogLevel.Error, Message = "Gave up reporting {Count} completions; those tasks run again when their leases expire")]
+    private partial void LogReportFailed(Exception exception, int count);
+}
