@@ -1,0 +1,284 @@
+using DistributedTaskQueue.Queue;
+using Microsoft.Extensions.Time.Testing;
+
+namespace DistributedTaskQueue.Tests.Grains;
+
+/// <summary>The partition's rules, on a fake clock: ordering, leases, fencing, retries, delays, restore, retention.</summary>
+public sealed class QueuePartitionTests
+{
+    private readonly FakeTimeProvider _time = new(new DateTimeOffset(2026, 1, 1, 0, 0, 0, TimeSpan.Zero));
+    private readonly TaskQueueOptions _options = new() { DefaultRetry = new RetryPolicy { MaxRetries = 3, RetryDelay = TimeSpan.FromSeconds(10), Jitter = 0 } };
+    private double _random = 0.5;
+
+    private QueuePartition NewPartition(PartitionHead? head = null) => new("q", 0, _options, () => _random, head);
+
+    private static TaskSubmission Submission(string name = "t", TaskPriority priority = TaskPriority.Normal, RetryPolicy? retry = null, DateTimeOffset? notBefore = null, DateTimeOffset? expiresAt = null) =>
+        new() { TaskName = name, Payload = "{}"u8.ToArray(), Priority = priority, Retry = retry, NotBefore = notBefore, ExpiresAt = expiresAt };
+
+    private TaskId SubmitCommitted(QueuePartition partition, TaskSubmission submission)
+    {
+        var id = partition.Submit(submission, _time.GetUtcNow());
+        partition.CommitStaged(partition.TakeStaged());
+        return id;
+    }
+
+    [Fact]
+    public void Lease_TakesHigherPriorityFirst_AndFifoWithinPriority()
+    {
+        var partition = NewPartition();
+        var order = new[] { ("low1", TaskPriority.Low), ("n1", TaskPriority.Normal), ("c1", TaskPriority.Critical), ("h1", TaskPriority.High), ("n2", TaskPriority.Normal), ("c2", TaskPriority.Critical), ("low2", TaskPriority.Low) };
+        foreach (var (name, priority) in order) SubmitCommitted(partition, Submission(name, priority));
+
+        var leased = partition.Lease("w", 100, _time.GetUtcNow()).Select(t => t.TaskName).ToArray();
+
+        Assert.Equal(["c1", "c2", "h1", "n1", "n2", "low1", "low2"], leased);
+    }
+
+    [Fact]
+    public void Submit_IsNotLeasable_UntilCommitted()
+    {
+        var partition = NewPartition();
+        partition.Submit(Submission(), _time.GetUtcNow());
+
+        Assert.Empty(partition.Lease("w", 10, _time.GetUtcNow()));
+        partition.CommitStaged(partition.TakeStaged());
+        Assert.Single(partition.Lease("w", 10, _time.GetUtcNow()));
+    }
+
+    [Fact]
+    public void Complete_Succeeded_RecordsResultAndCounts()
+    {
+        var partition = NewPartition();
+        var id = SubmitCommitted(partition, Submission());
+        var task = Assert.Single(partition.Lease("w", 1, _time.GetUtcNow()));
+        _time.Advance(TimeSpan.FromSeconds(2));
+
+        Assert.True(partition.Complete(new TaskCompletion(id.Sequence, task.Attempt, new TaskOutcome.Succeeded("42"u8.ToArray())), _time.GetUtcNow()));
+
+        var info = partition.GetInfo(id.Sequence)!;
+        Assert.Equal(TaskState.Succeeded, info.State);
+        Assert.Equal("42", info.ResultJson);
+        Assert.Equal(1, info.Attempts);
+        Assert.Equal(_time.GetUtcNow(), info.FinishedAt);
+        var stats = partition.Stats();
+        Assert.Equal(1, stats.Succeeded);
+        Assert.Equal(0, stats.Running);
+        Assert.Equal(0, stats.Pending);
+    }
+
+    [Fact]
+    public void Complete_WithStaleAttempt_IsRejectedAndCounted()
+    {
+        var partition = NewPartition();
+        var id = SubmitCommitted(partition, Submission());
+        var first = Assert.Single(partition.Lease("w1", 1, _time.GetUtcNow()));
+        _time.Advance(_options.LeaseDuration);
+        Assert.Equal(1, partition.ExpireLeases(_time.GetUtcNow()));
+        var second = Assert.Single(partition.Lease("w2", 1, _time.GetUtcNow()));
+        Assert.Equal(2, second.Attempt);
+
+        var stale = partition.Complete(new TaskCompletion(id.Sequence, first.Attempt, new TaskOutcome.Succeeded("\"zombie\""u8.ToArray())), _time.GetUtcNow());
+
+        Assert.False(stale);
+        Assert.Equal(1, partition.StaleCompletions);
+        Assert.Equal(TaskState.Running, partition.GetInfo(id.Sequence)!.State);
+        Assert.True(partition.Complete(new TaskCompletion(id.Sequence, second.Attempt, new TaskOutcome.Succeeded("\"ok\""u8.ToArray())), _time.GetUtcNow()));
+        Assert.Equal("\"ok\"", partition.GetInfo(id.Sequence)!.ResultJson);
+    }
+
+    [Fact]
+    public void Failure_RetriesWithExponentialBackoffCapped_ThenDeadLetters()
+    {
+        var partition = NewPartition();
+        var retry = new RetryPolicy { MaxRetries = 4, RetryDelay = TimeSpan.FromSeconds(10), MaxDelay = TimeSpan.FromSeconds(30), Jitter = 0 };
+        var id = SubmitCommitted(partition, Submission(retry: retry));
+        var delays = new List<TimeSpan>();
+
+        for (var attempt = 1; attempt <= 5; attempt++)
+        {
+            var task = Assert.Single(partition.Lease("w", 1, _time.GetUtcNow()));
+            Assert.Equal(attempt, task.Attempt);
+            var error = new TaskError($"boom {attempt}", "X", null, attempt, _time.GetUtcNow());
+            Assert.True(partition.Complete(new TaskCompletion(id.Sequence, attempt, new TaskOutcome.Failed(error, Retryable: true)), _time.GetUtcNow()));
+            var info = partition.GetInfo(id.Sequence)!;
+            if (attempt == 5)
+            {
+                Assert.Equal(TaskState.DeadLettered, info.State);
+                break;
+            }
+            Assert.Equal(TaskState.Retrying, info.State);
+            var delay = info.NotBefore!.Value - _time.GetUtcNow();
+            delays.Add(delay);
+            // Not leasable one tick before the backoff ends, leasable at its end.
+            _time.Advance(delay - TimeSpan.FromMilliseconds(1));
+            partition.PromoteDue(_time.GetUtcNow());
+            Assert.Empty(partition.Lease("w", 1, _time.GetUtcNow()));
+            _time.Advance(TimeSpan.FromMilliseconds(1));
+            Assert.Equal(1, partition.PromoteDue(_time.GetUtcNow()));
+        }
+
+        Assert.Equal([TimeSpan.FromSeconds(10), TimeSpan.FromSeconds(20), TimeSpan.FromSeconds(30), TimeSpan.FromSeconds(30)], delays);
+        var final = partition.GetInfo(id.Sequence)!;
+        Assert.Equal(5, final.Attempts);
+        Assert.Equal("boom 5", final.LastError!.Message);
+        Assert.Equal(["boom 5", "boom 4", "boom 3", "boom 2", "boom 1"], final.Errors.Select(e => e.Message));
+        var stats = partition.Stats();
+        Assert.Equal(5, stats.Failed);
+        Assert.Equal(1, stats.DeadLettered);
+    }
+
+    [Fact]
+    public void NonRetryableFailure_DeadLettersAtOnce()
+    {
+        var partition = NewPartition();
+        var id = SubmitCommitted(partition, Submission());
+        var task = Assert.Single(partition.Lease("w", 1, _time.GetUtcNow()));
+
+        partition.Complete(new TaskCompletion(id.Sequence, task.Attempt, new TaskOutcome.Failed(new TaskError("bad payload", null, null, 1, _time.GetUtcNow()), Retryable: false)), _time.GetUtcNow());
+
+        Assert.Equal(TaskState.DeadLettered, partition.GetInfo(id.Sequence)!.State);
+    }
+
+    [Fact]
+    public void DelayedSubmit_StaysScheduled_UntilNotBefore()
+    {
+        var partition = NewPartition();
+        var id = SubmitCommitted(partition, Submission(notBefore: _time.GetUtcNow().AddMinutes(5)));
+
+        Assert.Equal(TaskState.Scheduled, partition.GetInfo(id.Sequence)!.State);
+        Assert.Equal(1, partition.Stats().Delayed);
+        Assert.Empty(partition.Lease("w", 1, _time.GetUtcNow()));
+        _time.Advance(TimeSpan.FromMinutes(5));
+        Assert.Equal(1, partition.PromoteDue(_time.GetUtcNow()));
+        Assert.Equal(0, partition.Stats().Delayed);
+        Assert.Single(partition.Lease("w", 1, _time.GetUtcNow()));
+    }
+
+    [Fact]
+    public void ExpiredTask_IsDeadLettered_NotStarted()
+    {
+        var partition = NewPartition();
+        var id = SubmitCommitted(partition, Submission(expiresAt: _time.GetUtcNow().AddSeconds(1)));
+        _time.Advance(TimeSpan.FromSeconds(1));
+
+        Assert.Empty(partition.Lease("w", 1, _time.GetUtcNow()));
+        var info = partition.GetInfo(id.Sequence)!;
+        Assert.Equal(TaskState.DeadLettered, info.State);
+        Assert.Equal(0, info.Attempts);
+    }
+
+    [Fact]
+    public void Paused_LeasesNothing_UntilResumed()
+    {
+        var partition = NewPartition();
+        SubmitCommitted(partition, Submission());
+        partition.SetPaused(true);
+
+        Assert.Empty(partition.Lease("w", 1, _time.GetUtcNow()));
+        Assert.True(partition.Stats().Paused);
+        partition.SetPaused(false);
+        Assert.Single(partition.Lease("w", 1, _time.GetUtcNow()));
+    }
+
+    [Fact]
+    public void Stats_CountPendingByPriority_Delayed_AndRunning()
+    {
+        var partition = NewPartition();
+        SubmitCommitted(partition, Submission(priority: TaskPriority.Low));
+        SubmitCommitted(partition, Submission(priority: TaskPriority.High));
+        SubmitCommitted(partition, Submission(priority: TaskPriority.High));
+        SubmitCommitted(partition, Submission(priority: TaskPriority.Critical));
+        SubmitCommitted(partition, Submission(notBefore: _time.GetUtcNow().AddHours(1)));
+        partition.Lease("w", 1, _time.GetUtcNow());
+
+        var stats = partition.Stats();
+
+        Assert.Equal([1, 0, 2, 0], stats.PendingByPriority);
+        Assert.Equal(1, stats.Delayed);
+        Assert.Equal(1, stats.Running);
+    }
+
+    [Fact]
+    public void Restore_RebuildsOrder_AndReturnsRunningTasksToPending()
+    {
+        var first = NewPartition();
+        var a = SubmitCommitted(first, Submission("a"));
+        var b = SubmitCommitted(first, Submission("b", TaskPriority.High));
+        var c = SubmitCommitted(first, Submission("c"));
+        first.Lease("w", 1, _time.GetUtcNow()); // b is running when the owner goes away
+        var segments = first.TakeDirty().Select(d => d.Segment!).ToList();
+
+        var restored = NewPartition(first.Head);
+        restored.Restore(segments);
+
+        Assert.Equal(TaskState.Pending, restored.GetInfo(b.Sequence)!.State);
+        Assert.Equal(["b", "a", "c"], restored.Lease("w", 10, _time.GetUtcNow()).Select(t => t.TaskName));
+        Assert.Equal(2, restored.GetInfo(b.Sequence)!.Attempts);
+        Assert.Equal(3, restored.Head.NextSequence);
+        Assert.Equal(c.Sequence + 1, restored.Submit(Submission(), _time.GetUtcNow()).Sequence);
+        Assert.Equal(0, a.Sequence);
+    }
+
+    [Fact]
+    public void Restore_NeverReusesSequences_WhenTheHeadIsBehindItsSegments()
+    {
+        var first = NewPartition();
+        for (var i = 0; i < 3; i++) SubmitCommitted(first, Submission());
+        var segments = first.TakeDirty().Select(d => d.Segment!).ToList();
+
+        var restored = NewPartition(new PartitionHead { NextSequence = 1 });
+        restored.Restore(segments);
+
+        Assert.Equal(3, restored.Submit(Submission(), _time.GetUtcNow()).Sequence);
+    }
+
+    [Fact]
+    public void TakeDirty_WritesOnlyTouchedSegments_OfBoundedSize()
+    {
+        var partition = NewPartition();
+        for (var i = 0; i < TaskSegment.Capacity * 3; i++) SubmitCommitted(partition, Submission());
+        Assert.Equal(3, partition.TakeDirty().Count);
+
+        var task = partition.Lease("w", 1, _time.GetUtcNow())[0];
+        partition.Complete(new TaskCompletion(task.Id.Sequence, task.Attempt, new TaskOutcome.Succeeded([])), _time.GetUtcNow());
+
+        var dirty = Assert.Single(partition.TakeDirty());
+        Assert.Equal(0, dirty.Number);
+        Assert.Equal(TaskSegment.Capacity, dirty.Segment!.Records.Length);
+    }
+
+    [Fact]
+    public void RemoveExpired_DropsFinishedSegmentsPastRetention_KeepsTheTail()
+    {
+        var partition = NewPartition();
+        var count = TaskSegment.Capacity + 1;
+        for (var i = 0; i < count; i++) SubmitCommitted(partition, Submission());
+        foreach (var task in partition.Lease("w", count, _time.GetUtcNow()))
+            partition.Complete(new TaskCompletion(task.Id.Sequence, task.Attempt, new TaskOutcome.Succeeded([])), _time.GetUtcNow());
+        partition.TakeDirty();
+
+        _time.Advance(_options.ResultTtl - TimeSpan.FromSeconds(1));
+        Assert.Equal(0, partition.RemoveExpired(_time.GetUtcNow()));
+        _time.Advance(TimeSpan.FromSeconds(1));
+        Assert.Equal(1, partition.RemoveExpired(_time.GetUtcNow()));
+
+        Assert.Null(partition.GetInfo(0));
+        Assert.NotNull(partition.GetInfo(TaskSegment.Capacity));
+        Assert.Equal((0, (TaskSegment?)null), Assert.Single(partition.TakeDirty()));
+        Assert.Equal(1, partition.Head.FirstSegment);
+    }
+
+    [Fact]
+    public void Retry_UsesJitterBand()
+    {
+        var partition = NewPartition();
+        var retry = new RetryPolicy { MaxRetries = 1, RetryDelay = TimeSpan.FromSeconds(10), Jitter = 0.2 };
+        var id = SubmitCommitted(partition, Submission(retry: retry));
+        var task = partition.Lease("w", 1, _time.GetUtcNow())[0];
+        _random = 0.0; // the low edge of the band
+
+        partition.Complete(new TaskCompletion(id.Sequence, task.Attempt, new TaskOutcome.Failed(new TaskError("x", null, null, 1, _time.GetUtcNow()), true)), _time.GetUtcNow());
+
+        Assert.Equal(TimeSpan.FromSeconds(8), partition.GetInfo(id.Sequence)!.NotBefore - _time.GetUtcNow());
+    }
+}
