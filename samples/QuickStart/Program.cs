@@ -9,6 +9,7 @@ using QuickStart;
 var builder = Host.CreateApplicationBuilder(args);
 builder.Logging.SetMinimumLevel(LogLevel.Warning);
 builder.Logging.AddFilter("Orleans", LogLevel.Error);
+builder.Logging.AddFilter("Polly", LogLevel.Error);
 builder.UseTaskQueueSilo(silo =>
 {
     silo.Worker.Queues = ["emails", "processing"];

@@ -5,7 +5,8 @@ using DistributedTaskQueue;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.Extensions.Hosting;
 
-var builder = WebApplication.CreateBuilder(args);
+// Settings files sit beside the binary, so `dotnet run --project src/Silo` from anywhere reads them.
+var builder = WebApplication.CreateBuilder(new WebApplicationOptions { Args = args, ContentRootPath = AppContext.BaseDirectory });
 builder.UseTaskQueueSilo();
 builder.Services.AddTaskHandler<BuiltInTaskHandler>();
 

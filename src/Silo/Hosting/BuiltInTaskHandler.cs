@@ -3,19 +3,14 @@ using System.Text.Json;
 namespace DistributedTaskQueue;
 
 /// <summary>
-/// Tasks every silo can run, for smoke tests, benchmarks and operators: <c>dtq.noop</c> (returns null),
-/// <c>dtq.echo</c> (returns its payload) and <c>dtq.sleep</c> (<c>{"milliseconds": n}</c>, an I/O-like wait).
+/// Runs the <see cref="BuiltInTasks"/>: <c>dtq.noop</c> (returns null), <c>dtq.echo</c> (returns its payload)
+/// and <c>dtq.sleep</c> (<c>{"milliseconds": n}</c>, an I/O-like wait).
 /// </summary>
 public sealed class BuiltInTaskHandler(TimeProvider time) : IRawTaskHandler
 {
-    /// <summary>Returns null at once.</summary>
-    public const string NoOp = "dtq.noop";
-
-    /// <summary>Returns its payload.</summary>
-    public const string Echo = "dtq.echo";
-
-    /// <summary>Waits <c>milliseconds</c>, then returns how long it waited.</summary>
-    public const string Sleep = "dtq.sleep";
+    private const string NoOp = BuiltInTasks.NoOp;
+    private const string Echo = BuiltInTasks.Echo;
+    private const string Sleep = BuiltInTasks.Sleep;
 
     /// <inheritdoc />
     public bool CanHandle(string taskName) => taskName is NoOp or Echo or Sleep;

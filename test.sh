@@ -1,0 +1,34 @@
+#!/usr/bin/env bash
+# Runs every test: installs redis-server if missing (the integration tests start their own on free
+# ports), builds the whole solution strictly, runs the test project, and ends with one summary line.
+set -euo pipefail
+cd "$(dirname "$0")"
+
+if ! command -v redis-server >/dev/null 2>&1; then
+  echo "redis-server is missing: installing Debian's package"
+  sudo_cmd=""
+  [ "$(id -u)" -ne 0 ] && sudo_cmd="sudo"
+  $sudo_cmd apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive $sudo_cmd apt-get install -y -qq redis-server >/dev/null
+fi
+
+configuration="${CONFIGURATION:-Release}"
+dotnet build DistributedTaskQueue.slnx -c "$configuration" -nologo -clp:NoSummary -v:q
+
+log=$(mktemp)
+trap 'rm -f "$log"' EXIT
+set +e
+dotnet test tests/Tests.csproj -c "$configuration" --no-build -nologo "$@" 2>&1 | tee "$log"
+status=${PIPESTATUS[0]}
+set -e
+
+summary=$(grep -E '(Passed|Failed)!' "$log" | tail -n 1 || true)
+passed=$(sed -nE 's/.*Passed: *([0-9]+).*/\1/p' <<<"$summary")
+failed=$(sed -nE 's/.*Failed: *([0-9]+),.*/\1/p' <<<"$summary")
+skipped=$(sed -nE 's/.*Skipped: *([0-9]+).*/\1/p' <<<"$summary")
+echo "${passed:-0} passed, ${failed:-0} failed, ${skipped:-0} skipped"
+if [ "${passed:-0}" = "0" ] && [ "$status" -eq 0 ]; then
+  echo "no test ran" >&2
+  exit 1
+fi
+exit "$status"

@@ -1,0 +1,100 @@
+using System.Diagnostics;
+using System.Text.Json;
+using DistributedTaskQueue.Tests.Support;
+
+namespace DistributedTaskQueue.Tests.Integration;
+
+/// <summary>Real processes: a silo started from src/Silo and this test process as a client, meeting only through Redis clustering.</summary>
+[Collection(RedisGroup.Name)]
+public sealed class ProcessTests(RedisFixture fixture)
+{
+    [Fact]
+    public async Task SiloProcess_AndClientProcess_CompleteATask_ThroughRedisClustering()
+    {
+        var clusterId = "proc-" + Guid.NewGuid().ToString("N")[..8];
+        await using var silo = await SiloProcess.StartAsync(fixture.Redis, clusterId, ["proc"]);
+
+        await using var client = await TaskClient.ConnectAsync(fixture.Redis.ConnectionString, o =>
+        {
+            o.ClusterId = clusterId;
+            o.ServiceId = clusterId;
+        });
+        var id = await client.SubmitAsync(BuiltInTasks.Echo, """{"hello":"world"}""", "proc");
+        var result = await client.WaitForResultAsync<JsonElement>(id, TimeSpan.FromSeconds(30));
+
+        Assert.Equal("world", result.GetProperty("hello").GetString());
+        Assert.Equal(TaskState.Succeeded, (await client.GetTaskAsync(id))!.State);
+    }
+}
+
+/// <summary>A silo as its own OS process (the built src/Silo), configured through environment variables as in a deployment.</summary>
+public sealed class SiloProcess : IAsyncDisposable
+{
+    private readonly Process _process;
+    private readonly List<string> _output = [];
+
+    private SiloProcess(Process process) => _process = process;
+
+    public int HttpPort { get; private init; }
+
+    public string Output { get { lock (_output) return string.Join('\n', _output); } }
+
+    public static async Task<SiloProcess> StartAsync(RedisServer redis, string clusterId, string[] queues)
+    {
+        var dll = Path.Combine(AppContext.BaseDirectory, "DistributedTaskQueue.Silo.dll");
+        var httpPort = RedisServer.FreePort();
+        var start = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
+        start.ArgumentList.Add(dll);
+        start.ArgumentList.Add("--urls");
+        start.ArgumentList.Add($"http://127.0.0.1:{httpPort}");
+        start.Environment["TaskQueue__Redis"] = redis.ConnectionString;
+        start.Environment["TaskQueue__ClusterId"] = clusterId;
+        start.Environment["TaskQueue__ServiceId"] = clusterId;
+        start.Environment["TaskQueue__SiloPort"] = RedisServer.FreePort().ToString(System.Globalization.CultureInfo.InvariantCulture);
+        start.Environment["TaskQueue__GatewayPort"] = RedisServer.FreePort().ToString(System.Globalization.CultureInfo.InvariantCulture);
+        start.Environment["TaskQueue__AdvertisedAddress"] = "127.0.0.1";
+        for (var i = 0; i < queues.Length; i++) start.Environment[$"TaskQueue__Worker__Queues__{i}"] = queues[i];
+        var process = Process.Start(start) ?? throw new InvalidOperationException("could not start the silo process");
+        var silo = new SiloProcess(process) { HttpPort = httpPort };
+        process.OutputDataReceived += (_, e) => { if (e.Data is not null) lock (silo._output) silo._output.Add(e.Data); };
+        process.ErrorDataReceived += (_, e) => { if (e.Data is not null) lock (silo._output) silo._output.Add(e.Data); };
+        process.BeginOutputReadLine();
+        process.BeginErrorReadLine();
+        await silo.WaitHealthyAsync();
+        return silo;
+    }
+
+    private async Task WaitHealthyAsync()
+    {
+        using var http = new HttpClient { Timeout = TimeSpan.FromSeconds(2) };
+        var clock = Stopwatch.StartNew();
+        while (clock.Elapsed < TimeSpan.FromSeconds(60))
+        {
+            if (_process.HasExited) throw new InvalidOperationException($"The silo process exited with {_process.ExitCode}:\n{Output}");
+            try
+            {
+                if ((await http.GetAsync(new Uri($"http://127.0.0.1:{HttpPort}/healthz"))).IsSuccessStatusCode) return;
+            }
+            catch (HttpRequestException)
+            {
+                // Not listening yet.
+            }
+            catch (TaskCanceledException)
+            {
+                // Not answering yet.
+            }
+            await Task.Delay(200);
+        }
+        throw new TimeoutException($"The silo process was not healthy within 60 s:\n{Output}");
+    }
+
+    /// <summary>SIGKILL: the process gets no chance to clean up, as in a crash.</summary>
+    public void Kill() => _process.Kill(entireProcessTree: true);
+
+    public async ValueTask DisposeAsync()
+    {
+        if (!_process.HasExited) _process.Kill(entireProcessTree: true);
+        await _process.WaitForExitAsync();
+        _process.Dispose();
+    }
+}
