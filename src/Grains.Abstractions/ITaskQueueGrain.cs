@@ -23,6 +23,13 @@ public interface ITaskQueueGrain : IGrainWithStringKey
     [Alias("Complete")]
     Task CompleteAsync(string workerId, TaskCompletion[] completions);
 
+    /// <summary>
+    /// Extends the leases of tasks the worker still runs. Returns the sequences whose lease it no longer
+    /// holds (expired and re-leased, or finished): their attempts are stale and their completions will be rejected.
+    /// </summary>
+    [Alias("Renew")]
+    Task<long[]> RenewAsync(string workerId, LeaseToken[] leases);
+
     /// <summary>Ends the worker's waiting lease calls at once (it is shutting down).</summary>
     [Alias("StopWaiting")]
     Task StopWaitingAsync(string workerId);

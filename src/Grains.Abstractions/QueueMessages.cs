@@ -61,3 +61,7 @@ public sealed record TaskCompletion(
     [property: Id(0)] long Sequence,
     [property: Id(1)] int Attempt,
     [property: Id(2)] TaskOutcome Outcome);
+
+/// <summary>Names one lease: the task's sequence in its partition and the attempt (fencing token) it was leased for.</summary>
+[GenerateSerializer, Immutable, Alias("dtq.LeaseToken")]
+public readonly record struct LeaseToken([property: Id(0)] long Sequence, [property: Id(1)] int Attempt);

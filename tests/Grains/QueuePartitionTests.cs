@@ -281,4 +281,37 @@ public sealed class QueuePartitionTests
 
         Assert.Equal(TimeSpan.FromSeconds(8), partition.GetInfo(id.Sequence)!.NotBefore - _time.GetUtcNow());
     }
+
+    [Fact]
+    public void Renew_KeepsALongTaskLeased_PastTheLeaseDuration()
+    {
+        var partition = NewPartition();
+        var id = SubmitCommitted(partition, Submission());
+        var task = partition.Lease("w", 1, _time.GetUtcNow())[0];
+
+        for (var i = 0; i < 10; i++)
+        {
+            _time.Advance(_options.LeaseDuration / 2);
+            Assert.True(partition.Renew("w", new LeaseToken(id.Sequence, task.Attempt), _time.GetUtcNow()));
+            Assert.Equal(0, partition.ExpireLeases(_time.GetUtcNow()));
+        }
+
+        Assert.Equal(TaskState.Running, partition.GetInfo(id.Sequence)!.State);
+        _time.Advance(_options.LeaseDuration);
+        Assert.Equal(1, partition.ExpireLeases(_time.GetUtcNow()));
+        Assert.Equal(TaskState.Pending, partition.GetInfo(id.Sequence)!.State);
+    }
+
+    [Fact]
+    public void Renew_FailsForAnotherWorker_AStaleAttempt_OrAFinishedTask()
+    {
+        var partition = NewPartition();
+        var id = SubmitCommitted(partition, Submission());
+        var task = partition.Lease("w", 1, _time.GetUtcNow())[0];
+
+        Assert.False(partition.Renew("other", new LeaseToken(id.Sequence, task.Attempt), _time.GetUtcNow()));
+        Assert.False(partition.Renew("w", new LeaseToken(id.Sequence, task.Attempt + 1), _time.GetUtcNow()));
+        partition.Complete(new TaskCompletion(id.Sequence, task.Attempt, new TaskOutcome.Succeeded([])), _time.GetUtcNow());
+        Assert.False(partition.Renew("w", new LeaseToken(id.Sequence, task.Attempt), _time.GetUtcNow()));
+    }
 }

@@ -170,6 +170,14 @@ internal sealed class QueuePartition
         return true;
     }
 
+    /// <summary>Extends a lease the worker still holds for that attempt; false when it holds it no longer.</summary>
+    public bool Renew(string workerId, LeaseToken token, DateTimeOffset now)
+    {
+        if (!_leases.TryGetValue(token.Sequence, out var lease) || lease.Attempt != token.Attempt || lease.WorkerId != workerId) return false;
+        _leases[token.Sequence] = lease with { Deadline = now + _options.LeaseDuration };
+        return true;
+    }
+
     /// <summary>Moves delayed tasks whose time has come to Pending; returns how many.</summary>
     public int PromoteDue(DateTimeOffset now)
     {

@@ -113,6 +113,14 @@ internal sealed partial class TaskQueueGrain : Grain, ITaskQueueGrain
         }
     }
 
+    public Task<long[]> RenewAsync(string workerId, LeaseToken[] leases)
+    {
+        ArgumentNullException.ThrowIfNull(leases);
+        var now = _time.GetUtcNow();
+        var lost = leases.Where(l => !_partition.Renew(workerId, l, now)).Select(l => l.Sequence).ToArray();
+        return Task.FromResult(lost);
+    }
+
     public Task StopWaitingAsync(string workerId)
     {
         for (var node = _leaseWaiters.First; node is not null;)

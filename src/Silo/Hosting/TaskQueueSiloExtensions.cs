@@ -68,6 +68,8 @@ public static partial class TaskQueueSiloExtensions
         ArgumentNullException.ThrowIfNull(settings);
         settings.Options.Validate();
         settings.Worker.Validate();
+        if (settings.Options.LeaseDuration < settings.Worker.HeartbeatInterval * 2)
+            throw new InvalidOperationException("TaskQueue:LeaseDuration must be at least twice TaskQueue:Worker:HeartbeatInterval, or running tasks lose their leases between renewals.");
         var services = silo.Services;
         services.AddSingleton(Options.Create(settings.Options));
         services.AddSingleton(Options.Create(settings.Worker));

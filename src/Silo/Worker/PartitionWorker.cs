@@ -1,0 +1,150 @@
+using System.Collections.Concurrent;
+using DistributedTaskQueue.Execution;
+using Microsoft.Extensions.Logging;
+
+namespace DistributedTaskQueue.Worker;
+
+/// <summary>
+/// Works one queue partition for this silo: long-polls it for as many tasks as there are free slots,
+/// runs them, renews all their leases in one call per heartbeat, and reports outcomes in batches.
+/// </summary>
+internal sealed partial class PartitionWorker
+{
+    private const int MaxLeaseBatch = 256;
+    private readonly ITaskQueueGrain _partition;
+    private readonly string _key;
+    private readonly string _workerId;
+    private readonly WorkerOptions _options;
+    private readonly WorkerSlots _slots;
+    private readonly TaskExecutor _executor;
+    private readonly TimeProvider _time;
+    private readonly ILogger _logger;
+    private readonly CompletionReporter _reporter;
+    private readonly ConcurrentDictionary<long, LeasedTask> _running = new();
+
+    public PartitionWorker(ITaskQueueGrain partition, string key, string workerId, WorkerOptions options, WorkerSlots slots, TaskExecutor executor, TimeProvider time, ILogger logger)
+    {
+        _partition = partition;
+        _key = key;
+        _workerId = workerId;
+        _options = options;
+        _slots = slots;
+        _executor = executor;
+        _time = time;
+        _logger = logger;
+        _reporter = new CompletionReporter(partition, workerId, time, logger);
+    }
+
+    /// <summary>Leases until <paramref name="stop"/>; the tasks it started keep running (see <see cref="TaskWorker"/>).</summary>
+    public async Task LeaseUntilStoppedAsync(CancellationToken stop, CancellationToken hardStop)
+    {
+        var idle = true;
+        while (!stop.IsCancellationRequested)
+        {
+            try
+            {
+                await _slots.WaitAsync(stop).ConfigureAwait(false);
+            }
+            catch (OperationCanceledException)
+            {
+                break;
+            }
+            // An idle loop parks with one slot so other queues keep the rest; a busy one asks for every free slot.
+            var reserved = 1 + (idle ? 0 : _slots.TakeFree(MaxLeaseBatch - 1));
+            LeasedTask[] leased;
+            try
+            {
+                leased = await _partition.LeaseAsync(_workerId, reserved, _options.PollingInterval).ConfigureAwait(false);
+            }
+            catch (Exception ex)
+            {
+                _slots.Release(reserved);
+                if (stop.IsCancellationRequested) break;
+                LogLeaseFailed(ex, _key);
+                if (!await DelayAsync(TimeSpan.FromSeconds(1), stop).ConfigureAwait(false)) break;
+                continue;
+            }
+            _slots.Release(reserved - leased.Length);
+            idle = leased.Length == 0;
+            foreach (var task in leased) Start(task, hardStop);
+        }
+    }
+
+    /// <summary>Renews the leases of running tasks every heartbeat until <paramref name="stop"/> (after the last task finished).</summary>
+    public async Task RenewUntilStoppedAsync(CancellationToken stop)
+    {
+        while (await DelayAsync(_options.HeartbeatInterval, stop).ConfigureAwait(false))
+        {
+            var leases = _running.Values.Select(t => new LeaseToken(t.Id.Sequence, t.Attempt)).ToArray();
+            if (leases.Length == 0) continue;
+            try
+            {
+                var lost = await _partition.RenewAsync(_workerId, leases).ConfigureAwait(false);
+                if (lost.Length > 0) LogLeasesLost(lost.Length, _key);
+            }
+            catch (Exception ex)
+            {
+                LogRenewFailed(ex, _key);
+            }
+        }
+    }
+
+    /// <summary>Ends this worker's parked lease call at once (shutdown).</summary>
+    public async Task StopWaitingAsync()
+    {
+        try
+        {
+            await _partition.StopWaitingAsync(_workerId).ConfigureAwait(false);
+        }
+        catch (Exception ex)
+        {
+            LogLeaseFailed(ex, _key);
+        }
+    }
+
+    public Task DrainReportsAsync() => _reporter.DrainAsync();
+
+    private void Start(LeasedTask task, CancellationToken hardStop)
+    {
+        _slots.TaskStarted();
+        _running[task.Id.Sequence] = task;
+        // Task.Run: a handler that blocks before its first await must not stall the lease loop.
+        _ = Task.Run(async () =>
+        {
+            try
+            {
+                var completion = await _executor.RunAsync(task, _workerId, _options.TaskTimeout, hardStop).ConfigureAwait(false);
+                if (!_options.AutoRetry && completion.Outcome is TaskOutcome.Failed failed)
+                    completion = completion with { Outcome = failed with { Retryable = false } };
+                _reporter.Add(completion);
+            }
+            finally
+            {
+                _running.TryRemove(task.Id.Sequence, out _);
+                _slots.TaskFinished();
+            }
+        }, CancellationToken.None);
+    }
+
+    private async Task<bool> DelayAsync(TimeSpan delay, CancellationToken stop)
+    {
+        try
+        {
+            await Task.Delay(delay, _time, stop).ConfigureAwait(false);
+            return true;
+        }
+        catch (OperationCanceledException)
+        {
+            return false;
+        }
+    }
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Lease call to {Partition} failed; retrying in 1 s")]
+    private partial void LogLeaseFailed(Exception exception, string partition);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Renewing leases on {Partition} failed; retrying next heartbeat")]
+    private partial void LogRenewFailed(Exception exception, string partition);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "{Count} running tasks of {Partition} lost their leases; their results will be rejected")]
+    private partial void LogLeasesLost(int count, string partition);
+}
