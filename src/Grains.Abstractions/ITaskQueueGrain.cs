@@ -16,8 +16,12 @@ public interface ITaskQueueGrain : IGrainWithStringKey
     /// Leases up to <paramref name="max"/> tasks to a worker, highest priority first, FIFO within one.
     /// Returns at once when any are pending, else waits up to <paramref name="wait"/> for some (long poll).
     /// </summary>
+    /// <param name="workerId">The worker's id: its silo's address, optionally prefixed with a name and '@'.</param>
+    /// <param name="max">How many tasks it has free slots for.</param>
+    /// <param name="wait">How long to wait for work when none is pending.</param>
+    /// <param name="observer">Where the partition tells this worker to stop a running task (cancel); refreshed by every call.</param>
     [Alias("Lease")]
-    Task<LeasedTask[]> LeaseAsync(string workerId, int max, TimeSpan wait);
+    Task<LeasedTask[]> LeaseAsync(string workerId, int max, TimeSpan wait, ITaskWorkerObserver? observer);
 
     /// <summary>Records finished attempts; returns once they are durably written. Stale attempts are ignored.</summary>
     [Alias("Complete")]
@@ -45,6 +49,25 @@ public interface ITaskQueueGrain : IGrainWithStringKey
     /// <summary>The partition's counts.</summary>
     [Alias("GetStats")]
     Task<QueueStats> GetStatsAsync();
+
+    /// <summary>
+    /// Cancels a waiting task at once, or fires a running task's cancellation token on the worker running it
+    /// (it ends Cancelled when that attempt ends). False when the task is unknown or already finished.
+    /// </summary>
+    [Alias("Cancel")]
+    Task<bool> CancelAsync(long sequence);
+
+    /// <summary>Dead letters in sequence order after <paramref name="after"/> (use -1 to start), at most <paramref name="limit"/>.</summary>
+    [Alias("ListDeadLetters")]
+    Task<TaskInfo[]> ListDeadLettersAsync(long after, int limit);
+
+    /// <summary>Puts dead letters back in line with a fresh retry budget: the given ones, or all (of one task name when given). Returns how many.</summary>
+    [Alias("RetryDeadLetters")]
+    Task<int> RetryDeadLettersAsync(long[]? sequences, string? taskName);
+
+    /// <summary>Deletes dead letters for good: the given ones, or all (of one task name when given). Returns how many.</summary>
+    [Alias("PurgeDeadLetters")]
+    Task<int> PurgeDeadLettersAsync(long[]? sequences, string? taskName);
 
     /// <summary>Holds workers off (or lets them back onto) this partition; submits are still accepted.</summary>
     [Alias("SetPaused")]

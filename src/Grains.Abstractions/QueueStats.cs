@@ -22,7 +22,7 @@ public sealed record QueueStats
     /// <summary>Failed attempts, retried or not (since the queue was created).</summary>
     [Id(5)] public long Failed { get; init; }
 
-    /// <summary>Tasks that ended dead-lettered.</summary>
+    /// <summary>Dead letters held now (retried and purged ones leave this count).</summary>
     [Id(6)] public long DeadLettered { get; init; }
 
     /// <summary>Tasks that ended cancelled.</summary>
@@ -30,6 +30,9 @@ public sealed record QueueStats
 
     /// <summary>Whether workers are held off this queue.</summary>
     [Id(8)] public bool Paused { get; init; }
+
+    /// <summary>Completions rejected because their attempt was stale (a zombie worker reported after its lease was lost), since activation.</summary>
+    [Id(9)] public long StaleCompletions { get; init; }
 
     /// <summary>All pending tasks, whatever their priority.</summary>
     public long Pending => PendingByPriority.Sum();
@@ -51,6 +54,7 @@ public sealed record QueueStats
             DeadLettered = DeadLettered + other.DeadLettered,
             Cancelled = Cancelled + other.Cancelled,
             Paused = Paused || other.Paused,
+            StaleCompletions = StaleCompletions + other.StaleCompletions,
         };
     }
 }

@@ -199,7 +199,7 @@ public sealed class QueuePartitionTests
     }
 
     [Fact]
-    public void Restore_RebuildsOrder_AndReturnsRunningTasksToPending()
+    public void Restore_RebuildsOrder_AndHoldsRunningTasksBackForOneLeasePeriod()
     {
         var first = NewPartition();
         var a = SubmitCommitted(first, Submission("a"));
@@ -209,14 +209,41 @@ public sealed class QueuePartitionTests
         var segments = first.TakeDirty().Select(d => d.Segment!).ToList();
 
         var restored = NewPartition(first.Head);
-        restored.Restore(segments);
+        restored.Restore(segments, _time.GetUtcNow());
 
-        Assert.Equal(TaskState.Pending, restored.GetInfo(b.Sequence)!.State);
-        Assert.Equal(["b", "a", "c"], restored.Lease("w", 10, _time.GetUtcNow()).Select(t => t.TaskName));
-        Assert.Equal(2, restored.GetInfo(b.Sequence)!.Attempts);
-        Assert.Equal(3, restored.Head.NextSequence);
+        // b is not redelivered while its worker may still be running it...
+        Assert.Equal(TaskState.Running, restored.GetInfo(b.Sequence)!.State);
+        var others = restored.Lease("w2", 10, _time.GetUtcNow());
+        Assert.Equal(["a", "c"], others.Select(t => t.TaskName));
+        foreach (var other in others)
+            restored.Complete(new TaskCompletion(other.Id.Sequence, other.Attempt, new TaskOutcome.Succeeded([])), _time.GetUtcNow());
+        // ...and goes back in line when the hold ends unclaimed.
+        _time.Advance(_options.LeaseDuration);
+        Assert.Equal(1, restored.ExpireLeases(_time.GetUtcNow()));
+        var again = Assert.Single(restored.Lease("w2", 10, _time.GetUtcNow()));
+        Assert.Equal("b", again.TaskName);
+        Assert.Equal(2, again.Attempt);
         Assert.Equal(c.Sequence + 1, restored.Submit(Submission(), _time.GetUtcNow()).Sequence);
         Assert.Equal(0, a.Sequence);
+    }
+
+    [Fact]
+    public void Restore_LetsTheLiveWorkerReclaimItsTask_ByRenewing_ThenComplete()
+    {
+        var first = NewPartition();
+        var id = SubmitCommitted(first, Submission());
+        var task = first.Lease("w", 1, _time.GetUtcNow())[0];
+        var restored = NewPartition(first.Head);
+        restored.Restore(first.TakeDirty().Select(d => d.Segment!), _time.GetUtcNow());
+
+        _time.Advance(_options.LeaseDuration / 2);
+        Assert.True(restored.Renew("w", new LeaseToken(id.Sequence, task.Attempt), _time.GetUtcNow()));
+        _time.Advance(_options.LeaseDuration * 3 / 4);
+        Assert.Equal(0, restored.ExpireLeases(_time.GetUtcNow()));
+        Assert.False(restored.Renew("someone-else", new LeaseToken(id.Sequence, task.Attempt), _time.GetUtcNow()));
+        Assert.True(restored.Complete(new TaskCompletion(id.Sequence, task.Attempt, new TaskOutcome.Succeeded([])), _time.GetUtcNow()));
+        Assert.Equal(TaskState.Succeeded, restored.GetInfo(id.Sequence)!.State);
+        Assert.Equal(1, restored.GetInfo(id.Sequence)!.Attempts);
     }
 
     [Fact]
@@ -227,7 +254,7 @@ public sealed class QueuePartitionTests
         var segments = first.TakeDirty().Select(d => d.Segment!).ToList();
 
         var restored = NewPartition(new PartitionHead { NextSequence = 1 });
-        restored.Restore(segments);
+        restored.Restore(segments, _time.GetUtcNow());
 
         Assert.Equal(3, restored.Submit(Submission(), _time.GetUtcNow()).Sequence);
     }

@@ -14,7 +14,12 @@ internal sealed class TaskExecutor(TaskHandlerRegistry registry, IServiceProvide
     private static readonly Func<ILogger, TaskId, int, IDisposable?> AttemptScope =
         LoggerMessage.DefineScope<TaskId, int>("Task {TaskId} attempt {Attempt}");
 
-    public async Task<TaskCompletion> RunAsync(LeasedTask task, string workerId, TimeSpan defaultTimeout, CancellationToken stopping)
+    /// <param name="task">The leased attempt.</param>
+    /// <param name="workerId">Who runs it (for the context and errors).</param>
+    /// <param name="defaultTimeout">The timeout when the task sets none.</param>
+    /// <param name="cancelled">Fires when the task is cancelled remotely: the attempt ends as a non-retryable failure (the partition records Cancelled).</param>
+    /// <param name="stopping">Fires when the worker's shutdown grace period is over: the attempt ends Released (handed back, no failure counted).</param>
+    public async Task<TaskCompletion> RunAsync(LeasedTask task, string workerId, TimeSpan defaultTimeout, CancellationToken cancelled, CancellationToken stopping)
     {
         var now = time.GetUtcNow();
         var handler = registry.Find(task.TaskName);
@@ -24,7 +29,7 @@ internal sealed class TaskExecutor(TaskHandlerRegistry registry, IServiceProvide
             return Failed(task, new TaskError($"No handler for task '{task.TaskName}' is registered on worker {workerId}.", "MissingHandler", null, task.Attempt, now), retryable: true);
         }
         var timeout = task.Timeout ?? defaultTimeout;
-        using var attempt = CancellationTokenSource.CreateLinkedTokenSource(stopping);
+        using var attempt = CancellationTokenSource.CreateLinkedTokenSource(cancelled, stopping);
         var logger = loggers.CreateLogger("DistributedTaskQueue.Task." + task.TaskName);
         using var scopeLog = AttemptScope(logger, task.Id, task.Attempt);
         var context = new TaskContext
@@ -40,12 +45,21 @@ internal sealed class TaskExecutor(TaskHandlerRegistry registry, IServiceProvide
         try
         {
             var run = handler.Invoke(scope.ServiceProvider, task.TaskName, task.Payload, context, attempt.Token);
-            // WaitAsync gives the slot back at the timeout even when a handler ignores its token.
-            var result = await run.WaitAsync(timeout, time, stopping).ConfigureAwait(false);
+            // WaitAsync gives the slot back at the timeout, cancel or shutdown even when a handler ignores its token.
+            var result = await run.WaitAsync(timeout, time, attempt.Token).ConfigureAwait(false);
             return new TaskCompletion(task.Id.Sequence, task.Attempt, new TaskOutcome.Succeeded(result));
         }
-        catch (TimeoutException) when (!stopping.IsCancellationRequested)
+        catch (Exception) when (stopping.IsCancellationRequested)
         {
+            return new TaskCompletion(task.Id.Sequence, task.Attempt, new TaskOutcome.Released());
+        }
+        catch (Exception) when (cancelled.IsCancellationRequested)
+        {
+            return Failed(task, new TaskError("Cancelled while running.", "Cancelled", null, task.Attempt, time.GetUtcNow()), retryable: false);
+        }
+        catch (TimeoutException)
+        {
+            // Fire the token too, so a handler that does listen stops its work.
             await attempt.CancelAsync().ConfigureAwait(false);
             return Failed(task, new TaskError($"Timed out after {timeout}.", "Timeout", null, task.Attempt, time.GetUtcNow()), retryable: true);
         }

@@ -4,8 +4,10 @@ namespace DistributedTaskQueue.Queue;
 /// The in-memory model of one queue partition: task records by segment, the pending order per priority,
 /// the delayed index, the leases and the counters. Pure and synchronous (time is injected), so every
 /// rule here is unit-tested with a fake clock; <see cref="TaskQueueGrain"/> adds storage, waiting and timers.
+/// This file holds the task flow (submit, lease, renew, complete, redeliver); QueuePartition.Control.cs
+/// holds what operators do (cancel, dead letters, retention).
 /// </summary>
-internal sealed class QueuePartition
+internal sealed partial class QueuePartition
 {
     private readonly string _queue;
     private readonly int _partition;
@@ -17,12 +19,15 @@ internal sealed class QueuePartition
     private readonly long[] _pendingCounts = new long[4];
     private readonly PriorityQueue<long, DateTimeOffset> _delayed = new();
     private readonly Dictionary<long, LeaseEntry> _leases = [];
+    private readonly Dictionary<string, long> _idempotencyKeys = new(StringComparer.Ordinal);
+    private readonly SortedSet<long> _deadLetters = [];
     private readonly HashSet<long> _dirtySegments = [];
     private readonly HashSet<long> _deletedSegments = [];
-    private List<long> _staged = [];
+    private HashSet<long> _staged = [];
     private long _delayedCount;
 
-    private readonly record struct LeaseEntry(string WorkerId, int Attempt, DateTimeOffset Deadline);
+    /// <summary>A lease. <c>WorkerId</c> is null while a lease restored after a failover waits for its worker to reclaim it.</summary>
+    private readonly record struct LeaseEntry(string? WorkerId, int Attempt, DateTimeOffset Deadline);
 
     public QueuePartition(string queue, int partition, TaskQueueOptions options, Func<double> random, PartitionHead? head = null)
     {
@@ -36,11 +41,14 @@ internal sealed class QueuePartition
     public PartitionHead Head => _head;
     public bool Paused => _head.Paused;
     public long StaleCompletions { get; private set; }
-    public int LeaseCount => _leases.Count;
     public bool HasPending => _pendingCounts.Any(c => c > 0);
 
-    /// <summary>Rebuilds the indexes from stored segments (in ascending order, so FIFO survives a restart).</summary>
-    public void Restore(IEnumerable<TaskSegment> segments)
+    /// <summary>
+    /// Rebuilds the indexes from stored segments (ascending, so FIFO survives a restart). Tasks stored as
+    /// Running are held back for one lease period rather than redelivered at once: live workers still
+    /// running them reclaim them by renewing (invariant 3); the rest return to Pending when the hold ends.
+    /// </summary>
+    public void Restore(IEnumerable<TaskSegment> segments, DateTimeOffset now)
     {
         foreach (var segment in segments.OrderBy(s => s.Number))
         {
@@ -48,20 +56,30 @@ internal sealed class QueuePartition
             foreach (var record in segment.Tasks)
             {
                 _head.NextSequence = Math.Max(_head.NextSequence, record.Sequence + 1);
-                if (record.State == TaskState.Running)
+                if (record.IdempotencyKey is { } key) _idempotencyKeys[key] = record.Sequence;
+                switch (record.State)
                 {
-                    // Leases are not persisted: a task that was running when the owner went away runs again.
-                    TaskLifecycle.Move(record, TaskState.Pending);
-                    _dirtySegments.Add(segment.Number);
+                    case TaskState.Running:
+                        _leases[record.Sequence] = new LeaseEntry(null, record.Attempts, now + _options.LeaseDuration);
+                        break;
+                    case TaskState.DeadLettered:
+                        _deadLetters.Add(record.Sequence);
+                        break;
+                    default:
+                        Index(record);
+                        break;
                 }
-                Index(record);
             }
         }
     }
 
-    /// <summary>Accepts one task. It is indexed (visible to workers) only by <see cref="CommitStaged"/>, after its write.</summary>
+    /// <summary>
+    /// Accepts one task, or returns the existing task with the same idempotency key. A new task is
+    /// indexed (visible to workers) only by <see cref="CommitStaged"/>, after its write.
+    /// </summary>
     public TaskId Submit(TaskSubmission submission, DateTimeOffset now)
     {
+        if (submission.IdempotencyKey is { } key && _idempotencyKeys.TryGetValue(key, out var existing)) return IdOf(existing);
         var sequence = _head.NextSequence++;
         var notBefore = submission.NotBefore is { } nb && nb > now ? nb : (DateTimeOffset?)null;
         var record = new TaskRecord
@@ -81,12 +99,13 @@ internal sealed class QueuePartition
         };
         SegmentFor(sequence, create: true)![sequence] = record;
         _dirtySegments.Add(TaskSegment.NumberOf(sequence));
+        if (submission.IdempotencyKey is { } newKey) _idempotencyKeys[newKey] = sequence;
         _staged.Add(sequence);
         return IdOf(sequence);
     }
 
     /// <summary>The sequences submitted since the last call; the caller commits them after their write.</summary>
-    public List<long> TakeStaged()
+    public HashSet<long> TakeStaged()
     {
         var staged = _staged;
         _staged = [];
@@ -94,9 +113,9 @@ internal sealed class QueuePartition
     }
 
     /// <summary>Makes durably written submissions visible to workers.</summary>
-    public void CommitStaged(List<long> staged)
+    public void CommitStaged(HashSet<long> staged)
     {
-        foreach (var sequence in staged)
+        foreach (var sequence in staged.Order())
         {
             if (Find(sequence) is { } record) Index(record);
         }
@@ -130,7 +149,19 @@ internal sealed class QueuePartition
         return leased;
     }
 
-    /// <summary>Applies a finished attempt. Returns false (and counts it) when its lease is gone or its attempt is stale.</summary>
+    /// <summary>Extends a lease the worker holds (or reclaims one held back after a failover); false when it holds it no longer.</summary>
+    public bool Renew(string workerId, LeaseToken token, DateTimeOffset now)
+    {
+        if (!_leases.TryGetValue(token.Sequence, out var lease) || lease.Attempt != token.Attempt) return false;
+        if (lease.WorkerId is not null && lease.WorkerId != workerId) return false;
+        _leases[token.Sequence] = new LeaseEntry(workerId, lease.Attempt, now + _options.LeaseDuration);
+        return true;
+    }
+
+    /// <summary>
+    /// Applies a finished attempt. Returns false (and counts it) when its lease is gone or its attempt is
+    /// stale: a zombie's late result never overwrites what a newer attempt wrote.
+    /// </summary>
     public bool Complete(TaskCompletion completion, DateTimeOffset now)
     {
         var record = Find(completion.Sequence);
@@ -149,32 +180,18 @@ internal sealed class QueuePartition
                 record.Result = succeeded.Result;
                 Finish(record, TaskState.Succeeded, now);
                 break;
+            case TaskOutcome.Released:
+                Redeliver(record, now);
+                break;
+            case TaskOutcome.Failed when record.CancelRequested:
+                Finish(record, TaskState.Cancelled, now);
+                break;
             case TaskOutcome.Failed failed:
-                _head.Failed++;
-                record.AddError(failed.Error);
-                var policy = record.Retry ?? _options.DefaultRetry;
-                if (failed.Retryable && record.Attempts <= policy.MaxRetries)
-                {
-                    record.NotBefore = now + policy.DelayFor(record.Attempts, _random());
-                    Move(record, TaskState.Retrying);
-                    _delayed.Enqueue(record.Sequence, record.NotBefore.Value);
-                }
-                else
-                {
-                    Finish(record, TaskState.DeadLettered, now);
-                }
+                Fail(record, failed, now);
                 break;
             default:
                 throw new ArgumentException($"Unknown outcome {completion.Outcome.GetType().Name}.", nameof(completion));
         }
-        return true;
-    }
-
-    /// <summary>Extends a lease the worker still holds for that attempt; false when it holds it no longer.</summary>
-    public bool Renew(string workerId, LeaseToken token, DateTimeOffset now)
-    {
-        if (!_leases.TryGetValue(token.Sequence, out var lease) || lease.Attempt != token.Attempt || lease.WorkerId != workerId) return false;
-        _leases[token.Sequence] = lease with { Deadline = now + _options.LeaseDuration };
         return true;
     }
 
@@ -194,40 +211,14 @@ internal sealed class QueuePartition
         return promoted;
     }
 
-    /// <summary>Returns tasks whose lease ran out to Pending, so another worker runs them; returns how many.</summary>
-    public int ExpireLeases(DateTimeOffset now)
-    {
-        var expired = _leases.Where(l => l.Value.Deadline <= now).Select(l => l.Key).ToList();
-        foreach (var sequence in expired)
-        {
-            _leases.Remove(sequence);
-            if (Find(sequence) is not { State: TaskState.Running } record) continue;
-            Move(record, TaskState.Pending);
-            _pending[(int)record.Priority].Enqueue(sequence);
-        }
-        return expired.Count;
-    }
+    /// <summary>Redelivers tasks whose lease ran out (or whose hold-back after a failover ended unclaimed); returns how many.</summary>
+    public int ExpireLeases(DateTimeOffset now) => ReleaseLeases(l => l.Deadline <= now, now);
 
-    /// <summary>Drops segments whose tasks are all finished and past retention; the caller deletes them from storage.</summary>
-    public int RemoveExpired(DateTimeOffset now)
-    {
-        var tail = TaskSegment.NumberOf(Math.Max(_head.NextSequence - 1, 0));
-        var removable = _segments.Values
-            .Where(s => s.Number < tail && s.Tasks.All(r => IsPastRetention(r, now)))
-            .Select(s => s.Number)
-            .ToList();
-        foreach (var number in removable)
-        {
-            _segments.Remove(number);
-            _dirtySegments.Remove(number);
-            _deletedSegments.Add(number);
-        }
-        if (removable.Count > 0)
-            _head.FirstSegment = _segments.Count == 0 ? tail : Math.Min(_segments.Keys.Min(), tail);
-        return removable.Count;
-    }
+    /// <summary>Redelivers at once every task leased by a worker that is gone (its silo was declared dead).</summary>
+    public int ReleaseWorker(Func<string, bool> isGone, DateTimeOffset now) =>
+        ReleaseLeases(l => l.WorkerId is { } worker && isGone(worker), now);
 
-    public TaskInfo? GetInfo(long sequence) => Find(sequence)?.ToInfo(IdOf(sequence));
+    public TaskInfo? GetInfo(long sequence) => _staged.Contains(sequence) ? null : Find(sequence)?.ToInfo(IdOf(sequence));
 
     public bool IsTerminalOrUnknown(long sequence) => Find(sequence) is not { } record || record.State.IsTerminal();
 
@@ -241,9 +232,10 @@ internal sealed class QueuePartition
         Running = _leases.Count,
         Succeeded = _head.Succeeded,
         Failed = _head.Failed,
-        DeadLettered = _head.DeadLettered,
+        DeadLettered = _deadLetters.Count,
         Cancelled = _head.Cancelled,
         Paused = _head.Paused,
+        StaleCompletions = StaleCompletions,
     };
 
     /// <summary>The segments changed (null: deleted) since the last call; the caller snapshots and writes them.</summary>
@@ -258,6 +250,48 @@ internal sealed class QueuePartition
         _dirtySegments.Clear();
         _deletedSegments.Clear();
         return dirty;
+    }
+
+    private int ReleaseLeases(Func<LeaseEntry, bool> released, DateTimeOffset now)
+    {
+        var sequences = _leases.Where(l => released(l.Value)).Select(l => l.Key).ToList();
+        foreach (var sequence in sequences)
+        {
+            _leases.Remove(sequence);
+            if (Find(sequence) is { State: TaskState.Running } record) Redeliver(record, now);
+        }
+        return sequences.Count;
+    }
+
+    /// <summary>A running task whose attempt ended without an outcome joins its priority's line again (or ends, if a cancel was asked for).</summary>
+    private void Redeliver(TaskRecord record, DateTimeOffset now)
+    {
+        if (record.CancelRequested)
+        {
+            Finish(record, TaskState.Cancelled, now);
+            return;
+        }
+        Move(record, TaskState.Pending);
+        _pending[(int)record.Priority].Enqueue(record.Sequence);
+    }
+
+    /// <summary>The retry policy decides: a delayed retry while failures are within MaxRetries and the failure is retryable, else a dead letter.</summary>
+    private void Fail(TaskRecord record, TaskOutcome.Failed failed, DateTimeOffset now)
+    {
+        _head.Failed++;
+        record.Failures++;
+        record.AddError(failed.Error);
+        var policy = record.Retry ?? _options.DefaultRetry;
+        if (failed.Retryable && record.Failures <= policy.MaxRetries)
+        {
+            record.NotBefore = now + policy.DelayFor(record.Failures, _random());
+            Move(record, TaskState.Retrying);
+            _delayed.Enqueue(record.Sequence, record.NotBefore.Value);
+        }
+        else
+        {
+            Finish(record, TaskState.DeadLettered, now);
+        }
     }
 
     private TaskId IdOf(long sequence) => new(_queue, _partition, sequence);
@@ -296,7 +330,7 @@ internal sealed class QueuePartition
         switch (terminal)
         {
             case TaskState.Succeeded: _head.Succeeded++; break;
-            case TaskState.DeadLettered: _head.DeadLettered++; break;
+            case TaskState.DeadLettered: _deadLetters.Add(record.Sequence); break;
             case TaskState.Cancelled: _head.Cancelled++; break;
         }
     }
@@ -317,12 +351,5 @@ internal sealed class QueuePartition
             case TaskState.Pending: _pendingCounts[(int)record.Priority] += delta; break;
             case TaskState.Scheduled or TaskState.Retrying: _delayedCount += delta; break;
         }
-    }
-
-    private bool IsPastRetention(TaskRecord record, DateTimeOffset now)
-    {
-        if (!record.State.IsTerminal() || record.FinishedAt is not { } finished) return false;
-        var ttl = record.State == TaskState.Succeeded ? record.ResultTtl ?? _options.ResultTtl : _options.FailedTtl;
-        return finished + ttl <= now;
     }
 }

@@ -4,8 +4,11 @@ namespace DistributedTaskQueue.Queue;
 
 internal sealed partial class TaskQueueGrain
 {
-    [LoggerMessage(Level = LogLevel.Information, Message = "Queue partition {Partition} activated with {Pending} pending and {Delayed} delayed tasks")]
-    private partial void LogActivated(string partition, long pending, long delayed);
+    [LoggerMessage(Level = LogLevel.Information, Message = "Queue partition {Partition} activated with {Pending} pending, {Delayed} delayed and {HeldBack} running tasks held back for their workers to reclaim")]
+    private partial void LogActivated(string partition, long pending, long delayed, long heldBack);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Redelivered {Count} tasks leased by dead silos {Silos}")]
+    private partial void LogReleasedDeadWorkers(int count, string silos);
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Ignored a stale completion from worker {WorkerId} for task {Sequence} attempt {Attempt}")]
     private partial void LogStaleCompletion(string workerId, long sequence, int attempt);

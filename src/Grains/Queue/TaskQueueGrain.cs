@@ -14,6 +14,7 @@ namespace DistributedTaskQueue.Queue;
 /// write is in flight share the next write, and long polls (leases, result waits) never block other calls.
 /// </summary>
 [Reentrant]
+[System.Diagnostics.CodeAnalysis.SuppressMessage("Design", "CA1001", Justification = "Disposed in OnDeactivateAsync, the end of a grain's life.")]
 internal sealed partial class TaskQueueGrain : Grain, ITaskQueueGrain
 {
     /// <summary>The name of the grain storage provider that holds partitions.</summary>
@@ -27,6 +28,10 @@ internal sealed partial class TaskQueueGrain : Grain, ITaskQueueGrain
     private readonly ILogger<TaskQueueGrain> _logger;
     private readonly LinkedList<LeaseWaiter> _leaseWaiters = new();
     private readonly Dictionary<long, List<TaskCompletionSource>> _resultWaiters = [];
+    private readonly Dictionary<string, ITaskWorkerObserver> _workers = new(StringComparer.Ordinal);
+    private readonly HashSet<SiloAddress> _deadSilos = [];
+    private readonly CancellationTokenSource _deactivating = new();
+    private readonly IClusterMembershipService _membership;
     private QueuePartition _partition = null!; // set in OnActivateAsync, before any call is served
     private PartitionStore _store = null!;
     private TaskCompletionSource? _nextWrite;
@@ -36,8 +41,9 @@ internal sealed partial class TaskQueueGrain : Grain, ITaskQueueGrain
 
     private sealed record LeaseWaiter(string WorkerId, int Max, TaskCompletionSource<LeasedTask[]> Result);
 
-    public TaskQueueGrain(IServiceProvider services, Serializer serializer, IOptions<TaskQueueOptions> options, TimeProvider time, ILogger<TaskQueueGrain> logger)
+    public TaskQueueGrain(IServiceProvider services, Serializer serializer, IOptions<TaskQueueOptions> options, TimeProvider time, IClusterMembershipService membership, ILogger<TaskQueueGrain> logger)
     {
+        _membership = membership;
         _storage = services.GetRequiredKeyedService<IGrainStorage>(StorageName);
         _serializer = serializer;
         _options = options.Value;
@@ -54,11 +60,19 @@ internal sealed partial class TaskQueueGrain : Grain, ITaskQueueGrain
         _store = new PartitionStore(_storage, _serializer, this.GetGrainId());
         var head = await _store.ReadHeadAsync() ?? new PartitionHead();
         _partition = new QueuePartition(queue, partitionNumber, _options, Random.Shared.NextDouble, head);
-        _partition.Restore(await ReadSegmentsAsync(head));
+        _partition.Restore(await ReadSegmentsAsync(head), _time.GetUtcNow());
         _nextCleanup = _time.GetUtcNow() + _options.CleanupInterval;
         this.RegisterGrainTimer(TickAsync, new GrainTimerCreationOptions(TickPeriod, TickPeriod) { Interleave = true });
+        WatchMembershipAsync(_deactivating.Token).Ignore();
         var stats = _partition.Stats();
-        LogActivated(key, stats.Pending, stats.Delayed);
+        LogActivated(key, stats.Pending, stats.Delayed, stats.Running);
+    }
+
+    public override Task OnDeactivateAsync(DeactivationReason reason, CancellationToken cancellationToken)
+    {
+        _deactivating.Cancel();
+        _deactivating.Dispose();
+        return Task.CompletedTask;
     }
 
     public async Task<TaskId[]> SubmitAsync(TaskSubmission[] tasks)
@@ -72,8 +86,9 @@ internal sealed partial class TaskQueueGrain : Grain, ITaskQueueGrain
         return ids;
     }
 
-    public async Task<LeasedTask[]> LeaseAsync(string workerId, int max, TimeSpan wait)
+    public async Task<LeasedTask[]> LeaseAsync(string workerId, int max, TimeSpan wait, ITaskWorkerObserver? observer)
     {
+        if (observer is not null) _workers[workerId] = observer;
         if (max <= 0) return [];
         var leased = _leaseWaiters.Count == 0 ? _partition.Lease(workerId, max, _time.GetUtcNow()) : [];
         if (leased.Count > 0)
@@ -152,6 +167,39 @@ internal sealed partial class TaskQueueGrain : Grain, ITaskQueueGrain
     }
 
     public Task<QueueStats> GetStatsAsync() => Task.FromResult(_partition.Stats());
+
+    public async Task<bool> CancelAsync(long sequence)
+    {
+        var result = _partition.Cancel(sequence, _time.GetUtcNow(), out var worker, out var attempt);
+        if (result is QueuePartition.CancelResult.Unknown or QueuePartition.CancelResult.AlreadyFinished) return false;
+        await PersistAsync();
+        if (result == QueuePartition.CancelResult.Cancelled) WakeResultWaiters(sequence);
+        else if (worker is not null && _workers.TryGetValue(worker, out var observer))
+        {
+            // One-way: the worker fires the attempt's token; the task ends Cancelled when it reports.
+            observer.CancelAsync([new LeaseToken(sequence, attempt)]).Ignore();
+        }
+        return true;
+    }
+
+    public Task<TaskInfo[]> ListDeadLettersAsync(long after, int limit) =>
+        Task.FromResult(_partition.ListDeadLetters(after, Math.Clamp(limit, 0, 10_000)).ToArray());
+
+    public async Task<int> RetryDeadLettersAsync(long[]? sequences, string? taskName)
+    {
+        var count = _partition.RetryDeadLetters(sequences, taskName);
+        if (count == 0) return 0;
+        await PersistAsync();
+        DispatchToWaiters();
+        return count;
+    }
+
+    public async Task<int> PurgeDeadLettersAsync(long[]? sequences, string? taskName)
+    {
+        var count = _partition.PurgeDeadLetters(sequences, taskName);
+        if (count > 0) await PersistAsync();
+        return count;
+    }
 
     public async Task SetPausedAsync(bool paused)
     {
@@ -251,6 +299,35 @@ internal sealed partial class TaskQueueGrain : Grain, ITaskQueueGrain
         }
         return Task.CompletedTask;
     }
+
+    /// <summary>
+    /// Redelivers a dead silo's tasks the moment Orleans declares it dead, instead of after their leases
+    /// run out. Workers lease under their silo's address, so the membership view names them.
+    /// </summary>
+    private async Task WatchMembershipAsync(CancellationToken cancellationToken)
+    {
+        try
+        {
+            await foreach (var snapshot in _membership.MembershipUpdates.WithCancellation(cancellationToken))
+            {
+                var dead = snapshot.Members.Values.Where(m => m.Status == SiloStatus.Dead && _deadSilos.Add(m.SiloAddress))
+                    .Select(m => m.SiloAddress.ToParsableString()).ToHashSet(StringComparer.Ordinal);
+                if (dead.Count == 0 || _broken) continue;
+                var released = _partition.ReleaseWorker(worker => dead.Contains(WorkerSilo(worker)), _time.GetUtcNow());
+                if (released == 0) continue;
+                LogReleasedDeadWorkers(released, string.Join(", ", dead));
+                RequestWrite();
+                DispatchToWaiters();
+            }
+        }
+        catch (OperationCanceledException)
+        {
+            // Deactivating.
+        }
+    }
+
+    /// <summary>A worker id is its silo's address, optionally prefixed with a name and '@'.</summary>
+    private static string WorkerSilo(string workerId) => workerId[(workerId.LastIndexOf('@') + 1)..];
 
     private async Task<List<TaskSegment>> ReadSegmentsAsync(PartitionHead head)
     {

@@ -25,6 +25,12 @@ internal sealed class TaskRecord
     [Id(15)] public byte[]? Result { get; set; }
     [Id(16)] public List<TaskError>? Errors { get; set; }
 
+    /// <summary>Failed attempts counted against the retry policy (reset by a dead-letter retry; releases do not count).</summary>
+    [Id(17)] public int Failures { get; set; }
+
+    /// <summary>A cancel arrived while it ran: the attempt's end, whatever it is, makes it Cancelled (unless it succeeded).</summary>
+    [Id(18)] public bool CancelRequested { get; set; }
+
     /// <summary>How many errors a record keeps, most recent first.</summary>
     public const int MaxErrors = 10;
 

@@ -32,7 +32,6 @@ internal sealed class PartitionHead
     [Id(1)] public long FirstSegment { get; set; }
     [Id(2)] public long Succeeded { get; set; }
     [Id(3)] public long Failed { get; set; }
-    [Id(4)] public long DeadLettered { get; set; }
     [Id(5)] public long Cancelled { get; set; }
     [Id(6)] public bool Paused { get; set; }
 }

@@ -48,8 +48,8 @@ internal sealed partial class CompletionReporter
 
     private async Task ReportAsync(TaskCompletion[] batch)
     {
-        // A lost report only means the tasks run again after their leases expire (at-least-once), so a
-        // few retries cover a partition failover; past that the lease machinery takes over.
+        // A lost report only means the tasks run again (at-least-once). Retrying for about a minute rides out
+        // a partition failover (death detection plus reactivation), after which the lease hold-back has ended anyway.
         for (var attempt = 1; ; attempt++)
         {
             try
@@ -57,10 +57,10 @@ internal sealed partial class CompletionReporter
                 await _partition.CompleteAsync(_workerId, batch).ConfigureAwait(false);
                 return;
             }
-            catch (Exception ex) when (attempt < 5)
+            catch (Exception ex) when (attempt < 30)
             {
                 LogReportRetry(ex, batch.Length, attempt);
-                await Task.Delay(TimeSpan.FromMilliseconds(200 * attempt), _time).ConfigureAwait(false);
+                await Task.Delay(TimeSpan.FromMilliseconds(Math.Min(200 * attempt, 2000)), _time).ConfigureAwait(false);
             }
             catch (Exception ex)
             {

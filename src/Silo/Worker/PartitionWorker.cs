@@ -8,7 +8,7 @@ namespace DistributedTaskQueue.Worker;
 /// Works one queue partition for this silo: long-polls it for as many tasks as there are free slots,
 /// runs them, renews all their leases in one call per heartbeat, and reports outcomes in batches.
 /// </summary>
-internal sealed partial class PartitionWorker
+internal sealed partial class PartitionWorker : ITaskWorkerObserver
 {
     private const int MaxLeaseBatch = 256;
     private readonly ITaskQueueGrain _partition;
@@ -20,10 +20,15 @@ internal sealed partial class PartitionWorker
     private readonly TimeProvider _time;
     private readonly ILogger _logger;
     private readonly CompletionReporter _reporter;
-    private readonly ConcurrentDictionary<long, LeasedTask> _running = new();
+    private readonly ConcurrentDictionary<long, RunningTask> _running = new();
+    private readonly ITaskWorkerObserver _self;
 
-    public PartitionWorker(ITaskQueueGrain partition, string key, string workerId, WorkerOptions options, WorkerSlots slots, TaskExecutor executor, TimeProvider time, ILogger logger)
+    private sealed record RunningTask(LeasedTask Task, CancellationTokenSource Cancel);
+
+    public PartitionWorker(IGrainFactory grains, ITaskQueueGrain partition, string key, string workerId, WorkerOptions options, WorkerSlots slots, TaskExecutor executor, TimeProvider time, ILogger logger)
     {
+        // The partition calls back through this reference to cancel a running task (it travels with every lease call).
+        _self = grains.CreateObjectReference<ITaskWorkerObserver>(this);
         _partition = partition;
         _key = key;
         _workerId = workerId;
@@ -54,7 +59,7 @@ internal sealed partial class PartitionWorker
             LeasedTask[] leased;
             try
             {
-                leased = await _partition.LeaseAsync(_workerId, reserved, _options.PollingInterval).ConfigureAwait(false);
+                leased = await _partition.LeaseAsync(_workerId, reserved, _options.PollingInterval, _self).ConfigureAwait(false);
             }
             catch (Exception ex)
             {
@@ -75,7 +80,7 @@ internal sealed partial class PartitionWorker
     {
         while (await DelayAsync(_options.HeartbeatInterval, stop).ConfigureAwait(false))
         {
-            var leases = _running.Values.Select(t => new LeaseToken(t.Id.Sequence, t.Attempt)).ToArray();
+            var leases = _running.Values.Select(t => new LeaseToken(t.Task.Id.Sequence, t.Task.Attempt)).ToArray();
             if (leases.Length == 0) continue;
             try
             {
@@ -104,16 +109,27 @@ internal sealed partial class PartitionWorker
 
     public Task DrainReportsAsync() => _reporter.DrainAsync();
 
+    /// <summary>The partition asks to cancel running attempts: fire their tokens (the executor stops waiting even if the handler does not).</summary>
+    public Task CancelAsync(LeaseToken[] attempts)
+    {
+        foreach (var attempt in attempts)
+        {
+            if (_running.TryGetValue(attempt.Sequence, out var running) && running.Task.Attempt == attempt.Attempt) running.Cancel.Cancel();
+        }
+        return Task.CompletedTask;
+    }
+
     private void Start(LeasedTask task, CancellationToken hardStop)
     {
         _slots.TaskStarted();
-        _running[task.Id.Sequence] = task;
+        var cancel = new CancellationTokenSource();
+        _running[task.Id.Sequence] = new RunningTask(task, cancel);
         // Task.Run: a handler that blocks before its first await must not stall the lease loop.
         _ = Task.Run(async () =>
         {
             try
             {
-                var completion = await _executor.RunAsync(task, _workerId, _options.TaskTimeout, hardStop).ConfigureAwait(false);
+                var completion = await _executor.RunAsync(task, _workerId, _options.TaskTimeout, cancel.Token, hardStop).ConfigureAwait(false);
                 if (!_options.AutoRetry && completion.Outcome is TaskOutcome.Failed failed)
                     completion = completion with { Outcome = failed with { Retryable = false } };
                 _reporter.Add(completion);
@@ -121,6 +137,7 @@ internal sealed partial class PartitionWorker
             finally
             {
                 _running.TryRemove(task.Id.Sequence, out _);
+                cancel.Dispose();
                 _slots.TaskFinished();
             }
         }, CancellationToken.None);

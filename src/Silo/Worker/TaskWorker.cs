@@ -29,14 +29,16 @@ internal sealed partial class TaskWorker(
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
         if (_options.Queues.Count == 0) return;
-        var workerId = string.IsNullOrEmpty(_options.WorkerId) ? silo.SiloAddress.ToParsableString() : _options.WorkerId;
+        // Leases are held under the silo's address, so a partition can redeliver a dead silo's tasks at once.
+        var address = silo.SiloAddress.ToParsableString();
+        var workerId = string.IsNullOrEmpty(_options.WorkerId) ? address : $"{_options.WorkerId}@{address}";
         // Grain calls need the silo up; hosted services may start before it is.
         if (!await WaitForStartAsync(stoppingToken).ConfigureAwait(false)) return;
 
         _slots = new WorkerSlots(_options.MaxConcurrentTasks);
         var workers = _options.Queues
             .SelectMany(q => Enumerable.Range(0, queueOptions.Value.PartitionsPerQueue).Select(p => QueueNames.PartitionKey(q, p)))
-            .Select(key => new PartitionWorker(grains.GetGrain<ITaskQueueGrain>(key), key, workerId, _options, _slots, executor, time, logger))
+            .Select(key => new PartitionWorker(grains, grains.GetGrain<ITaskQueueGrain>(key), key, workerId, _options, _slots, executor, time, logger))
             .ToList();
         var served = string.Join(", ", _options.Queues);
         LogStarted(workerId, served, _options.MaxConcurrentTasks);

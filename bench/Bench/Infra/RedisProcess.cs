@@ -1,0 +1,146 @@
+using System.Diagnostics;
+using System.Globalization;
+using StackExchange.Redis;
+
+namespace DistributedTaskQueue.Bench.Infra;
+
+/// <summary>
+/// A redis-server of the bench's own: free loopback port, temporary directory, AOF on with
+/// <c>appendfsync everysec</c> (the durable setting a deployment would use), no RDB snapshots.
+/// </summary>
+internal sealed class RedisProcess : IAsyncDisposable
+{
+    private readonly Process _process;
+    private readonly string _directory;
+    private readonly ChildProcesses.OutputTail _output;
+
+    private RedisProcess(Process process, string directory, int port, ConnectionMultiplexer admin, ChildProcesses.OutputTail output)
+    {
+        _process = process;
+        _directory = directory;
+        Port = port;
+        Admin = admin;
+        _output = output;
+    }
+
+    public int Port { get; }
+
+    public string ConnectionString => $"127.0.0.1:{Port}";
+
+    /// <summary>An admin connection, for INFO and CONFIG only (it adds its own few commands to commandstats).</summary>
+    public ConnectionMultiplexer Admin { get; }
+
+    private IServer Server => Admin.GetServer("127.0.0.1", Port);
+
+    public static async Task<RedisProcess> StartAsync(CancellationToken cancellationToken)
+    {
+        var port = Ports.Free();
+        var directory = Directory.CreateTempSubdirectory("dtq-bench-redis-").FullName;
+        var start = new ProcessStartInfo("redis-server")
+        {
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+            UseShellExecute = false,
+        };
+        foreach (var arg in new[]
+        {
+            "--port", port.ToString(CultureInfo.InvariantCulture), "--bind", "127.0.0.1", "--dir", directory,
+            "--save", "", "--appendonly", "yes", "--appendfsync", "everysec", "--protected-mode", "no",
+        })
+        {
+            start.ArgumentList.Add(arg);
+        }
+        Process process;
+        try
+        {
+            process = Process.Start(start) ?? throw new InvalidOperationException("redis-server did not start.");
+        }
+        catch (System.ComponentModel.Win32Exception ex)
+        {
+            throw new InvalidOperationException("redis-server is not installed (apt-get install redis-server).", ex);
+        }
+        ChildProcesses.Add(process);
+        var output = new ChildProcesses.OutputTail(50);
+        process.OutputDataReceived += (_, e) => output.Add(e.Data);
+        process.ErrorDataReceived += (_, e) => output.Add(e.Data);
+        process.BeginOutputReadLine();
+        process.BeginErrorReadLine();
+        var clock = Stopwatch.StartNew();
+        while (true)
+        {
+            cancellationToken.ThrowIfCancellationRequested();
+            try
+            {
+                var admin = await ConnectionMultiplexer.ConnectAsync($"127.0.0.1:{port},allowAdmin=true,abortConnect=true,connectTimeout=500,syncTimeout=30000,asyncTimeout=30000");
+                await admin.GetDatabase().PingAsync();
+                return new RedisProcess(process, directory, port, admin, output);
+            }
+            catch (RedisConnectionException) when (clock.Elapsed < TimeSpan.FromSeconds(15) && !process.HasExited)
+            {
+                await Task.Delay(50, cancellationToken);
+            }
+            catch (RedisConnectionException ex)
+            {
+                await ChildProcesses.StopAsync(process, TimeSpan.FromSeconds(5));
+                throw new InvalidOperationException($"redis-server did not answer on port {port}:\n{output}", ex);
+            }
+        }
+    }
+
+    /// <summary>One INFO section as key → value.</summary>
+    public async Task<Dictionary<string, string>> InfoAsync(string section)
+    {
+        var raw = await Server.InfoRawAsync(section) ?? "";
+        var values = new Dictionary<string, string>(StringComparer.Ordinal);
+        foreach (var line in raw.Split('\n'))
+        {
+            var text = line.TrimEnd('\r');
+            if (text.Length == 0 || text[0] == '#') continue;
+            var colon = text.IndexOf(':', StringComparison.Ordinal);
+            if (colon > 0) values[text[..colon]] = text[(colon + 1)..];
+        }
+        return values;
+    }
+
+    /// <summary><c>used_memory</c> in bytes.</summary>
+    public async Task<long> UsedMemoryBytesAsync()
+    {
+        var info = await InfoAsync("memory");
+        return long.Parse(info["used_memory"], CultureInfo.InvariantCulture);
+    }
+
+    /// <summary>Calls per command from <c>INFO commandstats</c> (e.g. "set" → 1234).</summary>
+    public async Task<Dictionary<string, long>> CommandCallsAsync()
+    {
+        var info = await InfoAsync("commandstats");
+        var calls = new Dictionary<string, long>(StringComparer.Ordinal);
+        foreach (var (key, value) in info)
+        {
+            if (!key.StartsWith("cmdstat_", StringComparison.Ordinal)) continue;
+            foreach (var part in value.Split(','))
+            {
+                if (part.StartsWith("calls=", StringComparison.Ordinal))
+                    calls[key["cmdstat_".Length..]] = long.Parse(part["calls=".Length..], CultureInfo.InvariantCulture);
+            }
+        }
+        return calls;
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        await Admin.DisposeAsync();
+        await ChildProcesses.StopAsync(_process, TimeSpan.FromSeconds(10));
+        try
+        {
+            Directory.Delete(_directory, recursive: true);
+        }
+        catch (IOException)
+        {
+            // A temp directory left behind is harmless.
+        }
+        catch (UnauthorizedAccessException)
+        {
+            // Same.
+        }
+    }
+}

@@ -1,0 +1,137 @@
+using System.Diagnostics;
+using System.Globalization;
+
+namespace DistributedTaskQueue.Bench.Infra;
+
+/// <summary>
+/// A silo as its own OS process, configured through environment variables as in a deployment. By default the
+/// stock <c>src/Silo</c> binary (built beside this one); <see cref="SiloKind.Counting"/> runs this assembly's
+/// <c>silo-host</c> mode, the same silo plus a per-silo execution counter at <c>/bench/executed</c>.
+/// </summary>
+internal sealed class SiloProcess : IAsyncDisposable
+{
+    private readonly Process _process;
+    private readonly ChildProcesses.OutputTail _output = new();
+
+    private SiloProcess(Process process, int httpPort, string name)
+    {
+        _process = process;
+        HttpPort = httpPort;
+        Name = name;
+    }
+
+    public int HttpPort { get; }
+
+    public string Name { get; }
+
+    public int ProcessId => _process.Id;
+
+    public string Output => _output.ToString();
+
+    public static async Task<SiloProcess> StartAsync(
+        string name, string redis, string clusterId, string queue, int maxConcurrentTasks, SiloKind kind, CancellationToken cancellationToken)
+    {
+        var directory = AppContext.BaseDirectory;
+        var dll = Path.Combine(directory, kind == SiloKind.Stock ? "DistributedTaskQueue.Silo.dll" : "DistributedTaskQueue.Bench.dll");
+        if (!File.Exists(dll)) throw new FileNotFoundException($"{dll} is missing: build bench/Bench (it builds src/Silo too).", dll);
+        var httpPort = Ports.Free();
+        var start = new ProcessStartInfo("dotnet")
+        {
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+            UseShellExecute = false,
+            WorkingDirectory = directory,
+        };
+        start.ArgumentList.Add(dll);
+        if (kind == SiloKind.Counting) start.ArgumentList.Add(SiloHost.Command);
+        start.ArgumentList.Add("--urls");
+        start.ArgumentList.Add($"http://127.0.0.1:{httpPort}");
+        var env = start.Environment;
+        env["TaskQueue__Redis"] = redis;
+        env["TaskQueue__ClusterId"] = clusterId;
+        env["TaskQueue__ServiceId"] = clusterId;
+        env["TaskQueue__SiloPort"] = Ports.Free().ToString(CultureInfo.InvariantCulture);
+        env["TaskQueue__GatewayPort"] = Ports.Free().ToString(CultureInfo.InvariantCulture);
+        env["TaskQueue__AdvertisedAddress"] = "127.0.0.1";
+        env["TaskQueue__Worker__Queues__0"] = queue;
+        env["TaskQueue__Worker__MaxConcurrentTasks"] = maxConcurrentTasks.ToString(CultureInfo.InvariantCulture);
+        env["TaskQueue__Worker__WorkerId"] = name;
+        env["DOTNET_ENVIRONMENT"] = "Production";
+        env["ASPNETCORE_ENVIRONMENT"] = "Production";
+        var process = Process.Start(start) ?? throw new InvalidOperationException("could not start the silo process");
+        ChildProcesses.Add(process);
+        var silo = new SiloProcess(process, httpPort, name);
+        process.OutputDataReceived += (_, e) => silo._output.Add(e.Data);
+        process.ErrorDataReceived += (_, e) => silo._output.Add(e.Data);
+        process.BeginOutputReadLine();
+        process.BeginErrorReadLine();
+        try
+        {
+            await silo.WaitHealthyAsync(cancellationToken);
+        }
+        catch
+        {
+            await silo.DisposeAsync();
+            throw;
+        }
+        return silo;
+    }
+
+    private async Task WaitHealthyAsync(CancellationToken cancellationToken)
+    {
+        using var http = new HttpClient { Timeout = TimeSpan.FromSeconds(2) };
+        var clock = Stopwatch.StartNew();
+        while (clock.Elapsed < TimeSpan.FromSeconds(90))
+        {
+            if (_process.HasExited) throw new InvalidOperationException($"Silo {Name} exited with {_process.ExitCode}:\n{Output}");
+            try
+            {
+                using var response = await http.GetAsync(new Uri($"http://127.0.0.1:{HttpPort}/healthz"), cancellationToken);
+                if (response.IsSuccessStatusCode) return;
+            }
+            catch (HttpRequestException)
+            {
+                // Not listening yet.
+            }
+            catch (TaskCanceledException) when (!cancellationToken.IsCancellationRequested)
+            {
+                // Not answering yet.
+            }
+            await Task.Delay(200, cancellationToken);
+        }
+        throw new TimeoutException($"Silo {Name} was not healthy within 90 s:\n{Output}");
+    }
+
+    /// <summary>Resident memory of the silo process (VmRSS from /proc), in bytes; -1 where /proc is missing.</summary>
+    public long ResidentBytes()
+    {
+        var path = $"/proc/{_process.Id}/status";
+        if (!File.Exists(path)) return -1;
+        foreach (var line in File.ReadLines(path))
+        {
+            if (!line.StartsWith("VmRSS:", StringComparison.Ordinal)) continue;
+            var kb = line["VmRSS:".Length..].Trim().Split(' ', StringSplitOptions.RemoveEmptyEntries)[0];
+            return long.Parse(kb, CultureInfo.InvariantCulture) * 1024;
+        }
+        return -1;
+    }
+
+    /// <summary>Tasks this silo's handler ran (counting silos only).</summary>
+    public async Task<long> ExecutedAsync(CancellationToken cancellationToken)
+    {
+        using var http = new HttpClient { Timeout = TimeSpan.FromSeconds(5) };
+        var text = await http.GetStringAsync(new Uri($"http://127.0.0.1:{HttpPort}{SiloHost.ExecutedPath}"), cancellationToken);
+        return long.Parse(text.Trim(), CultureInfo.InvariantCulture);
+    }
+
+    public async ValueTask DisposeAsync() => await ChildProcesses.StopAsync(_process, TimeSpan.FromSeconds(10));
+}
+
+internal enum SiloKind
+{
+    /// <summary>The stock src/Silo binary.</summary>
+    Stock,
+
+    /// <summary>This assembly's silo-host mode: stock hosting plus an execution counter.</summary>
+    Counting,
+}

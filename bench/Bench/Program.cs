@@ -1,0 +1,82 @@
+// The benchmark suite. See bench/README.md.
+//   dotnet run -c Release --project bench/Bench -- <throughput|latency|backlog|spread|cost|all> [options]
+// Everything it starts (redis-server, silo processes) it stops again: on success, on an exception, on Ctrl+C
+// and on SIGTERM.
+using DistributedTaskQueue.Bench;
+using DistributedTaskQueue.Bench.Infra;
+using DistributedTaskQueue.Bench.Scenarios;
+
+if (args.Length > 0 && args[0] == SiloHost.Command)
+{
+    await SiloHost.RunAsync(args[1..]);
+    return 0;
+}
+
+var options = BenchOptions.Parse(args, Console.Error);
+if (options is null)
+{
+    Console.Error.WriteLine(BenchOptions.Usage);
+    return 2;
+}
+
+using var cancel = new CancellationTokenSource();
+Console.CancelKeyPress += (_, e) =>
+{
+    if (cancel.IsCancellationRequested) return;   // A second Ctrl+C ends the process; ProcessExit still kills the children.
+    e.Cancel = true;
+    Console.Error.WriteLine("Ctrl+C: stopping and cleaning up (press again to force) ...");
+    cancel.Cancel();
+};
+AppDomain.CurrentDomain.ProcessExit += (_, _) => ChildProcesses.KillAll();
+
+var scenarios = options.Scenario == "all" ? BenchOptions.Scenarios : [options.Scenario];
+Console.WriteLine($"DistributedTaskQueue bench: {string.Join(", ", scenarios)}; runs {options.Runs}{(options.Quick ? " (quick)" : "")}; {Environment.ProcessorCount} cores; results to {options.ResultsDirectory}");
+var failed = 0;
+try
+{
+    foreach (var scenario in scenarios)
+    {
+        Console.WriteLine($"\n>> {scenario}");
+        try
+        {
+            var report = scenario switch
+            {
+                "throughput" => await Throughput.RunAsync(options, cancel.Token),
+                "latency" => await Latency.RunAsync(options, cancel.Token),
+                "backlog" => await Backlog.RunAsync(options, cancel.Token),
+                "spread" => await Spread.RunAsync(options, cancel.Token),
+                "cost" => await Cost.RunAsync(options, cancel.Token),
+                _ => throw new InvalidOperationException(scenario),
+            };
+            report.Set("scenario", scenario);
+            report.Set("runs", options.Runs);
+            report.Set("quick", options.Quick);
+            report.Set("machine.processor_count", Environment.ProcessorCount);
+            report.Set("machine.os", System.Runtime.InteropServices.RuntimeInformation.OSDescription);
+            report.Set("machine.dotnet", Environment.Version.ToString());
+            report.Set("measured_at_utc", TimeProvider.System.GetUtcNow().ToString("u", System.Globalization.CultureInfo.InvariantCulture));
+            report.Print(Console.Out);
+            Console.WriteLine($"wrote {await report.WriteAsync(options.ResultsDirectory, cancel.Token)}");
+        }
+        catch (OperationCanceledException) when (cancel.IsCancellationRequested)
+        {
+            throw;
+        }
+        catch (Exception ex) when (options.Scenario == "all")
+        {
+            // With "all", one failed scenario does not cost the others; the exit code still says so.
+            failed++;
+            Console.Error.WriteLine($"{scenario} FAILED: {ex}");
+        }
+    }
+}
+catch (OperationCanceledException) when (cancel.IsCancellationRequested)
+{
+    Console.Error.WriteLine("cancelled");
+    return 130;
+}
+finally
+{
+    ChildProcesses.KillAll();
+}
+return failed == 0 ? 0 : 1;

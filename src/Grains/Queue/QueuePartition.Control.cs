@@ -1,0 +1,120 @@
+namespace DistributedTaskQueue.Queue;
+
+/// <summary>What operators and apps do to tasks besides running them: cancel, dead letters, retention.</summary>
+internal sealed partial class QueuePartition
+{
+    public enum CancelResult
+    {
+        /// <summary>No such task.</summary>
+        Unknown,
+
+        /// <summary>Already terminal: nothing changed.</summary>
+        AlreadyFinished,
+
+        /// <summary>It was waiting and is now Cancelled.</summary>
+        Cancelled,
+
+        /// <summary>It is running: its worker must be told; it ends Cancelled when the attempt ends.</summary>
+        Requested,
+    }
+
+    /// <summary>Cancels a waiting task at once, or asks for a running one to stop (<paramref name="worker"/> holds its lease).</summary>
+    public CancelResult Cancel(long sequence, DateTimeOffset now, out string? worker, out int attempt)
+    {
+        worker = null;
+        attempt = 0;
+        if (_staged.Contains(sequence) || Find(sequence) is not { } record) return CancelResult.Unknown;
+        switch (record.State)
+        {
+            case TaskState.Pending or TaskState.Scheduled or TaskState.Retrying:
+                // Its queue entry stays behind and is skipped when reached (lazy removal keeps this O(1)).
+                Finish(record, TaskState.Cancelled, now);
+                return CancelResult.Cancelled;
+            case TaskState.Running:
+                record.CancelRequested = true;
+                _dirtySegments.Add(TaskSegment.NumberOf(sequence));
+                worker = _leases.TryGetValue(sequence, out var lease) ? lease.WorkerId : null;
+                attempt = record.Attempts;
+                return CancelResult.Requested;
+            default:
+                return CancelResult.AlreadyFinished;
+        }
+    }
+
+    /// <summary>Dead letters in sequence order, after <paramref name="after"/>, at most <paramref name="limit"/>.</summary>
+    public List<TaskInfo> ListDeadLetters(long after, int limit) =>
+        _deadLetters.GetViewBetween(after + 1, long.MaxValue).Take(limit).Select(s => Find(s)!.ToInfo(IdOf(s))).ToList();
+
+    /// <summary>Puts dead letters (all, or those of one task name) back in line with a fresh retry budget; returns how many.</summary>
+    public int RetryDeadLetters(IReadOnlyCollection<long>? sequences, string? taskName)
+    {
+        var chosen = DeadLettersMatching(sequences, taskName);
+        foreach (var record in chosen)
+        {
+            _deadLetters.Remove(record.Sequence);
+            Move(record, TaskState.Pending);
+            record.Failures = 0;
+            record.FinishedAt = null;
+            record.NotBefore = null;
+            _pending[(int)record.Priority].Enqueue(record.Sequence);
+        }
+        return chosen.Count;
+    }
+
+    /// <summary>Deletes dead letters (all, or those of one task name) for good; returns how many.</summary>
+    public int PurgeDeadLetters(IReadOnlyCollection<long>? sequences, string? taskName)
+    {
+        var chosen = DeadLettersMatching(sequences, taskName);
+        foreach (var record in chosen)
+        {
+            _deadLetters.Remove(record.Sequence);
+            Forget(record);
+        }
+        return chosen.Count;
+    }
+
+    /// <summary>Drops segments whose tasks are all finished and past retention; the caller deletes them from storage.</summary>
+    public int RemoveExpired(DateTimeOffset now)
+    {
+        // The tail segment still takes new tasks, so it stays even when empty.
+        var tail = TaskSegment.NumberOf(Math.Max(_head.NextSequence - 1, 0));
+        var removable = _segments.Values
+            .Where(s => s.Number < tail && s.Tasks.All(r => IsPastRetention(r, now)))
+            .ToList();
+        foreach (var segment in removable)
+        {
+            foreach (var record in segment.Tasks)
+            {
+                _deadLetters.Remove(record.Sequence);
+                if (record.IdempotencyKey is { } key) _idempotencyKeys.Remove(key);
+            }
+            _segments.Remove(segment.Number);
+            _dirtySegments.Remove(segment.Number);
+            _deletedSegments.Add(segment.Number);
+        }
+        if (removable.Count > 0) _head.FirstSegment = _segments.Count == 0 ? tail : Math.Min(_segments.Keys.Min(), tail);
+        return removable.Count;
+    }
+
+    private List<TaskRecord> DeadLettersMatching(IReadOnlyCollection<long>? sequences, string? taskName) =>
+        (sequences ?? (IEnumerable<long>)_deadLetters)
+            .Where(_deadLetters.Contains)
+            .Select(s => Find(s)!)
+            .Where(r => taskName is null || r.TaskName == taskName)
+            .ToList();
+
+    /// <summary>Removes a record from its segment; an emptied segment is deleted by the next retention pass.</summary>
+    private void Forget(TaskRecord record)
+    {
+        if (record.IdempotencyKey is { } key) _idempotencyKeys.Remove(key);
+        SegmentFor(record.Sequence, create: false)![record.Sequence] = null;
+        _dirtySegments.Add(TaskSegment.NumberOf(record.Sequence));
+    }
+
+    private bool IsPastRetention(TaskRecord record, DateTimeOffset now)
+    {
+        if (!record.State.IsTerminal() || record.FinishedAt is not { } finished) return false;
+        var ttl = record.State == TaskState.Succeeded ? record.ResultTtl ?? _options.ResultTtl : _options.FailedTtl;
+        return finished + ttl <= now;
+    }
+}
