@@ -9,7 +9,7 @@ public sealed partial class TaskClient
         ArgumentNullException.ThrowIfNull(task);
         var name = QueueNames.Validate(queue ?? _options.DefaultQueue);
         var submission = Build(task, options, priority: null);
-        var ids = await Call(() => Partition(name, NextPartition()).SubmitAsync([submission])).ConfigureAwait(false);
+        var ids = await Call(() => Partition(name, PartitionFor(submission)).SubmitAsync([submission])).ConfigureAwait(false);
         return ids[0];
     }
 
@@ -20,7 +20,7 @@ public sealed partial class TaskClient
         ArgumentNullException.ThrowIfNull(payloadJson);
         var name = QueueNames.Validate(queue ?? _options.DefaultQueue);
         var submission = Resolve(taskName, System.Text.Encoding.UTF8.GetBytes(payloadJson), null, options, null);
-        var ids = await Call(() => Partition(name, NextPartition()).SubmitAsync([submission])).ConfigureAwait(false);
+        var ids = await Call(() => Partition(name, PartitionFor(submission)).SubmitAsync([submission])).ConfigureAwait(false);
         return ids[0];
     }
 
@@ -44,7 +44,18 @@ public sealed partial class TaskClient
         // Validate everything before sending anything: a bad item refuses the whole batch.
         var batch = submissions.ToArray();
         if (batch.Length == 0) return [];
+        if (_options.PartitionsPerQueue > 1 && batch.Any(b => b.IdempotencyKey is not null))
+            throw new InvalidTaskException("Idempotency keys in a batch need PartitionsPerQueue = 1; submit keyed tasks one by one.");
         return await Call(() => Partition(name, NextPartition()).SubmitAsync(batch)).ConfigureAwait(false);
+    }
+
+    /// <summary>An idempotency key always maps to the same partition, which is what makes it deduplicate.</summary>
+    private int PartitionFor(TaskSubmission submission)
+    {
+        if (submission.IdempotencyKey is not { } key || _options.PartitionsPerQueue == 1) return NextPartition();
+        var hash = 2166136261u; // FNV-1a: stable across processes, unlike string.GetHashCode
+        foreach (var c in key) hash = (hash ^ c) * 16777619u;
+        return (int)(hash % (uint)_options.PartitionsPerQueue);
     }
 
     private TaskSubmission Build<TResult>(ITask<TResult> task, TaskOptions? options, TaskPriority? priority)
@@ -57,6 +68,8 @@ public sealed partial class TaskClient
     /// <summary>Layers submit options over the type's defaults over the queue's, and refuses what the silo would refuse.</summary>
     private TaskSubmission Resolve(string taskName, byte[] payload, TaskDefaultsAttribute? defaults, TaskOptions? options, TaskPriority? priority)
     {
+        if (options?.IdempotencyKey is { Length: 0 or > 200 })
+            throw new InvalidTaskException($"Task '{taskName}': an idempotency key must be 1-200 characters.");
         if (payload.Length > _options.MaxPayloadBytes)
             throw new InvalidTaskException($"Task '{taskName}': payload of {payload.Length} bytes is over the limit of {_options.MaxPayloadBytes} bytes.");
         var retry = options?.Retry ?? TaskTypes.RetryOf(defaults, _options.DefaultRetry);

@@ -43,6 +43,7 @@ public sealed class TaskQueueCluster : IAsyncDisposable
             silo.AddTaskQueue(settings);
             silo.Services.AddTaskHandler<RecordTaskHandler>();
             silo.Services.AddTaskHandler<FailTaskHandler>();
+            silo.Services.AddTaskHandler<WaitTaskHandler>();
             silo.Services.AddTaskHandler<BuiltInTaskHandler>();
         });
         builder.ConfigureHost(host => host.Logging.SetMinimumLevel(LogLevel.Warning));

@@ -10,6 +10,10 @@ public sealed record RecordTask(string Label, int DelayMilliseconds = 0) : ITask
 [TaskName("test.fail")]
 public sealed record FailTask(string Message) : ITask<string>;
 
+/// <summary>Waits; with <c>IgnoreToken</c> it pretends not to hear cancellation (a badly behaved handler).</summary>
+[TaskName("test.wait")]
+public sealed record WaitTask(string Label, int Milliseconds, bool IgnoreToken = false) : ITask<string>;
+
 /// <summary>Every execution of a test task, in start order, with the worker that ran it.</summary>
 public static class Executions
 {
@@ -39,5 +43,15 @@ public sealed class FailTaskHandler : ITaskHandler<FailTask, string>
     {
         Executions.Add(new Executions.Entry(context.Queue, task.Message, context.WorkerId, context.Attempt));
         throw new InvalidOperationException(task.Message);
+    }
+}
+
+public sealed class WaitTaskHandler(TimeProvider time) : ITaskHandler<WaitTask, string>
+{
+    public async Task<string> HandleAsync(WaitTask task, TaskContext context, CancellationToken cancellationToken)
+    {
+        Executions.Add(new Executions.Entry(context.Queue, task.Label, context.WorkerId, context.Attempt));
+        await Task.Delay(TimeSpan.FromMilliseconds(task.Milliseconds), time, task.IgnoreToken ? CancellationToken.None : cancellationToken);
+        return task.Label;
     }
 }

@@ -6,7 +6,8 @@ namespace DistributedTaskQueue.Bench.Scenarios;
 /// <summary>
 /// Redis commands per task on the hot path: INFO commandstats before and after a throughput run (batch mode and
 /// single mode, one silo, worker concurrency 64), divided by the tasks. The idle rate of the cluster (membership,
-/// reminders) over the same time is measured first and subtracted; INFO itself is not counted.
+/// reminders) over the same time is measured first and subtracted; INFO itself is not counted. Also bytes Redis
+/// received and AOF growth per task (the AOF may be rewritten during a long run, which would shrink that figure).
 /// </summary>
 internal static class Cost
 {
@@ -40,12 +41,18 @@ internal static class Cost
             var perTask = new List<double>();
             var netPerTask = new List<double>();
             var byCommand = new Dictionary<string, List<double>>(StringComparer.Ordinal);
+            var inputBytes = new List<double>();
+            var aofBytes = new List<double>();
             for (var run = 1; run <= options.Runs; run++)
             {
                 var before = await cluster.Redis.CommandCallsAsync();
+                var (inputBefore, aofBefore) = await BytesAsync(cluster.Redis);
                 var clock = Stopwatch.StartNew();
                 await Throughput.RunOnceAsync(cluster, tasks, batched, options.Concurrency, cancellationToken);
                 var delta = Delta(before, await cluster.Redis.CommandCallsAsync());
+                var (inputAfter, aofAfter) = await BytesAsync(cluster.Redis);
+                inputBytes.Add((inputAfter - inputBefore) / (double)tasks);
+                aofBytes.Add((aofAfter - aofBefore) / (double)tasks);
                 var total = Total(delta);
                 perTask.Add(total / tasks);
                 netPerTask.Add(Math.Max(0, total - (idlePerSecond * clock.Elapsed.TotalSeconds)) / tasks);
@@ -58,6 +65,8 @@ internal static class Cost
             }
             report.Add($"{mode}.redis_calls_per_task", Summary.Of(perTask), 4);
             report.Add($"{mode}.redis_calls_per_task_net_of_idle", Summary.Of(netPerTask), 4);
+            report.Add($"{mode}.redis_net_input_bytes_per_task", Summary.Of(inputBytes), 0);
+            report.Add($"{mode}.aof_bytes_per_task", Summary.Of(aofBytes), 0);
             foreach (var (command, values) in byCommand.OrderByDescending(c => c.Value.Sum()))
             {
                 // Commands absent from some run count as 0 there.
@@ -66,6 +75,16 @@ internal static class Cost
             }
         }
         return report;
+    }
+
+    /// <summary>Bytes Redis has received (total_net_input_bytes) and the AOF's size (aof_current_size, -1 if AOF is off).</summary>
+    private static async Task<(long Input, long Aof)> BytesAsync(RedisProcess redis)
+    {
+        var stats = await redis.InfoAsync("stats");
+        var persistence = await redis.InfoAsync("persistence");
+        var input = long.Parse(stats["total_net_input_bytes"], System.Globalization.CultureInfo.InvariantCulture);
+        var aof = persistence.TryGetValue("aof_current_size", out var size) ? long.Parse(size, System.Globalization.CultureInfo.InvariantCulture) : -1;
+        return (input, aof);
     }
 
     private static Dictionary<string, long> Delta(Dictionary<string, long> before, Dictionary<string, long> after)

@@ -22,8 +22,7 @@ public static class TaskQueueApi
         api.MapGet("/queues/{queue}/stats", async (string queue, IGrainFactory grains, IOptions<TaskQueueOptions> options) =>
         {
             if (!QueueNames.IsValid(queue)) return Results.BadRequest(new { error = $"Invalid queue name '{queue}'." });
-            var stats = await Task.WhenAll(Enumerable.Range(0, options.Value.PartitionsPerQueue)
-                .Select(p => grains.GetGrain<ITaskQueueGrain>(QueueNames.PartitionKey(queue, p)).GetStatsAsync()));
+            var stats = await Task.WhenAll(Partitions(grains, options, queue).Select(p => p.GetStatsAsync()));
             return Results.Json(stats.Aggregate((a, b) => a.Add(b)), TaskJson.Options);
         });
         api.MapGet("/tasks/{id}", async (string id, IGrainFactory grains) =>
@@ -31,6 +30,30 @@ public static class TaskQueueApi
             if (!TaskId.TryParse(id, out var taskId)) return Results.BadRequest(new { error = $"'{id}' is not a task id." });
             var info = await grains.GetGrain<ITaskQueueGrain>(taskId.PartitionKey).GetTaskAsync(taskId.Sequence);
             return info is null ? Results.NotFound(new { error = $"No task {id}." }) : Results.Json(info, TaskJson.Options);
+        });
+        api.MapPost("/tasks/{id}/cancel", async (string id, IGrainFactory grains) =>
+        {
+            if (!TaskId.TryParse(id, out var taskId)) return Results.BadRequest(new { error = $"'{id}' is not a task id." });
+            var cancelled = await grains.GetGrain<ITaskQueueGrain>(taskId.PartitionKey).CancelAsync(taskId.Sequence);
+            return Results.Json(new { cancelled }, TaskJson.Options);
+        });
+        api.MapGet("/queues/{queue}/dead", async (string queue, int? limit, IGrainFactory grains, IOptions<TaskQueueOptions> options) =>
+        {
+            if (!QueueNames.IsValid(queue)) return Results.BadRequest(new { error = $"Invalid queue name '{queue}'." });
+            var parts = await Task.WhenAll(Partitions(grains, options, queue).Select(p => p.ListDeadLettersAsync(-1, limit ?? 100)));
+            return Results.Json(parts.SelectMany(p => p).OrderBy(t => t.FinishedAt).Take(limit ?? 100), TaskJson.Options);
+        });
+        api.MapPost("/queues/{queue}/dead/retry", async (string queue, string? taskName, IGrainFactory grains, IOptions<TaskQueueOptions> options) =>
+        {
+            if (!QueueNames.IsValid(queue)) return Results.BadRequest(new { error = $"Invalid queue name '{queue}'." });
+            var counts = await Task.WhenAll(Partitions(grains, options, queue).Select(p => p.RetryDeadLettersAsync(null, taskName)));
+            return Results.Json(new { retried = counts.Sum() }, TaskJson.Options);
+        });
+        api.MapDelete("/queues/{queue}/dead", async (string queue, string? taskName, IGrainFactory grains, IOptions<TaskQueueOptions> options) =>
+        {
+            if (!QueueNames.IsValid(queue)) return Results.BadRequest(new { error = $"Invalid queue name '{queue}'." });
+            var counts = await Task.WhenAll(Partitions(grains, options, queue).Select(p => p.PurgeDeadLettersAsync(null, taskName)));
+            return Results.Json(new { purged = counts.Sum() }, TaskJson.Options);
         });
         api.MapPost("/queues/{queue}/tasks", async (string queue, SubmitRequest request, IGrainFactory grains) =>
         {
@@ -49,4 +72,7 @@ public static class TaskQueueApi
         });
         return endpoints;
     }
+
+    private static IEnumerable<ITaskQueueGrain> Partitions(IGrainFactory grains, IOptions<TaskQueueOptions> options, string queue) =>
+        Enumerable.Range(0, options.Value.PartitionsPerQueue).Select(p => grains.GetGrain<ITaskQueueGrain>(QueueNames.PartitionKey(queue, p)));
 }

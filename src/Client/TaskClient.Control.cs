@@ -1,0 +1,42 @@
+namespace DistributedTaskQueue;
+
+public sealed partial class TaskClient
+{
+    /// <summary>
+    /// Cancels a task from anywhere: a waiting task ends Cancelled at once; a running task's cancellation
+    /// token fires on the silo running it and it ends Cancelled when that attempt ends. False when the task
+    /// is unknown or already finished.
+    /// </summary>
+    public Task<bool> CancelAsync(TaskId id) => Call(() => Owner(id).CancelAsync(id.Sequence));
+
+    /// <summary>Dead letters of a queue (oldest first, over all partitions), each with its errors.</summary>
+    public async Task<IReadOnlyList<TaskInfo>> ListDeadLettersAsync(string queue, int limit = 100)
+    {
+        var name = QueueNames.Validate(queue);
+        ArgumentOutOfRangeException.ThrowIfNegative(limit);
+        var parts = await Call(() => Task.WhenAll(Partitions(name).Select(p => p.ListDeadLettersAsync(-1, limit)))).ConfigureAwait(false);
+        return parts.SelectMany(p => p).OrderBy(t => t.FinishedAt).Take(limit).ToList();
+    }
+
+    /// <summary>Puts one dead letter back in line with a fresh retry budget; false when it is not a dead letter.</summary>
+    public async Task<bool> RetryDeadLetterAsync(TaskId id) =>
+        await Call(() => Owner(id).RetryDeadLettersAsync([id.Sequence], null)).ConfigureAwait(false) == 1;
+
+    /// <summary>Puts a queue's dead letters (all, or those of one task name) back in line; returns how many.</summary>
+    public Task<int> RetryDeadLettersAsync(string queue, string? taskName = null) =>
+        SumOverPartitions(queue, p => p.RetryDeadLettersAsync(null, taskName));
+
+    /// <summary>Deletes a queue's dead letters (all, or those of one task name) for good; returns how many.</summary>
+    public Task<int> PurgeDeadLettersAsync(string queue, string? taskName = null) =>
+        SumOverPartitions(queue, p => p.PurgeDeadLettersAsync(null, taskName));
+
+    private async Task<int> SumOverPartitions(string queue, Func<ITaskQueueGrain, Task<int>> call)
+    {
+        var name = QueueNames.Validate(queue);
+        var counts = await Call(() => Task.WhenAll(Partitions(name).Select(call))).ConfigureAwait(false);
+        return counts.Sum();
+    }
+
+    private IEnumerable<ITaskQueueGrain> Partitions(string queue) =>
+        Enumerable.Range(0, _options.PartitionsPerQueue).Select(p => Partition(queue, p));
+}
