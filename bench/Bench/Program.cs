@@ -28,6 +28,7 @@ Console.CancelKeyPress += (_, e) =>
     cancel.Cancel();
 };
 AppDomain.CurrentDomain.ProcessExit += (_, _) => ChildProcesses.KillAll();
+AppDomain.CurrentDomain.UnhandledException += (_, _) => ChildProcesses.KillAll();
 
 var scenarios = options.Scenario == "all" ? BenchOptions.Scenarios : [options.Scenario];
 Console.WriteLine($"DistributedTaskQueue bench: {string.Join(", ", scenarios)}; runs {options.Runs}{(options.Quick ? " (quick)" : "")}; {Environment.ProcessorCount} cores; results to {options.ResultsDirectory}");
@@ -54,6 +55,8 @@ try
             report.Set("machine.processor_count", Environment.ProcessorCount);
             report.Set("machine.os", System.Runtime.InteropServices.RuntimeInformation.OSDescription);
             report.Set("machine.dotnet", Environment.Version.ToString());
+            report.Set("source.commit", BuildInfo.Commit);
+            report.Set("source.dirty_files_at_build", BuildInfo.DirtyFiles);
             report.Set("measured_at_utc", TimeProvider.System.GetUtcNow().ToString("u", System.Globalization.CultureInfo.InvariantCulture));
             report.Print(Console.Out);
             Console.WriteLine($"wrote {await report.WriteAsync(options.ResultsDirectory, cancel.Token)}");
@@ -74,6 +77,13 @@ catch (OperationCanceledException) when (cancel.IsCancellationRequested)
 {
     Console.Error.WriteLine("cancelled");
     return 130;
+}
+catch (Exception ex)
+{
+    // Caught here (not left unhandled) so that the finally below runs: an unhandled exception ends the
+    // process without running finally blocks or ProcessExit handlers.
+    Console.Error.WriteLine($"{options.Scenario} FAILED: {ex}");
+    return 1;
 }
 finally
 {

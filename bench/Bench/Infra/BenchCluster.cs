@@ -43,7 +43,7 @@ internal sealed class BenchCluster : IAsyncDisposable
             // One full round trip proves the cluster works end to end before anything is timed.
             var id = await cluster.Client.SubmitAsync(BuiltInTasks.NoOp, "null", Queue);
             await cluster.Client.WaitForResultAsync<JsonElement>(id, TimeSpan.FromSeconds(60), cancellationToken);
-            Console.WriteLine($"   [{silos} silo(s), worker concurrency {maxConcurrentTasks}, redis :{redis.Port}, ready in {clock.Elapsed.TotalSeconds:0.0} s]");
+            Console.WriteLine($"   [{silos} silo(s), worker concurrency {maxConcurrentTasks}, redis :{redis.Port}, ready in {clock.Elapsed.TotalSeconds:0.0} s; logs {cluster.Logs}]");
             return cluster;
         }
         catch
@@ -70,6 +70,9 @@ internal sealed class BenchCluster : IAsyncDisposable
             await Client.WaitForResultAsync<JsonElement>(id, TimeSpan.FromSeconds(30), cancellationToken);
         }
     }
+
+    /// <summary>Where the silos' logs are, for an error message.</summary>
+    public string Logs => string.Join(", ", Silos.Select(s => s.LogPath));
 
     public async ValueTask DisposeAsync()
     {

@@ -20,6 +20,13 @@ internal sealed class SiloProcess : IAsyncDisposable
         Name = name;
     }
 
+    private StreamWriter? _log;
+
+    /// <summary>Where every silo's whole output goes (kept after the run, for post-mortems).</summary>
+    public static string LogDirectory { get; } = Directory.CreateDirectory(Path.Combine(Path.GetTempPath(), "dtq-bench-logs")).FullName;
+
+    public string LogPath { get; private set; } = "";
+
     public int HttpPort { get; }
 
     public string Name { get; }
@@ -61,8 +68,10 @@ internal sealed class SiloProcess : IAsyncDisposable
         var process = Process.Start(start) ?? throw new InvalidOperationException("could not start the silo process");
         ChildProcesses.Add(process);
         var silo = new SiloProcess(process, httpPort, name);
-        process.OutputDataReceived += (_, e) => silo._output.Add(e.Data);
-        process.ErrorDataReceived += (_, e) => silo._output.Add(e.Data);
+        silo.LogPath = Path.Combine(LogDirectory, $"{clusterId}-{name}.log");
+        silo._log = new StreamWriter(silo.LogPath) { AutoFlush = true };
+        process.OutputDataReceived += (_, e) => silo.Append(e.Data);
+        process.ErrorDataReceived += (_, e) => silo.Append(e.Data);
         process.BeginOutputReadLine();
         process.BeginErrorReadLine();
         try
@@ -83,7 +92,7 @@ internal sealed class SiloProcess : IAsyncDisposable
         var clock = Stopwatch.StartNew();
         while (clock.Elapsed < TimeSpan.FromSeconds(90))
         {
-            if (_process.HasExited) throw new InvalidOperationException($"Silo {Name} exited with {_process.ExitCode}:\n{Output}");
+            if (_process.HasExited) throw new InvalidOperationException($"Silo {Name} exited with {_process.ExitCode} (log {LogPath}):\n{Output}");
             try
             {
                 using var response = await http.GetAsync(new Uri($"http://127.0.0.1:{HttpPort}/healthz"), cancellationToken);
@@ -124,7 +133,25 @@ internal sealed class SiloProcess : IAsyncDisposable
         return long.Parse(text.Trim(), CultureInfo.InvariantCulture);
     }
 
-    public async ValueTask DisposeAsync() => await ChildProcesses.StopAsync(_process, TimeSpan.FromSeconds(10));
+    private void Append(string? line)
+    {
+        if (line is null) return;
+        _output.Add(line);
+        lock (_output)
+        {
+            _log?.WriteLine(line);
+        }
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        await ChildProcesses.StopAsync(_process, TimeSpan.FromSeconds(10));
+        lock (_output)
+        {
+            _log?.Dispose();
+            _log = null;
+        }
+    }
 }
 
 internal enum SiloKind

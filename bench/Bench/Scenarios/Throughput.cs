@@ -34,6 +34,9 @@ internal static class Throughput
             Console.WriteLine($"   worker concurrency {workers}");
             await using var cluster = await BenchCluster.StartAsync(1, workers, SiloKind.Stock, cancellationToken);
             await cluster.WarmUpAsync(Math.Min(tasks, 5_000), cancellationToken);
+            // An untimed run of each mode first: the first timed run was otherwise far slower than the next (JIT tiers, pools).
+            await RunOnceAsync(cluster, Math.Min(tasks, 20_000), batched: true, options.Concurrency, cancellationToken);
+            await RunOnceAsync(cluster, Math.Min(tasks, 20_000), batched: false, options.Concurrency, cancellationToken);
             var batch = new List<(double Total, double Submit)>();
             var single = new List<(double Total, double Submit)>();
             for (var run = 1; run <= options.Runs; run++)
