@@ -17,11 +17,15 @@ public interface ITaskQueueGrain : IGrainWithStringKey
     /// Returns at once when any are pending, else waits up to <paramref name="wait"/> for some (long poll).
     /// </summary>
     /// <param name="workerId">The worker's id: its silo's address, optionally prefixed with a name and '@'.</param>
+    /// <param name="requestId">
+    /// The worker's number for this request. A worker whose call failed retries with the same number and gets
+    /// the same tasks back: a reply lost with a failing silo does not strand its tasks until their leases expire.
+    /// </param>
     /// <param name="max">How many tasks it has free slots for.</param>
     /// <param name="wait">How long to wait for work when none is pending.</param>
     /// <param name="observer">Where the partition tells this worker to stop a running task (cancel); refreshed by every call.</param>
     [Alias("Lease")]
-    Task<LeasedTask[]> LeaseAsync(string workerId, int max, TimeSpan wait, ITaskWorkerObserver? observer);
+    Task<LeasedTask[]> LeaseAsync(string workerId, long requestId, int max, TimeSpan wait, ITaskWorkerObserver? observer);
 
     /// <summary>Records finished attempts; returns once they are durably written. Stale attempts are ignored.</summary>
     [Alias("Complete")]

@@ -27,7 +27,8 @@ public sealed class TaskQueueCluster : IAsyncDisposable
         short silos = 1,
         int concurrency = 8,
         string? serviceId = null,
-        Action<string, TaskQueueSiloOptions>? configure = null)
+        Action<string, TaskQueueSiloOptions>? configure = null,
+        Action<IServiceCollection>? services = null)
     {
         var builder = new InProcessTestClusterBuilder(silos);
         builder.Options.ConfigureFileLogging = false;
@@ -45,8 +46,15 @@ public sealed class TaskQueueCluster : IAsyncDisposable
             silo.Services.AddTaskHandler<FailTaskHandler>();
             silo.Services.AddTaskHandler<WaitTaskHandler>();
             silo.Services.AddTaskHandler<BuiltInTaskHandler>();
+            services?.Invoke(silo.Services);
         });
-        builder.ConfigureHost(host => host.Logging.SetMinimumLevel(LogLevel.Warning));
+        builder.ConfigureHost(host =>
+        {
+            host.Logging.SetMinimumLevel(LogLevel.Warning);
+            // DTQ_TEST_LOGS=1 shows the silos' own logs when a test needs explaining.
+            if (Environment.GetEnvironmentVariable("DTQ_TEST_LOGS") == "1")
+                host.Logging.AddSimpleConsole(o => o.TimestampFormat = "HH:mm:ss.fff ").AddFilter("DistributedTaskQueue", LogLevel.Debug);
+        });
         var cluster = builder.Build();
         await cluster.DeployAsync();
         var client = new TaskClient(cluster.Client, Options.Create(new TaskQueueOptions()));

@@ -158,6 +158,10 @@ internal sealed partial class QueuePartition
         return true;
     }
 
+    /// <summary>Whether the worker (or nobody yet, after a failover) holds the lease of that attempt.</summary>
+    public bool HoldsLease(string workerId, long sequence, int attempt) =>
+        _leases.TryGetValue(sequence, out var lease) && lease.Attempt == attempt && (lease.WorkerId is null || lease.WorkerId == workerId);
+
     /// <summary>
     /// Applies a finished attempt. Returns false (and counts it) when its lease is gone or its attempt is
     /// stale: a zombie's late result never overwrites what a newer attempt wrote.

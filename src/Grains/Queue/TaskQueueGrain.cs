@@ -29,17 +29,18 @@ internal sealed partial class TaskQueueGrain : Grain, ITaskQueueGrain
     private readonly LinkedList<LeaseWaiter> _leaseWaiters = new();
     private readonly Dictionary<long, List<TaskCompletionSource>> _resultWaiters = [];
     private readonly Dictionary<string, ITaskWorkerObserver> _workers = new(StringComparer.Ordinal);
+    private readonly Dictionary<string, (long RequestId, LeasedTask[] Tasks)> _lastLease = new(StringComparer.Ordinal);
     private readonly HashSet<SiloAddress> _deadSilos = [];
     private readonly CancellationTokenSource _deactivating = new();
     private readonly IClusterMembershipService _membership;
     private QueuePartition _partition = null!; // set in OnActivateAsync, before any call is served
     private PartitionStore _store = null!;
     private TaskCompletionSource? _nextWrite;
-    private Task _writeLoop = Task.CompletedTask;
+    private bool _writing;
     private bool _broken;
     private DateTimeOffset _nextCleanup;
 
-    private sealed record LeaseWaiter(string WorkerId, int Max, TaskCompletionSource<LeasedTask[]> Result);
+    private sealed record LeaseWaiter(string WorkerId, long RequestId, int Max, TaskCompletionSource<LeasedTask[]> Result);
 
     public TaskQueueGrain(IServiceProvider services, Serializer serializer, IOptions<TaskQueueOptions> options, TimeProvider time, IClusterMembershipService membership, ILogger<TaskQueueGrain> logger)
     {
@@ -86,18 +87,23 @@ internal sealed partial class TaskQueueGrain : Grain, ITaskQueueGrain
         return ids;
     }
 
-    public async Task<LeasedTask[]> LeaseAsync(string workerId, int max, TimeSpan wait, ITaskWorkerObserver? observer)
+    public async Task<LeasedTask[]> LeaseAsync(string workerId, long requestId, int max, TimeSpan wait, ITaskWorkerObserver? observer)
     {
         if (observer is not null) _workers[workerId] = observer;
+        if (_lastLease.TryGetValue(workerId, out var last) && last.RequestId == requestId)
+        {
+            // A retry of a call whose reply was lost: hand back what that call leased and the worker still holds.
+            return [.. last.Tasks.Where(t => _partition.HoldsLease(workerId, t.Id.Sequence, t.Attempt))];
+        }
         if (max <= 0) return [];
         var leased = _leaseWaiters.Count == 0 ? _partition.Lease(workerId, max, _time.GetUtcNow()) : [];
         if (leased.Count > 0)
         {
             RequestWrite();
-            return [.. leased];
+            return Remember(workerId, requestId, [.. leased]);
         }
         if (wait <= TimeSpan.Zero) return [];
-        var waiter = new LeaseWaiter(workerId, max, new TaskCompletionSource<LeasedTask[]>(TaskCreationOptions.RunContinuationsAsynchronously));
+        var waiter = new LeaseWaiter(workerId, requestId, max, new TaskCompletionSource<LeasedTask[]>(TaskCreationOptions.RunContinuationsAsynchronously));
         var node = _leaseWaiters.AddLast(waiter);
         using var timeout = new CancellationTokenSource();
         var first = await Task.WhenAny(waiter.Result.Task, Task.Delay(wait, _time, timeout.Token));
@@ -109,6 +115,12 @@ internal sealed partial class TaskQueueGrain : Grain, ITaskQueueGrain
             waiter.Result.TrySetResult([]);
         }
         return await waiter.Result.Task;
+    }
+
+    private LeasedTask[] Remember(string workerId, long requestId, LeasedTask[] tasks)
+    {
+        _lastLease[workerId] = (requestId, tasks);
+        return tasks;
     }
 
     public async Task CompleteAsync(string workerId, TaskCompletion[] completions)
@@ -223,7 +235,14 @@ internal sealed partial class TaskQueueGrain : Grain, ITaskQueueGrain
         if (_broken) throw new TaskQueueUnavailableException("This queue partition lost its storage and is reloading; retry the call.");
         _nextWrite ??= new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
         var next = _nextWrite.Task;
-        if (_writeLoop.IsCompleted) _writeLoop = WriteLoopAsync();
+        if (!_writing)
+        {
+            // Set before the loop starts: when every write of a flush finishes before it is awaited (a busy
+            // machine can deschedule us that long), the loop runs on synchronously, may ask for the next write,
+            // and must not start a second loop that writes the same segments with the same ETags.
+            _writing = true;
+            WriteLoopAsync().Ignore();
+        }
         return next;
     }
 
@@ -235,6 +254,18 @@ internal sealed partial class TaskQueueGrain : Grain, ITaskQueueGrain
     /// from arrivals, never from a timer (a timer only adds latency).
     /// </summary>
     private async Task WriteLoopAsync()
+    {
+        try
+        {
+            await WriteBatchesAsync();
+        }
+        finally
+        {
+            _writing = false;
+        }
+    }
+
+    private async Task WriteBatchesAsync()
     {
         while (_nextWrite is { } batch)
         {
@@ -270,7 +301,7 @@ internal sealed partial class TaskQueueGrain : Grain, ITaskQueueGrain
             var leased = _partition.Lease(node.Value.WorkerId, node.Value.Max, _time.GetUtcNow());
             if (leased.Count == 0) break;
             _leaseWaiters.RemoveFirst();
-            node.Value.Result.TrySetResult([.. leased]);
+            node.Value.Result.TrySetResult(Remember(node.Value.WorkerId, node.Value.RequestId, [.. leased]));
             leasedAny = true;
         }
         if (leasedAny) RequestWrite();

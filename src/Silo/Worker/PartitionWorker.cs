@@ -22,6 +22,7 @@ internal sealed partial class PartitionWorker : ITaskWorkerObserver
     private readonly CompletionReporter _reporter;
     private readonly ConcurrentDictionary<long, RunningTask> _running = new();
     private readonly ITaskWorkerObserver _self;
+    private long _leaseRequest;
 
     private sealed record RunningTask(LeasedTask Task, CancellationTokenSource Cancel);
 
@@ -59,7 +60,9 @@ internal sealed partial class PartitionWorker : ITaskWorkerObserver
             LeasedTask[] leased;
             try
             {
-                leased = await _partition.LeaseAsync(_workerId, reserved, _options.PollingInterval, _self).ConfigureAwait(false);
+                // A failed call is retried under the same request number, so a lost reply's tasks come back to us.
+                leased = await _partition.LeaseAsync(_workerId, _leaseRequest, reserved, _options.PollingInterval, _self).ConfigureAwait(false);
+                _leaseRequest++;
             }
             catch (Exception ex)
             {

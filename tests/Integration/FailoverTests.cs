@@ -1,0 +1,127 @@
+using System.Diagnostics;
+using DistributedTaskQueue.Tests.Support;
+using Orleans.TestingHost;
+using Xunit.Abstractions;
+
+namespace DistributedTaskQueue.Tests.Integration;
+
+/// <summary>Silo deaths and shutdowns (TestingHost, partitions in real Redis): every task ends once, none runs twice needlessly.</summary>
+[Collection(RedisGroup.Name)]
+public sealed class FailoverTests(RedisFixture fixture, ITestOutputHelper output)
+{
+    private static readonly TimeSpan Timeout = TimeSpan.FromSeconds(90);
+
+    private static void FastLeases(TaskQueueSiloOptions settings)
+    {
+        settings.Options.LeaseDuration = TimeSpan.FromSeconds(5);
+        settings.Worker.HeartbeatInterval = TimeSpan.FromMilliseconds(300);
+    }
+
+    [Fact]
+    public async Task KillingTheSiloRunningATask_RunsItAgainElsewhere_Once_AndRejectsTheStaleCompletion()
+    {
+        const string queue = "fo-kill";
+        await using var cluster = await TaskQueueCluster.StartAsync(fixture.Redis, [queue], silos: 2, concurrency: 2, configure: (_, s) => FastLeases(s));
+        var id = await cluster.Client.SubmitAsync(new WaitTask("victim", 4000), queue);
+        var first = await WaitForExecution(queue, attempt: 1);
+
+        var clock = Stopwatch.StartNew();
+        await cluster.Cluster.KillSiloAsync(SiloOf(cluster, first.WorkerId));
+        var second = await WaitForExecution(queue, attempt: 2);
+        output.WriteLine($"silo kill to task running again: {clock.ElapsedMilliseconds} ms");
+
+        Assert.Equal("victim", await cluster.Client.WaitForResultAsync<string>(id, Timeout));
+        Assert.NotEqual(first.WorkerId, second.WorkerId);
+        var info = (await cluster.Client.GetTaskAsync(id))!;
+        Assert.Equal(TaskState.Succeeded, info.State);
+        Assert.Equal(2, info.Attempts);
+        Assert.Equal(2, Executions.Of(queue).Count);
+
+        // The first attempt's completion, replayed late as a zombie would, is rejected and counted.
+        var partition = cluster.Cluster.Client.GetGrain<ITaskQueueGrain>(id.PartitionKey);
+        var staleBefore = (await partition.GetStatsAsync()).StaleCompletions;
+        await partition.CompleteAsync(first.WorkerId, [new TaskCompletion(id.Sequence, 1, new TaskOutcome.Succeeded("\"zombie\""u8.ToArray()))]);
+        Assert.Equal("\"victim\"", (await cluster.Client.GetTaskAsync(id))!.ResultJson);
+        Assert.Equal(staleBefore + 1, (await partition.GetStatsAsync()).StaleCompletions);
+        Assert.Equal(1, (await partition.GetStatsAsync()).Succeeded);
+    }
+
+    [Fact]
+    public async Task KillingTheSiloHostingTheQueueGrain_DoesNotRerunTasksRunningOnLiveSilos()
+    {
+        const string queue = "fo-owner";
+        await using var cluster = await TaskQueueCluster.StartAsync(fixture.Redis, [queue], silos: 3, concurrency: 3, configure: (_, s) => FastLeases(s));
+        var ids = await cluster.Client.SubmitBatchAsync(Enumerable.Range(0, 9).Select(i => new WaitTask($"t{i}", 3000)), queue);
+        while (Executions.Of(queue).Count < 9) await Task.Delay(20);
+        await Task.Delay(300); // lease marks ride the next group commit; let it land
+
+        var owner = await OwnerSilo(cluster, ids[0].PartitionKey);
+        var clock = Stopwatch.StartNew();
+        await cluster.Cluster.KillSiloAsync(owner);
+        foreach (var id in ids) Assert.Equal(TaskState.Succeeded, (await cluster.Client.WaitAsync(id, Timeout)).State);
+        output.WriteLine($"all done {clock.ElapsedMilliseconds} ms after the owner's silo was killed");
+
+        var ownerWorker = owner.SiloAddress.ToParsableString();
+        var runs = Executions.Of(queue).GroupBy(e => e.Label).ToList();
+        Assert.Equal(9, runs.Count);
+        foreach (var run in runs)
+        {
+            // Tasks that ran on the dead silo must run again; tasks on live silos must not.
+            var expected = run.First().WorkerId == ownerWorker ? 2 : 1;
+            Assert.True(expected == run.Count(), $"{run.Key} first ran on {run.First().WorkerId} and ran {run.Count()} times");
+        }
+    }
+
+    [Fact]
+    public async Task GracefulShutdown_HandsBackUnfinishedTasksAtOnce_AndDoesNotRerunFinishedOnes()
+    {
+        const string queue = "fo-drain";
+        await using var cluster = await TaskQueueCluster.StartAsync(fixture.Redis, [queue], silos: 1, concurrency: 4, configure: (_, s) =>
+        {
+            s.Worker.ShutdownGracePeriod = TimeSpan.FromSeconds(1);
+            s.Worker.HeartbeatInterval = TimeSpan.FromMilliseconds(300);
+        });
+        var longId = await cluster.Client.SubmitAsync(new WaitTask("long", 6_000), queue);
+        var shortIds = await cluster.Client.SubmitBatchAsync(Enumerable.Range(0, 3).Select(i => new WaitTask($"short{i}", 400)), queue);
+        while (Executions.Of(queue).Count < 4) await Task.Delay(20);
+        var draining = cluster.Cluster.Silos[0];
+        await cluster.Cluster.StartAdditionalSiloAsync();
+
+        var clock = Stopwatch.StartNew();
+        await cluster.Cluster.StopSiloAsync(draining);
+        var again = await WaitForExecution(queue, attempt: 2);
+        output.WriteLine($"stop began to long task running again: {clock.ElapsedMilliseconds} ms");
+
+        // Handed back when the 1 s grace ran out, not after a 30 s lease expiry.
+        Assert.True(clock.Elapsed < TimeSpan.FromSeconds(15), $"took {clock.Elapsed}");
+        var seen = string.Join(", ", Executions.Of(queue).Select(e => $"{e.Label}#{e.Attempt}@{e.WorkerId}"));
+        Assert.True(again.Label == "long", $"executions: {seen}");
+        foreach (var id in shortIds) Assert.True((await cluster.Client.WaitAsync(id, Timeout)).Attempts == 1, $"executions: {seen}");
+        Assert.True(Executions.Of(queue).Count(e => e.Label.StartsWith("short", StringComparison.Ordinal)) == 3, $"executions: {seen}");
+        Assert.Equal("long", await cluster.Client.WaitForResultAsync<string>(longId, Timeout));
+        Assert.Equal(2, (await cluster.Client.GetTaskAsync(longId))!.Attempts);
+        Assert.Equal(0, (await cluster.Client.GetQueueStatsAsync(queue)).Failed); // a hand-back is not a failure
+    }
+
+    private static async Task<Executions.Entry> WaitForExecution(string queue, int attempt)
+    {
+        var clock = Stopwatch.StartNew();
+        while (clock.Elapsed < Timeout)
+        {
+            if (Executions.Of(queue).FirstOrDefault(e => e.Attempt >= attempt) is { } entry) return entry;
+            await Task.Delay(20);
+        }
+        throw new TimeoutException($"no attempt {attempt} on {queue} within {Timeout}");
+    }
+
+    private static InProcessSiloHandle SiloOf(TaskQueueCluster cluster, string workerId) =>
+        cluster.Cluster.Silos.Single(s => s.SiloAddress.ToParsableString() == workerId);
+
+    private static async Task<InProcessSiloHandle> OwnerSilo(TaskQueueCluster cluster, string partitionKey)
+    {
+        var grainId = cluster.Cluster.Client.GetGrain<ITaskQueueGrain>(partitionKey).GetGrainId();
+        var stats = await cluster.Cluster.Client.GetGrain<IManagementGrain>(0).GetDetailedGrainStatistics();
+        var address = stats.Single(s => s.GrainId == grainId).SiloAddress;
+        return cluster.Cluster.Silos.Single(s => s.SiloAddress.Equals(address));
+    }
+}
