@@ -179,3 +179,15 @@ public sealed class QueuePartitionControlTests
         Assert.Equal(TaskState.Pending, _partition.GetInfo(b.Sequence)!.State);
     }
 }
+
+public sealed class WorkerIdTests
+{
+    [Theory]
+    [InlineData("127.0.0.1:11111@154830161", "127.0.0.1:11111@154830161", true)]
+    [InlineData("silo-1@127.0.0.1:11111@154830161", "127.0.0.1:11111@154830161", true)]
+    [InlineData("127.0.0.1:11111@154830162", "127.0.0.1:11111@154830161", false)]
+    [InlineData("27.0.0.1:11111@154830161", "127.0.0.1:11111@154830161", false)]
+    [InlineData("x127.0.0.1:11111@154830161", "127.0.0.1:11111@154830161", false)]
+    public void IsOnSilo_MatchesTheSilosAddress_WithOrWithoutAName(string workerId, string silo, bool expected) =>
+        Assert.Equal(expected, DistributedTaskQueue.Queue.TaskQueueGrain.IsOnSilo(workerId, silo));
+}

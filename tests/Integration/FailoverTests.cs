@@ -47,7 +47,38 @@ public sealed class FailoverTests(RedisFixture fixture, ITestOutputHelper output
     }
 
     [Fact]
-    public async Task KillingTheSiloHostingTheQueueGrain_DoesNotRerunTasksRunningOnLiveSilos()
+    public async Task ATaskOnASiloDeclaredDead_RunsAgainAtOnce_NotAfterItsLease()
+    {
+        const string queue = "fo-dead";
+        // Leases of 10 minutes: only the silo's death, seen through cluster membership, can bring the task back in time.
+        await using var cluster = await TaskQueueCluster.StartAsync(fixture.Redis, [queue], silos: 3, concurrency: 2, configure: (_, s) =>
+        {
+            s.Options.LeaseDuration = TimeSpan.FromMinutes(10);
+            s.Worker.HeartbeatInterval = TimeSpan.FromMilliseconds(300);
+        });
+        var ids = await cluster.Client.SubmitBatchAsync(Enumerable.Range(0, 6).Select(i => new WaitTask($"orphan{i}", 3000)), queue);
+        while (Executions.Of(queue).Count < 6) await Task.Delay(20);
+        var owner = (await OwnerSilo(cluster, ids[0].PartitionKey)).SiloAddress.ToParsableString();
+        // A silo that runs tasks but does not host their partition: its death reaches the partition through membership.
+        var victim = Executions.Of(queue).Select(e => e.WorkerId).First(w => w != owner);
+        var orphans = Executions.Of(queue).Where(e => e.WorkerId == victim).Select(e => e.Label).ToHashSet();
+
+        var clock = Stopwatch.StartNew();
+        await cluster.Cluster.KillSiloAsync(SiloOf(cluster, victim));
+        while (!orphans.All(label => Executions.Of(queue).Any(e => e.Label == label && e.Attempt == 2)))
+        {
+            Assert.True(clock.Elapsed < TimeSpan.FromSeconds(70), $"orphans not rerun after {clock.Elapsed}");
+            await Task.Delay(50);
+        }
+        output.WriteLine($"silo kill to its {orphans.Count} tasks running again through membership: {clock.ElapsedMilliseconds} ms");
+
+        foreach (var id in ids) Assert.Equal(TaskState.Succeeded, (await cluster.Client.WaitAsync(id, Timeout)).State);
+        var runs = Executions.Of(queue).GroupBy(e => e.Label).ToDictionary(g => g.Key, g => g.Count());
+        Assert.All(runs, run => Assert.Equal(orphans.Contains(run.Key) ? 2 : 1, run.Value));
+    }
+
+    [Fact]
+    public async Task KillingTheSiloHostingTheQueueGrainDoesNotRerunTasksRunningOnLiveSilos()
     {
         const string queue = "fo-owner";
         await using var cluster = await TaskQueueCluster.StartAsync(fixture.Redis, [queue], silos: 3, concurrency: 3, configure: (_, s) => FastLeases(s));
@@ -117,9 +148,11 @@ public sealed class FailoverTests(RedisFixture fixture, ITestOutputHelper output
     private static InProcessSiloHandle SiloOf(TaskQueueCluster cluster, string workerId) =>
         cluster.Cluster.Silos.Single(s => s.SiloAddress.ToParsableString() == workerId);
 
-    private static async Task<InProcessSiloHandle> OwnerSilo(TaskQueueCluster cluster, string partitionKey)
+    private static async Task<InProcessSiloHandle> OwnerSilo(TaskQueueCluster cluster, string partitionKey, bool activate = false)
     {
-        var grainId = cluster.Cluster.Client.GetGrain<ITaskQueueGrain>(partitionKey).GetGrainId();
+        var grain = cluster.Cluster.Client.GetGrain<ITaskQueueGrain>(partitionKey);
+        if (activate) await grain.GetStatsAsync();
+        var grainId = grain.GetGrainId();
         var stats = await cluster.Cluster.Client.GetGrain<IManagementGrain>(0).GetDetailedGrainStatistics();
         var address = stats.Single(s => s.GrainId == grainId).SiloAddress;
         return cluster.Cluster.Silos.Single(s => s.SiloAddress.Equals(address));

@@ -7,6 +7,9 @@ internal sealed partial class TaskQueueGrain
     [LoggerMessage(Level = LogLevel.Information, Message = "Queue partition {Partition} activated with {Pending} pending, {Delayed} delayed and {HeldBack} running tasks held back for their workers to reclaim")]
     private partial void LogActivated(string partition, long pending, long delayed, long heldBack);
 
+    [LoggerMessage(Level = LogLevel.Debug, Message = "Membership version {Version}: {Members}")]
+    private partial void LogMembership(long version, string members);
+
     [LoggerMessage(Level = LogLevel.Warning, Message = "Redelivered {Count} tasks leased by dead silos {Silos}")]
     private partial void LogReleasedDeadWorkers(int count, string silos);
 

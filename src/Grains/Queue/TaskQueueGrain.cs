@@ -341,10 +341,15 @@ internal sealed partial class TaskQueueGrain : Grain, ITaskQueueGrain
         {
             await foreach (var snapshot in _membership.MembershipUpdates.WithCancellation(cancellationToken))
             {
+                if (_logger.IsEnabled(LogLevel.Debug))
+                {
+                    var members = string.Join(", ", snapshot.Members.Values.Select(m => $"{m.SiloAddress}={m.Status}"));
+                    LogMembership(snapshot.Version.Value, members);
+                }
                 var dead = snapshot.Members.Values.Where(m => m.Status == SiloStatus.Dead && _deadSilos.Add(m.SiloAddress))
                     .Select(m => m.SiloAddress.ToParsableString()).ToHashSet(StringComparer.Ordinal);
                 if (dead.Count == 0 || _broken) continue;
-                var released = _partition.ReleaseWorker(worker => dead.Contains(WorkerSilo(worker)), _time.GetUtcNow());
+                var released = _partition.ReleaseWorker(worker => dead.Any(silo => IsOnSilo(worker, silo)), _time.GetUtcNow());
                 if (released == 0) continue;
                 LogReleasedDeadWorkers(released, string.Join(", ", dead));
                 RequestWrite();
@@ -357,8 +362,9 @@ internal sealed partial class TaskQueueGrain : Grain, ITaskQueueGrain
         }
     }
 
-    /// <summary>A worker id is its silo's address, optionally prefixed with a name and '@'.</summary>
-    private static string WorkerSilo(string workerId) => workerId[(workerId.LastIndexOf('@') + 1)..];
+    /// <summary>A worker id is its silo's address (<c>ip:port@generation</c>), optionally prefixed with a name and '@'.</summary>
+    internal static bool IsOnSilo(string workerId, string siloAddress) =>
+        workerId == siloAddress || (workerId.EndsWith(siloAddress, StringComparison.Ordinal) && workerId[^(siloAddress.Length + 1)] == '@');
 
     private async Task<List<TaskSegment>> ReadSegmentsAsync(PartitionHead head)
     {
