@@ -31,7 +31,7 @@ public sealed class QueuePartitionControlTests
         Assert.Equal(QueuePartition.CancelResult.Cancelled, _partition.Cancel(id.Sequence, _time.GetUtcNow(), out _, out _));
 
         Assert.Equal(TaskState.Cancelled, _partition.GetInfo(id.Sequence)!.State);
-        Assert.Equal(other, Assert.Single(_partition.Lease("w", 10, _time.GetUtcNow())).Id);
+        Assert.Equal(other, Assert.Single(_partition.Lease("w", 0, 10, _time.GetUtcNow())).Id);
         var stats = _partition.Stats();
         Assert.Equal(1, stats.Cancelled);
         Assert.Equal(0, stats.Pending);
@@ -52,7 +52,7 @@ public sealed class QueuePartitionControlTests
     public void Cancel_ARunningTask_NamesItsWorker_AndEndsCancelledWhenTheAttemptEnds()
     {
         var id = Submit();
-        var task = _partition.Lease("worker-1", 1, _time.GetUtcNow())[0];
+        var task = _partition.Lease("worker-1", 0, 1, _time.GetUtcNow())[0];
 
         Assert.Equal(QueuePartition.CancelResult.Requested, _partition.Cancel(id.Sequence, _time.GetUtcNow(), out var worker, out var attempt));
         Assert.Equal("worker-1", worker);
@@ -68,20 +68,20 @@ public sealed class QueuePartitionControlTests
     public void Cancel_ARunningTaskWhoseWorkerDies_EndsCancelled_NotRedelivered()
     {
         var id = Submit();
-        _partition.Lease("10.0.0.1:11111@1", 1, _time.GetUtcNow());
+        _partition.Lease("10.0.0.1:11111@1", 0, 1, _time.GetUtcNow());
         _partition.Cancel(id.Sequence, _time.GetUtcNow(), out _, out _);
 
         _partition.ReleaseWorker(w => w == "10.0.0.1:11111@1", _time.GetUtcNow());
 
         Assert.Equal(TaskState.Cancelled, _partition.GetInfo(id.Sequence)!.State);
-        Assert.Empty(_partition.Lease("other", 1, _time.GetUtcNow()));
+        Assert.Empty(_partition.Lease("other", 0, 1, _time.GetUtcNow()));
     }
 
     [Fact]
     public void Cancel_AFinishedOrUnknownTask_ChangesNothing()
     {
         var id = Submit();
-        var task = _partition.Lease("w", 1, _time.GetUtcNow())[0];
+        var task = _partition.Lease("w", 0, 1, _time.GetUtcNow())[0];
         _partition.Complete(new TaskCompletion(id.Sequence, task.Attempt, new TaskOutcome.Succeeded([])), _time.GetUtcNow());
 
         Assert.Equal(QueuePartition.CancelResult.AlreadyFinished, _partition.Cancel(id.Sequence, _time.GetUtcNow(), out _, out _));
@@ -115,13 +115,44 @@ public sealed class QueuePartitionControlTests
     public void Released_PutsTheTaskBackInLine_WithoutCountingAFailure()
     {
         var id = Submit();
-        var task = _partition.Lease("w", 1, _time.GetUtcNow())[0];
+        var task = _partition.Lease("w", 0, 1, _time.GetUtcNow())[0];
 
         Assert.True(_partition.Complete(new TaskCompletion(id.Sequence, task.Attempt, new TaskOutcome.Released()), _time.GetUtcNow()));
 
         Assert.Equal(TaskState.Pending, _partition.GetInfo(id.Sequence)!.State);
         Assert.Equal(0, _partition.Stats().Failed);
-        Assert.Equal(2, _partition.Lease("w2", 1, _time.GetUtcNow())[0].Attempt);
+        Assert.Equal(2, _partition.Lease("w2", 0, 1, _time.GetUtcNow())[0].Attempt);
+    }
+
+    [Fact]
+    public void Reclaim_GivesALostLeaseReplyBack_ToTheSameCall_EvenAfterRestore()
+    {
+        Submit("a");
+        Submit("b");
+        Submit("c");
+        var first = _partition.Lease("w", requestId: 7, 2, _time.GetUtcNow());
+        var restored = new QueuePartition("q", 0, _options, () => 0.5, _partition.Head);
+        restored.Restore(_partition.TakeDirty().Select(d => d.Segment!), _time.GetUtcNow());
+
+        Assert.Empty(restored.Reclaim("w", requestId: 8, _time.GetUtcNow()));
+        Assert.Empty(restored.Reclaim("other", requestId: 7, _time.GetUtcNow()));
+        var again = restored.Reclaim("w", requestId: 7, _time.GetUtcNow());
+
+        Assert.Equal(first.Select(t => (t.Id, t.Attempt)), again.Select(t => (t.Id, t.Attempt)));
+        _time.Advance(_options.LeaseDuration * 2 / 3);
+        Assert.True(restored.Renew("w", new LeaseToken(again[0].Id.Sequence, again[0].Attempt), _time.GetUtcNow()));
+    }
+
+    [Fact]
+    public void Restore_ReleasesADeadWorkersHeldTasks_AtOnce()
+    {
+        Submit();
+        _partition.Lease("10.0.0.1:11111@1", 0, 1, _time.GetUtcNow());
+        var restored = new QueuePartition("q", 0, _options, () => 0.5, _partition.Head);
+        restored.Restore(_partition.TakeDirty().Select(d => d.Segment!), _time.GetUtcNow());
+
+        Assert.Equal(1, restored.ReleaseWorker(w => w == "10.0.0.1:11111@1", _time.GetUtcNow()));
+        Assert.Single(restored.Lease("10.0.0.2:11111@1", 1, 1, _time.GetUtcNow()));
     }
 
     [Fact]
@@ -129,12 +160,12 @@ public sealed class QueuePartitionControlTests
     {
         Submit("a");
         Submit("b");
-        var onDead = _partition.Lease("10.0.0.1:11111@1", 1, _time.GetUtcNow())[0];
-        var onLive = _partition.Lease("10.0.0.2:11111@1", 1, _time.GetUtcNow())[0];
+        var onDead = _partition.Lease("10.0.0.1:11111@1", 0, 1, _time.GetUtcNow())[0];
+        var onLive = _partition.Lease("10.0.0.2:11111@1", 0, 1, _time.GetUtcNow())[0];
 
         Assert.Equal(1, _partition.ReleaseWorker(w => w == "10.0.0.1:11111@1", _time.GetUtcNow()));
 
-        var again = Assert.Single(_partition.Lease("10.0.0.2:11111@1", 5, _time.GetUtcNow()));
+        var again = Assert.Single(_partition.Lease("10.0.0.2:11111@1", 0, 5, _time.GetUtcNow()));
         Assert.Equal(onDead.Id, again.Id);
         Assert.Equal(TaskState.Running, _partition.GetInfo(onLive.Id.Sequence)!.State);
         // The dead worker's late report is stale now.
@@ -145,7 +176,7 @@ public sealed class QueuePartitionControlTests
     public void DeadLetters_AreListed_Retried_AndPurged()
     {
         var ids = Enumerable.Range(0, 3).Select(i => Submit(i == 2 ? "other" : "t")).ToList();
-        foreach (var task in _partition.Lease("w", 3, _time.GetUtcNow())) Fail(task);
+        foreach (var task in _partition.Lease("w", 0, 3, _time.GetUtcNow())) Fail(task);
 
         Assert.Equal(ids, _partition.ListDeadLetters(-1, 10).Select(t => t.Id));
         Assert.Equal([ids[1]], _partition.ListDeadLetters(ids[0].Sequence, 1).Select(t => t.Id));
@@ -153,7 +184,7 @@ public sealed class QueuePartitionControlTests
 
         Assert.Equal(2, _partition.RetryDeadLetters(null, "t"));
         Assert.Equal([ids[2]], _partition.ListDeadLetters(-1, 10).Select(t => t.Id));
-        var retried = _partition.Lease("w", 5, _time.GetUtcNow());
+        var retried = _partition.Lease("w", 0, 5, _time.GetUtcNow());
         Assert.Equal([ids[0], ids[1]], retried.Select(t => t.Id));
         Assert.All(retried, t => Assert.Equal(2, t.Attempt)); // the fencing token keeps growing
         // A fresh retry budget: with RetryPolicy.None, one more failure dead-letters again.
@@ -171,7 +202,7 @@ public sealed class QueuePartitionControlTests
     {
         var a = Submit();
         var b = Submit();
-        foreach (var task in _partition.Lease("w", 2, _time.GetUtcNow())) Fail(task);
+        foreach (var task in _partition.Lease("w", 0, 2, _time.GetUtcNow())) Fail(task);
 
         Assert.Equal(1, _partition.RetryDeadLetters([b.Sequence, 999], null));
 

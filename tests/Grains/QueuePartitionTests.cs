@@ -29,7 +29,7 @@ public sealed class QueuePartitionTests
         var order = new[] { ("low1", TaskPriority.Low), ("n1", TaskPriority.Normal), ("c1", TaskPriority.Critical), ("h1", TaskPriority.High), ("n2", TaskPriority.Normal), ("c2", TaskPriority.Critical), ("low2", TaskPriority.Low) };
         foreach (var (name, priority) in order) SubmitCommitted(partition, Submission(name, priority));
 
-        var leased = partition.Lease("w", 100, _time.GetUtcNow()).Select(t => t.TaskName).ToArray();
+        var leased = partition.Lease("w", 0, 100, _time.GetUtcNow()).Select(t => t.TaskName).ToArray();
 
         Assert.Equal(["c1", "c2", "h1", "n1", "n2", "low1", "low2"], leased);
     }
@@ -40,9 +40,9 @@ public sealed class QueuePartitionTests
         var partition = NewPartition();
         partition.Submit(Submission(), _time.GetUtcNow());
 
-        Assert.Empty(partition.Lease("w", 10, _time.GetUtcNow()));
+        Assert.Empty(partition.Lease("w", 0, 10, _time.GetUtcNow()));
         partition.CommitStaged(partition.TakeStaged());
-        Assert.Single(partition.Lease("w", 10, _time.GetUtcNow()));
+        Assert.Single(partition.Lease("w", 0, 10, _time.GetUtcNow()));
     }
 
     [Fact]
@@ -50,7 +50,7 @@ public sealed class QueuePartitionTests
     {
         var partition = NewPartition();
         var id = SubmitCommitted(partition, Submission());
-        var task = Assert.Single(partition.Lease("w", 1, _time.GetUtcNow()));
+        var task = Assert.Single(partition.Lease("w", 0, 1, _time.GetUtcNow()));
         _time.Advance(TimeSpan.FromSeconds(2));
 
         Assert.True(partition.Complete(new TaskCompletion(id.Sequence, task.Attempt, new TaskOutcome.Succeeded("42"u8.ToArray())), _time.GetUtcNow()));
@@ -71,10 +71,10 @@ public sealed class QueuePartitionTests
     {
         var partition = NewPartition();
         var id = SubmitCommitted(partition, Submission());
-        var first = Assert.Single(partition.Lease("w1", 1, _time.GetUtcNow()));
+        var first = Assert.Single(partition.Lease("w1", 0, 1, _time.GetUtcNow()));
         _time.Advance(_options.LeaseDuration);
         Assert.Equal(1, partition.ExpireLeases(_time.GetUtcNow()));
-        var second = Assert.Single(partition.Lease("w2", 1, _time.GetUtcNow()));
+        var second = Assert.Single(partition.Lease("w2", 0, 1, _time.GetUtcNow()));
         Assert.Equal(2, second.Attempt);
 
         var stale = partition.Complete(new TaskCompletion(id.Sequence, first.Attempt, new TaskOutcome.Succeeded("\"zombie\""u8.ToArray())), _time.GetUtcNow());
@@ -96,7 +96,7 @@ public sealed class QueuePartitionTests
 
         for (var attempt = 1; attempt <= 5; attempt++)
         {
-            var task = Assert.Single(partition.Lease("w", 1, _time.GetUtcNow()));
+            var task = Assert.Single(partition.Lease("w", 0, 1, _time.GetUtcNow()));
             Assert.Equal(attempt, task.Attempt);
             var error = new TaskError($"boom {attempt}", "X", null, attempt, _time.GetUtcNow());
             Assert.True(partition.Complete(new TaskCompletion(id.Sequence, attempt, new TaskOutcome.Failed(error, Retryable: true)), _time.GetUtcNow()));
@@ -112,7 +112,7 @@ public sealed class QueuePartitionTests
             // Not leasable one tick before the backoff ends, leasable at its end.
             _time.Advance(delay - TimeSpan.FromMilliseconds(1));
             partition.PromoteDue(_time.GetUtcNow());
-            Assert.Empty(partition.Lease("w", 1, _time.GetUtcNow()));
+            Assert.Empty(partition.Lease("w", 0, 1, _time.GetUtcNow()));
             _time.Advance(TimeSpan.FromMilliseconds(1));
             Assert.Equal(1, partition.PromoteDue(_time.GetUtcNow()));
         }
@@ -132,7 +132,7 @@ public sealed class QueuePartitionTests
     {
         var partition = NewPartition();
         var id = SubmitCommitted(partition, Submission());
-        var task = Assert.Single(partition.Lease("w", 1, _time.GetUtcNow()));
+        var task = Assert.Single(partition.Lease("w", 0, 1, _time.GetUtcNow()));
 
         partition.Complete(new TaskCompletion(id.Sequence, task.Attempt, new TaskOutcome.Failed(new TaskError("bad payload", null, null, 1, _time.GetUtcNow()), Retryable: false)), _time.GetUtcNow());
 
@@ -147,11 +147,11 @@ public sealed class QueuePartitionTests
 
         Assert.Equal(TaskState.Scheduled, partition.GetInfo(id.Sequence)!.State);
         Assert.Equal(1, partition.Stats().Delayed);
-        Assert.Empty(partition.Lease("w", 1, _time.GetUtcNow()));
+        Assert.Empty(partition.Lease("w", 0, 1, _time.GetUtcNow()));
         _time.Advance(TimeSpan.FromMinutes(5));
         Assert.Equal(1, partition.PromoteDue(_time.GetUtcNow()));
         Assert.Equal(0, partition.Stats().Delayed);
-        Assert.Single(partition.Lease("w", 1, _time.GetUtcNow()));
+        Assert.Single(partition.Lease("w", 0, 1, _time.GetUtcNow()));
     }
 
     [Fact]
@@ -161,7 +161,7 @@ public sealed class QueuePartitionTests
         var id = SubmitCommitted(partition, Submission(expiresAt: _time.GetUtcNow().AddSeconds(1)));
         _time.Advance(TimeSpan.FromSeconds(1));
 
-        Assert.Empty(partition.Lease("w", 1, _time.GetUtcNow()));
+        Assert.Empty(partition.Lease("w", 0, 1, _time.GetUtcNow()));
         var info = partition.GetInfo(id.Sequence)!;
         Assert.Equal(TaskState.DeadLettered, info.State);
         Assert.Equal(0, info.Attempts);
@@ -174,10 +174,10 @@ public sealed class QueuePartitionTests
         SubmitCommitted(partition, Submission());
         partition.SetPaused(true);
 
-        Assert.Empty(partition.Lease("w", 1, _time.GetUtcNow()));
+        Assert.Empty(partition.Lease("w", 0, 1, _time.GetUtcNow()));
         Assert.True(partition.Stats().Paused);
         partition.SetPaused(false);
-        Assert.Single(partition.Lease("w", 1, _time.GetUtcNow()));
+        Assert.Single(partition.Lease("w", 0, 1, _time.GetUtcNow()));
     }
 
     [Fact]
@@ -189,7 +189,7 @@ public sealed class QueuePartitionTests
         SubmitCommitted(partition, Submission(priority: TaskPriority.High));
         SubmitCommitted(partition, Submission(priority: TaskPriority.Critical));
         SubmitCommitted(partition, Submission(notBefore: _time.GetUtcNow().AddHours(1)));
-        partition.Lease("w", 1, _time.GetUtcNow());
+        partition.Lease("w", 0, 1, _time.GetUtcNow());
 
         var stats = partition.Stats();
 
@@ -205,7 +205,7 @@ public sealed class QueuePartitionTests
         var a = SubmitCommitted(first, Submission("a"));
         var b = SubmitCommitted(first, Submission("b", TaskPriority.High));
         var c = SubmitCommitted(first, Submission("c"));
-        first.Lease("w", 1, _time.GetUtcNow()); // b is running when the owner goes away
+        first.Lease("w", 0, 1, _time.GetUtcNow()); // b is running when the owner goes away
         var segments = first.TakeDirty().Select(d => d.Segment!).ToList();
 
         var restored = NewPartition(first.Head);
@@ -213,14 +213,14 @@ public sealed class QueuePartitionTests
 
         // b is not redelivered while its worker may still be running it...
         Assert.Equal(TaskState.Running, restored.GetInfo(b.Sequence)!.State);
-        var others = restored.Lease("w2", 10, _time.GetUtcNow());
+        var others = restored.Lease("w2", 0, 10, _time.GetUtcNow());
         Assert.Equal(["a", "c"], others.Select(t => t.TaskName));
         foreach (var other in others)
             restored.Complete(new TaskCompletion(other.Id.Sequence, other.Attempt, new TaskOutcome.Succeeded([])), _time.GetUtcNow());
         // ...and goes back in line when the hold ends unclaimed.
         _time.Advance(_options.LeaseDuration);
         Assert.Equal(1, restored.ExpireLeases(_time.GetUtcNow()));
-        var again = Assert.Single(restored.Lease("w2", 10, _time.GetUtcNow()));
+        var again = Assert.Single(restored.Lease("w2", 0, 10, _time.GetUtcNow()));
         Assert.Equal("b", again.TaskName);
         Assert.Equal(2, again.Attempt);
         Assert.Equal(c.Sequence + 1, restored.Submit(Submission(), _time.GetUtcNow()).Sequence);
@@ -232,7 +232,7 @@ public sealed class QueuePartitionTests
     {
         var first = NewPartition();
         var id = SubmitCommitted(first, Submission());
-        var task = first.Lease("w", 1, _time.GetUtcNow())[0];
+        var task = first.Lease("w", 0, 1, _time.GetUtcNow())[0];
         var restored = NewPartition(first.Head);
         restored.Restore(first.TakeDirty().Select(d => d.Segment!), _time.GetUtcNow());
 
@@ -266,7 +266,7 @@ public sealed class QueuePartitionTests
         for (var i = 0; i < TaskSegment.Capacity * 3; i++) SubmitCommitted(partition, Submission());
         Assert.Equal(3, partition.TakeDirty().Count);
 
-        var task = partition.Lease("w", 1, _time.GetUtcNow())[0];
+        var task = partition.Lease("w", 0, 1, _time.GetUtcNow())[0];
         partition.Complete(new TaskCompletion(task.Id.Sequence, task.Attempt, new TaskOutcome.Succeeded([])), _time.GetUtcNow());
 
         var dirty = Assert.Single(partition.TakeDirty());
@@ -280,7 +280,7 @@ public sealed class QueuePartitionTests
         var partition = NewPartition();
         var count = TaskSegment.Capacity + 1;
         for (var i = 0; i < count; i++) SubmitCommitted(partition, Submission());
-        foreach (var task in partition.Lease("w", count, _time.GetUtcNow()))
+        foreach (var task in partition.Lease("w", 0, count, _time.GetUtcNow()))
             partition.Complete(new TaskCompletion(task.Id.Sequence, task.Attempt, new TaskOutcome.Succeeded([])), _time.GetUtcNow());
         partition.TakeDirty();
 
@@ -301,7 +301,7 @@ public sealed class QueuePartitionTests
         var partition = NewPartition();
         var retry = new RetryPolicy { MaxRetries = 1, RetryDelay = TimeSpan.FromSeconds(10), Jitter = 0.2 };
         var id = SubmitCommitted(partition, Submission(retry: retry));
-        var task = partition.Lease("w", 1, _time.GetUtcNow())[0];
+        var task = partition.Lease("w", 0, 1, _time.GetUtcNow())[0];
         _random = 0.0; // the low edge of the band
 
         partition.Complete(new TaskCompletion(id.Sequence, task.Attempt, new TaskOutcome.Failed(new TaskError("x", null, null, 1, _time.GetUtcNow()), true)), _time.GetUtcNow());
@@ -314,7 +314,7 @@ public sealed class QueuePartitionTests
     {
         var partition = NewPartition();
         var id = SubmitCommitted(partition, Submission());
-        var task = partition.Lease("w", 1, _time.GetUtcNow())[0];
+        var task = partition.Lease("w", 0, 1, _time.GetUtcNow())[0];
 
         for (var i = 0; i < 10; i++)
         {
@@ -334,7 +334,7 @@ public sealed class QueuePartitionTests
     {
         var partition = NewPartition();
         var id = SubmitCommitted(partition, Submission());
-        var task = partition.Lease("w", 1, _time.GetUtcNow())[0];
+        var task = partition.Lease("w", 0, 1, _time.GetUtcNow())[0];
 
         Assert.False(partition.Renew("other", new LeaseToken(id.Sequence, task.Attempt), _time.GetUtcNow()));
         Assert.False(partition.Renew("w", new LeaseToken(id.Sequence, task.Attempt + 1), _time.GetUtcNow()));

@@ -60,7 +60,8 @@ internal sealed partial class QueuePartition
                 switch (record.State)
                 {
                     case TaskState.Running:
-                        _leases[record.Sequence] = new LeaseEntry(null, record.Attempts, now + _options.LeaseDuration);
+                        // Held for the worker that had it: it reclaims by renewing, or it is released at once if its silo is dead.
+                        _leases[record.Sequence] = new LeaseEntry(record.LeasedTo, record.Attempts, now + _options.LeaseDuration);
                         break;
                     case TaskState.DeadLettered:
                         _deadLetters.Add(record.Sequence);
@@ -122,7 +123,7 @@ internal sealed partial class QueuePartition
     }
 
     /// <summary>Leases up to <paramref name="max"/> tasks: highest priority first, FIFO within a priority.</summary>
-    public List<LeasedTask> Lease(string workerId, int max, DateTimeOffset now)
+    public List<LeasedTask> Lease(string workerId, long requestId, int max, DateTimeOffset now)
     {
         var leased = new List<LeasedTask>(Math.Min(max, 64));
         if (_head.Paused) return leased;
@@ -142,8 +143,10 @@ internal sealed partial class QueuePartition
                 Move(record, TaskState.Running);
                 record.Attempts++;
                 record.StartedAt = now;
+                record.LeasedTo = workerId;
+                record.LeaseRequest = requestId;
                 _leases[sequence] = new LeaseEntry(workerId, record.Attempts, now + _options.LeaseDuration);
-                leased.Add(new LeasedTask(IdOf(sequence), record.TaskName, record.Payload, record.Attempts, record.Timeout, record.EnqueuedAt));
+                leased.Add(ToLeased(record));
             }
         }
         return leased;
@@ -158,9 +161,22 @@ internal sealed partial class QueuePartition
         return true;
     }
 
-    /// <summary>Whether the worker (or nobody yet, after a failover) holds the lease of that attempt.</summary>
-    public bool HoldsLease(string workerId, long sequence, int attempt) =>
-        _leases.TryGetValue(sequence, out var lease) && lease.Attempt == attempt && (lease.WorkerId is null || lease.WorkerId == workerId);
+    /// <summary>
+    /// The tasks a lease call with this number gave the worker, when it retries the call because the reply was
+    /// lost (a failing silo, a partition moving): it gets them back instead of them waiting out their leases.
+    /// </summary>
+    public List<LeasedTask> Reclaim(string workerId, long requestId, DateTimeOffset now)
+    {
+        var reclaimed = new List<LeasedTask>();
+        foreach (var (sequence, lease) in _leases.ToList())
+        {
+            if (Find(sequence) is not { State: TaskState.Running } record || record.Attempts != lease.Attempt) continue;
+            if (record.LeasedTo != workerId || record.LeaseRequest != requestId) continue;
+            _leases[sequence] = new LeaseEntry(workerId, lease.Attempt, now + _options.LeaseDuration);
+            reclaimed.Add(ToLeased(record));
+        }
+        return reclaimed;
+    }
 
     /// <summary>
     /// Applies a finished attempt. Returns false (and counts it) when its lease is gone or its attempt is
@@ -299,6 +315,9 @@ internal sealed partial class QueuePartition
     }
 
     private TaskId IdOf(long sequence) => new(_queue, _partition, sequence);
+
+    private LeasedTask ToLeased(TaskRecord record) =>
+        new(IdOf(record.Sequence), record.TaskName, record.Payload, record.Attempts, record.Timeout, record.EnqueuedAt);
 
     private TaskRecord? Find(long sequence) => SegmentFor(sequence, create: false)?[sequence];
 

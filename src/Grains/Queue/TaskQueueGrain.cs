@@ -29,7 +29,6 @@ internal sealed partial class TaskQueueGrain : Grain, ITaskQueueGrain
     private readonly LinkedList<LeaseWaiter> _leaseWaiters = new();
     private readonly Dictionary<long, List<TaskCompletionSource>> _resultWaiters = [];
     private readonly Dictionary<string, ITaskWorkerObserver> _workers = new(StringComparer.Ordinal);
-    private readonly Dictionary<string, (long RequestId, LeasedTask[] Tasks)> _lastLease = new(StringComparer.Ordinal);
     private readonly HashSet<SiloAddress> _deadSilos = [];
     private readonly CancellationTokenSource _deactivating = new();
     private readonly IClusterMembershipService _membership;
@@ -90,17 +89,17 @@ internal sealed partial class TaskQueueGrain : Grain, ITaskQueueGrain
     public async Task<LeasedTask[]> LeaseAsync(string workerId, long requestId, int max, TimeSpan wait, ITaskWorkerObserver? observer)
     {
         if (observer is not null) _workers[workerId] = observer;
-        if (_lastLease.TryGetValue(workerId, out var last) && last.RequestId == requestId)
-        {
-            // A retry of a call whose reply was lost: hand back what that call leased and the worker still holds.
-            return [.. last.Tasks.Where(t => _partition.HoldsLease(workerId, t.Id.Sequence, t.Attempt))];
-        }
+        // A retry of a call whose reply was lost gets that call's tasks back (they are recorded durably per call).
+        var reclaimed = _partition.Reclaim(workerId, requestId, _time.GetUtcNow());
+        if (reclaimed.Count > 0) return [.. reclaimed];
         if (max <= 0) return [];
-        var leased = _leaseWaiters.Count == 0 ? _partition.Lease(workerId, max, _time.GetUtcNow()) : [];
+        var leased = _leaseWaiters.Count == 0 ? _partition.Lease(workerId, requestId, max, _time.GetUtcNow()) : [];
         if (leased.Count > 0)
         {
-            RequestWrite();
-            return Remember(workerId, requestId, [.. leased]);
+            // The attempt number is the fencing token: it must be durable before any worker holds it, or a
+            // partition reloaded after a crash could hand the same number to a second execution.
+            await PersistAsync();
+            return [.. leased];
         }
         if (wait <= TimeSpan.Zero) return [];
         var waiter = new LeaseWaiter(workerId, requestId, max, new TaskCompletionSource<LeasedTask[]>(TaskCreationOptions.RunContinuationsAsynchronously));
@@ -115,12 +114,6 @@ internal sealed partial class TaskQueueGrain : Grain, ITaskQueueGrain
             waiter.Result.TrySetResult([]);
         }
         return await waiter.Result.Task;
-    }
-
-    private LeasedTask[] Remember(string workerId, long requestId, LeasedTask[] tasks)
-    {
-        _lastLease[workerId] = (requestId, tasks);
-        return tasks;
     }
 
     public async Task CompleteAsync(string workerId, TaskCompletion[] completions)
@@ -295,16 +288,29 @@ internal sealed partial class TaskQueueGrain : Grain, ITaskQueueGrain
 
     private void DispatchToWaiters()
     {
-        var leasedAny = false;
+        List<(LeaseWaiter Waiter, LeasedTask[] Tasks)>? handOut = null;
         while (_leaseWaiters.First is { } node && _partition.HasPending && !_partition.Paused)
         {
-            var leased = _partition.Lease(node.Value.WorkerId, node.Value.Max, _time.GetUtcNow());
+            var leased = _partition.Lease(node.Value.WorkerId, node.Value.RequestId, node.Value.Max, _time.GetUtcNow());
             if (leased.Count == 0) break;
             _leaseWaiters.RemoveFirst();
-            node.Value.Result.TrySetResult(Remember(node.Value.WorkerId, node.Value.RequestId, [.. leased]));
-            leasedAny = true;
+            (handOut ??= []).Add((node.Value, [.. leased]));
         }
-        if (leasedAny) RequestWrite();
+        if (handOut is not null) HandOutAfterWriteAsync(handOut, PersistAsync()).Ignore();
+    }
+
+    /// <summary>Answers parked lease calls once the write that makes their attempt numbers durable has landed.</summary>
+    private static async Task HandOutAfterWriteAsync(List<(LeaseWaiter Waiter, LeasedTask[] Tasks)> handOut, Task written)
+    {
+        try
+        {
+            await written;
+            foreach (var (waiter, tasks) in handOut) waiter.Result.TrySetResult(tasks);
+        }
+        catch (Exception ex)
+        {
+            foreach (var (waiter, _) in handOut) waiter.Result.TrySetException(ex);
+        }
     }
 
     private void WakeResultWaiters(long sequence)

@@ -31,6 +31,12 @@ internal sealed class TaskRecord
     /// <summary>A cancel arrived while it ran: the attempt's end, whatever it is, makes it Cancelled (unless it succeeded).</summary>
     [Id(18)] public bool CancelRequested { get; set; }
 
+    /// <summary>The worker that holds (or last held) the lease, and the number of the lease call that gave it:
+    /// durable, so a worker that lost the reply gets its tasks back by retrying the call, even from a reloaded partition.</summary>
+    [Id(19)] public string? LeasedTo { get; set; }
+
+    [Id(20)] public long LeaseRequest { get; set; }
+
     /// <summary>How many errors a record keeps, most recent first.</summary>
     public const int MaxErrors = 10;
 
