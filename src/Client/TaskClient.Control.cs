@@ -14,7 +14,7 @@ public sealed partial class TaskClient
     {
         var name = QueueNames.Validate(queue);
         ArgumentOutOfRangeException.ThrowIfNegative(limit);
-        var parts = await Call(() => Task.WhenAll(Partitions(name).Select(p => p.ListDeadLettersAsync(-1, limit)))).ConfigureAwait(false);
+        var parts = await CallSafely(() => Task.WhenAll(Partitions(name).Select(p => p.ListDeadLettersAsync(-1, limit)))).ConfigureAwait(false);
         return parts.SelectMany(p => p).OrderBy(t => t.FinishedAt).Take(limit).ToList();
     }
 

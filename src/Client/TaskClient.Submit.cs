@@ -9,7 +9,7 @@ public sealed partial class TaskClient
         ArgumentNullException.ThrowIfNull(task);
         var name = QueueNames.Validate(queue ?? _options.DefaultQueue);
         var submission = Build(task, options, priority: null);
-        var ids = await Call(() => Partition(name, PartitionFor(submission)).SubmitAsync([submission])).ConfigureAwait(false);
+        var ids = await Submit(name, submission).ConfigureAwait(false);
         return ids[0];
     }
 
@@ -20,7 +20,7 @@ public sealed partial class TaskClient
         ArgumentNullException.ThrowIfNull(payloadJson);
         var name = QueueNames.Validate(queue ?? _options.DefaultQueue);
         var submission = Resolve(taskName, System.Text.Encoding.UTF8.GetBytes(payloadJson), null, options, null);
-        var ids = await Call(() => Partition(name, PartitionFor(submission)).SubmitAsync([submission])).ConfigureAwait(false);
+        var ids = await Submit(name, submission).ConfigureAwait(false);
         return ids[0];
     }
 
@@ -47,6 +47,15 @@ public sealed partial class TaskClient
         if (_options.PartitionsPerQueue > 1 && batch.Any(b => b.IdempotencyKey is not null))
             throw new InvalidTaskException("Idempotency keys in a batch need PartitionsPerQueue = 1; submit keyed tasks one by one.");
         return await Call(() => Partition(name, NextPartition()).SubmitAsync(batch)).ConfigureAwait(false);
+    }
+
+    /// <summary>A keyed submit is safe to repeat (the key finds the first task), so it rides out a failover; others are not.</summary>
+    private Task<TaskId[]> Submit(string queue, TaskSubmission submission)
+    {
+        var partition = Partition(queue, PartitionFor(submission));
+        return submission.IdempotencyKey is null
+            ? Call(() => partition.SubmitAsync([submission]))
+            : CallSafely(() => partition.SubmitAsync([submission]));
     }
 
     /// <summary>An idempotency key always maps to the same partition, which is what makes it deduplicate.</summary>

@@ -25,7 +25,7 @@ public sealed partial class TaskClient
             cancellationToken.ThrowIfCancellationRequested();
             var remaining = deadline - _time.GetUtcNow();
             var wait = remaining < MaxWaitPerCall ? remaining : MaxWaitPerCall;
-            var info = await Call(() => Owner(id).WaitAsync(id.Sequence, wait < TimeSpan.Zero ? TimeSpan.Zero : wait)).ConfigureAwait(false)
+            var info = await CallSafely(() => Owner(id).WaitAsync(id.Sequence, wait < TimeSpan.Zero ? TimeSpan.Zero : wait)).ConfigureAwait(false)
                 ?? throw new UnknownTaskException($"No task {id}.");
             switch (info.State)
             {
@@ -42,13 +42,13 @@ public sealed partial class TaskClient
     }
 
     /// <summary>The task's state, attempts, times and result or errors; null when there is no such task.</summary>
-    public Task<TaskInfo?> GetTaskAsync(TaskId id) => Call(() => Owner(id).GetTaskAsync(id.Sequence));
+    public Task<TaskInfo?> GetTaskAsync(TaskId id) => CallSafely(() => Owner(id).GetTaskAsync(id.Sequence));
 
     /// <summary>Counts for a queue, summed over its partitions.</summary>
     public async Task<QueueStats> GetQueueStatsAsync(string? queue = null)
     {
         var name = QueueNames.Validate(queue ?? _options.DefaultQueue);
-        var parts = await Call(() => Task.WhenAll(Enumerable.Range(0, _options.PartitionsPerQueue).Select(p => Partition(name, p).GetStatsAsync()))).ConfigureAwait(false);
+        var parts = await CallSafely(() => Task.WhenAll(Enumerable.Range(0, _options.PartitionsPerQueue).Select(p => Partition(name, p).GetStatsAsync()))).ConfigureAwait(false);
         return parts.Aggregate((a, b) => a.Add(b));
     }
 

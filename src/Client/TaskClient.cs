@@ -91,6 +91,25 @@ public sealed partial class TaskClient : IAsyncDisposable
     private int NextPartition() =>
         _options.PartitionsPerQueue == 1 ? 0 : (int)((uint)Interlocked.Increment(ref _nextPartition) % (uint)_options.PartitionsPerQueue);
 
+    /// <summary>
+    /// For calls that are safe to repeat (reads, waits, keyed submits): rides out a gateway or silo going away
+    /// (a rolling restart) with three quick retries before reporting the cluster unavailable.
+    /// </summary>
+    private async Task<T> CallSafely<T>(Func<Task<T>> call)
+    {
+        for (var attempt = 1; ; attempt++)
+        {
+            try
+            {
+                return await Call(call).ConfigureAwait(false);
+            }
+            catch (TaskQueueUnavailableException) when (attempt <= 3)
+            {
+                await Task.Delay(TimeSpan.FromMilliseconds(250 * attempt), _time).ConfigureAwait(false);
+            }
+        }
+    }
+
     /// <summary>Turns transport and cluster failures into <see cref="TaskQueueUnavailableException"/>; our own errors pass through.</summary>
     private static async Task<T> Call<T>(Func<Task<T>> call)
     {

@@ -40,7 +40,11 @@ public sealed record LeasedTask(
     [property: Id(2)] byte[] Payload,
     [property: Id(3)] int Attempt,
     [property: Id(4)] TimeSpan? Timeout,
-    [property: Id(5)] DateTimeOffset EnqueuedAt);
+    [property: Id(5)] DateTimeOffset EnqueuedAt)
+{
+    /// <summary>The lease's epoch: the partition activation that granted it. With <see cref="Attempt"/> it is the fencing token.</summary>
+    [Id(6)] public long Epoch { get; init; }
+}
 
 /// <summary>What one attempt came to: a closed set, turned from the handler's outcome in one place (the executor).</summary>
 [GenerateSerializer, Immutable, Alias("dtq.TaskOutcome")]
@@ -64,8 +68,15 @@ public abstract record TaskOutcome
 public sealed record TaskCompletion(
     [property: Id(0)] long Sequence,
     [property: Id(1)] int Attempt,
-    [property: Id(2)] TaskOutcome Outcome);
+    [property: Id(2)] TaskOutcome Outcome)
+{
+    /// <summary>The epoch of the lease the attempt ran under.</summary>
+    [Id(3)] public long Epoch { get; init; }
+}
 
-/// <summary>Names one lease: the task's sequence in its partition and the attempt (fencing token) it was leased for.</summary>
+/// <summary>
+/// Names one lease: the task's sequence in its partition, and the fencing token it was leased under, the
+/// attempt number within the epoch (the activation of the partition that granted it).
+/// </summary>
 [GenerateSerializer, Immutable, Alias("dtq.LeaseToken")]
-public readonly record struct LeaseToken([property: Id(0)] long Sequence, [property: Id(1)] int Attempt);
+public readonly record struct LeaseToken([property: Id(0)] long Sequence, [property: Id(1)] int Attempt, [property: Id(2)] long Epoch = 0);

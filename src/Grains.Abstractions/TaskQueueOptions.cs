@@ -39,6 +39,12 @@ public sealed class TaskQueueOptions
     /// <summary>Retry policy for tasks that name none.</summary>
     public RetryPolicy DefaultRetry { get; set; } = RetryPolicy.Default;
 
+    /// <summary>
+    /// Refuse at submit a task name that no connected worker handles (when every worker can list its names).
+    /// Turn off to let tasks wait for handlers that are deployed later.
+    /// </summary>
+    public bool RefuseUnknownTaskNames { get; set; } = true;
+
     /// <summary>How long a worker's lease on a running task lasts without renewal.</summary>
     public TimeSpan LeaseDuration { get; set; } = TimeSpan.FromSeconds(30);
 

@@ -56,7 +56,7 @@ public sealed class QueuePartitionControlTests
 
         Assert.Equal(QueuePartition.CancelResult.Requested, _partition.Cancel(id.Sequence, _time.GetUtcNow(), out var worker, out var attempt));
         Assert.Equal("worker-1", worker);
-        Assert.Equal(task.Attempt, attempt);
+        Assert.Equal(task.Attempt, attempt.Attempt);
         Assert.Equal(TaskState.Running, _partition.GetInfo(id.Sequence)!.State);
 
         Fail(task, retryable: true);

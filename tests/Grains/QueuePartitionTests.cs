@@ -341,4 +341,34 @@ public sealed class QueuePartitionTests
         partition.Complete(new TaskCompletion(id.Sequence, task.Attempt, new TaskOutcome.Succeeded([])), _time.GetUtcNow());
         Assert.False(partition.Renew("w", new LeaseToken(id.Sequence, task.Attempt), _time.GetUtcNow()));
     }
+
+    [Fact]
+    public void AnAttemptNumberHandedOutButNeverWritten_CannotMatchOneHandedOutAfterARestore()
+    {
+        var first = NewPartition(new PartitionHead { Epoch = 1 });
+        var id = SubmitCommitted(first, Submission());
+        var written = first.TakeDirty().Select(d => Clone(d.Segment!)).ToList(); // stored while Pending
+        var lost = first.Lease("w1", 0, 1, _time.GetUtcNow())[0];          // granted, never written: the owner crashes
+
+        var restored = NewPartition(new PartitionHead { Epoch = 2, NextSequence = 1 });
+        restored.Restore(written, _time.GetUtcNow());
+        var again = restored.Lease("w2", 0, 1, _time.GetUtcNow())[0];
+
+        Assert.Equal(lost.Attempt, again.Attempt); // the same attempt number...
+        Assert.NotEqual(lost.Epoch, again.Epoch);  // ...under another epoch, so the lost one is fenced off
+        Assert.False(restored.Renew("w1", new LeaseToken(id.Sequence, lost.Attempt, lost.Epoch), _time.GetUtcNow()));
+        Assert.False(restored.Complete(new TaskCompletion(id.Sequence, lost.Attempt, new TaskOutcome.Succeeded([])) { Epoch = lost.Epoch }, _time.GetUtcNow()));
+        Assert.True(restored.Complete(new TaskCompletion(id.Sequence, again.Attempt, new TaskOutcome.Succeeded([])) { Epoch = again.Epoch }, _time.GetUtcNow()));
+    }
+
+    /// <summary>What storage would give back: the segment as it was written, not the live object.</summary>
+    private static TaskSegment Clone(TaskSegment segment) => new()
+    {
+        Number = segment.Number,
+        Records = segment.Records.Select(r => r is null ? null : new TaskRecord
+        {
+            Sequence = r.Sequence, TaskName = r.TaskName, Payload = r.Payload, Priority = r.Priority, State = r.State,
+            Attempts = r.Attempts, EnqueuedAt = r.EnqueuedAt,
+        }).ToArray(),
+    };
 }

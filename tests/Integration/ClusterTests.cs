@@ -47,4 +47,21 @@ public sealed class ClusterTests(RedisFixture fixture)
         Assert.All(perWorker.Values, count => Assert.True(count >= 40, $"a silo ran only {count} of 200 tasks"));
         Assert.Equal(200, perWorker.Values.Sum());
     }
+
+    [Fact]
+    public async Task ATaskWhoseHandlerIsMissingWhenItRuns_EndsDeadLettered_AfterItsRetries()
+    {
+        const string queue = "cl-missing";
+        // As after a deploy that dropped a handler: the name is accepted (refusal off), no worker can run it.
+        await using var cluster = await TaskQueueCluster.StartAsync(fixture.Redis, [queue],
+            configure: (_, s) => s.Options.RefuseUnknownTaskNames = false);
+        var missing = await cluster.Client.SubmitAsync("nobody.handles.this", "{}", queue,
+            new TaskOptions { Retry = new RetryPolicy { MaxRetries = 2, RetryDelay = TimeSpan.FromMilliseconds(100) } });
+
+        var none = await Assert.ThrowsAsync<TaskExecutionException>(() => cluster.Client.WaitForResultAsync<string>(missing, Timeout));
+
+        Assert.Equal("MissingHandler", none.Error?.Type);
+        Assert.Contains("nobody.handles.this", none.Error?.Message);
+        Assert.Equal(3, (await cluster.Client.GetTaskAsync(missing))!.Attempts); // retried within its policy, then dead-lettered
+    }
 }

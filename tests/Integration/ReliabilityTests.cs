@@ -89,19 +89,32 @@ public sealed class ReliabilityTests(RedisFixture fixture) : IAsyncLifetime
     }
 
     [Fact]
-    public async Task PoisonPayload_AndMissingHandler_EndDeadLettered_WithTheirReasons()
+    public async Task PoisonPayload_EndsDeadLettered_AtOnce_WithItsReason()
     {
         const string queue = "rel-poison";
         var poison = await Client.SubmitAsync("test.record", """{"label": {"not": "a string"}}""", queue);
-        var missing = await Client.SubmitAsync("nobody.handles.this", "{}", queue,
-            new TaskOptions { Retry = new RetryPolicy { MaxRetries = 2, RetryDelay = TimeSpan.FromMilliseconds(100) } });
 
         var bad = await Assert.ThrowsAsync<TaskExecutionException>(() => Client.WaitForResultAsync<string>(poison, Timeout));
         Assert.Contains("does not deserialize", bad.Error?.Message);
         Assert.Equal(1, (await Client.GetTaskAsync(poison))!.Attempts); // not retried: it can never succeed
-        var none = await Assert.ThrowsAsync<TaskExecutionException>(() => Client.WaitForResultAsync<string>(missing, Timeout));
-        Assert.Equal("MissingHandler", none.Error?.Type);
-        Assert.Equal(3, (await Client.GetTaskAsync(missing))!.Attempts); // retried within its policy, then dead-lettered
+    }
+
+    [Fact]
+    public async Task ATaskNameNoWorkerHandles_IsRefusedAtSubmit_NamingIt()
+    {
+        const string queue = "rel-poison";
+        var catalog = _cluster.Cluster.Client.GetGrain<ITaskCatalogGrain>(0);
+        while ((await catalog.GetAsync()).Workers == 0) await Task.Delay(50);
+        await Task.Delay(TimeSpan.FromSeconds(1.1)); // past the partition's one-second memory of an empty catalog
+        var before = await Client.GetQueueStatsAsync(queue);
+
+        var refused = await Assert.ThrowsAsync<InvalidTaskException>(() => Client.SubmitAsync("nobody.handles.this", "{}", queue));
+
+        Assert.Contains("'nobody.handles.this'", refused.Message);
+        Assert.Contains("test.record", refused.Message);
+        var after = await Client.GetQueueStatsAsync(queue);
+        Assert.Equal(before.Pending + before.Succeeded + before.DeadLettered, after.Pending + after.Succeeded + after.DeadLettered);
+        Assert.Equal("ok", await Client.WaitForResultAsync<string>(await Client.SubmitAsync(new RecordTask("ok"), queue), Timeout));
     }
 
     [Fact]

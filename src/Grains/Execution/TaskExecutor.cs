@@ -47,11 +47,11 @@ internal sealed class TaskExecutor(TaskHandlerRegistry registry, IServiceProvide
             var run = handler.Invoke(scope.ServiceProvider, task.TaskName, task.Payload, context, attempt.Token);
             // WaitAsync gives the slot back at the timeout, cancel or shutdown even when a handler ignores its token.
             var result = await run.WaitAsync(timeout, time, attempt.Token).ConfigureAwait(false);
-            return new TaskCompletion(task.Id.Sequence, task.Attempt, new TaskOutcome.Succeeded(result));
+            return new TaskCompletion(task.Id.Sequence, task.Attempt, new TaskOutcome.Succeeded(result)) { Epoch = task.Epoch };
         }
         catch (Exception) when (stopping.IsCancellationRequested)
         {
-            return new TaskCompletion(task.Id.Sequence, task.Attempt, new TaskOutcome.Released());
+            return new TaskCompletion(task.Id.Sequence, task.Attempt, new TaskOutcome.Released()) { Epoch = task.Epoch };
         }
         catch (Exception) when (cancelled.IsCancellationRequested)
         {
@@ -81,5 +81,5 @@ internal sealed class TaskExecutor(TaskHandlerRegistry registry, IServiceProvide
         new(ex.Message, ex.GetType().FullName, ex.StackTrace, task.Attempt, time.GetUtcNow());
 
     private static TaskCompletion Failed(LeasedTask task, TaskError error, bool retryable) =>
-        new(task.Id.Sequence, task.Attempt, new TaskOutcome.Failed(error, retryable));
+        new(task.Id.Sequence, task.Attempt, new TaskOutcome.Failed(error, retryable)) { Epoch = task.Epoch };
 }

@@ -23,8 +23,11 @@ internal sealed class TaskHandlerRegistry
         }
     }
 
-    /// <summary>The names typed handlers take (raw handlers are open-ended).</summary>
-    public IReadOnlyCollection<string> TypedNames => _typed.Keys;
+    /// <summary>Every name this silo's handlers list (typed handlers, and raw handlers that list theirs).</summary>
+    public string[] KnownNames => [.. _typed.Keys.Concat(_raw.SelectMany(r => r.Probe.TaskNames ?? [])).Distinct(StringComparer.Ordinal).Order(StringComparer.Ordinal)];
+
+    /// <summary>Whether some raw handler here takes names it cannot list.</summary>
+    public bool AcceptsAnyName => _raw.Any(r => r.Probe.TaskNames is null);
 
     public TaskHandlerDescriptor? Find(string taskName)
     {

@@ -19,10 +19,10 @@ internal sealed partial class QueuePartition
     }
 
     /// <summary>Cancels a waiting task at once, or asks for a running one to stop (<paramref name="worker"/> holds its lease).</summary>
-    public CancelResult Cancel(long sequence, DateTimeOffset now, out string? worker, out int attempt)
+    public CancelResult Cancel(long sequence, DateTimeOffset now, out string? worker, out LeaseToken attempt)
     {
         worker = null;
-        attempt = 0;
+        attempt = default;
         if (_staged.Contains(sequence) || Find(sequence) is not { } record) return CancelResult.Unknown;
         switch (record.State)
         {
@@ -34,7 +34,7 @@ internal sealed partial class QueuePartition
                 record.CancelRequested = true;
                 _dirtySegments.Add(TaskSegment.NumberOf(sequence));
                 worker = _leases.TryGetValue(sequence, out var lease) ? lease.WorkerId : null;
-                attempt = record.Attempts;
+                attempt = new LeaseToken(sequence, record.Attempts, record.LeaseEpoch);
                 return CancelResult.Requested;
             default:
                 return CancelResult.AlreadyFinished;

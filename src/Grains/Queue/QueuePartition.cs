@@ -27,7 +27,10 @@ internal sealed partial class QueuePartition
     private long _delayedCount;
 
     /// <summary>A lease. <c>WorkerId</c> is null while a lease restored after a failover waits for its worker to reclaim it.</summary>
-    private readonly record struct LeaseEntry(string? WorkerId, int Attempt, DateTimeOffset Deadline);
+    private readonly record struct LeaseEntry(string? WorkerId, int Attempt, long Epoch, DateTimeOffset Deadline)
+    {
+        public bool Matches(int attempt, long epoch) => Attempt == attempt && Epoch == epoch;
+    }
 
     public QueuePartition(string queue, int partition, TaskQueueOptions options, Func<double> random, PartitionHead? head = null)
     {
@@ -61,7 +64,7 @@ internal sealed partial class QueuePartition
                 {
                     case TaskState.Running:
                         // Held for the worker that had it: it reclaims by renewing, or it is released at once if its silo is dead.
-                        _leases[record.Sequence] = new LeaseEntry(record.LeasedTo, record.Attempts, now + _options.LeaseDuration);
+                        _leases[record.Sequence] = new LeaseEntry(record.LeasedTo, record.Attempts, record.LeaseEpoch, now + _options.LeaseDuration);
                         break;
                     case TaskState.DeadLettered:
                         _deadLetters.Add(record.Sequence);
@@ -145,7 +148,8 @@ internal sealed partial class QueuePartition
                 record.StartedAt = now;
                 record.LeasedTo = workerId;
                 record.LeaseRequest = requestId;
-                _leases[sequence] = new LeaseEntry(workerId, record.Attempts, now + _options.LeaseDuration);
+                record.LeaseEpoch = _head.Epoch;
+                _leases[sequence] = new LeaseEntry(workerId, record.Attempts, _head.Epoch, now + _options.LeaseDuration);
                 leased.Add(ToLeased(record));
             }
         }
@@ -155,9 +159,9 @@ internal sealed partial class QueuePartition
     /// <summary>Extends a lease the worker holds (or reclaims one held back after a failover); false when it holds it no longer.</summary>
     public bool Renew(string workerId, LeaseToken token, DateTimeOffset now)
     {
-        if (!_leases.TryGetValue(token.Sequence, out var lease) || lease.Attempt != token.Attempt) return false;
+        if (!_leases.TryGetValue(token.Sequence, out var lease) || !lease.Matches(token.Attempt, token.Epoch)) return false;
         if (lease.WorkerId is not null && lease.WorkerId != workerId) return false;
-        _leases[token.Sequence] = new LeaseEntry(workerId, lease.Attempt, now + _options.LeaseDuration);
+        _leases[token.Sequence] = lease with { WorkerId = workerId, Deadline = now + _options.LeaseDuration };
         return true;
     }
 
@@ -170,9 +174,9 @@ internal sealed partial class QueuePartition
         var reclaimed = new List<LeasedTask>();
         foreach (var (sequence, lease) in _leases.ToList())
         {
-            if (Find(sequence) is not { State: TaskState.Running } record || record.Attempts != lease.Attempt) continue;
+            if (Find(sequence) is not { State: TaskState.Running } record || !lease.Matches(record.Attempts, record.LeaseEpoch)) continue;
             if (record.LeasedTo != workerId || record.LeaseRequest != requestId) continue;
-            _leases[sequence] = new LeaseEntry(workerId, lease.Attempt, now + _options.LeaseDuration);
+            _leases[sequence] = lease with { WorkerId = workerId, Deadline = now + _options.LeaseDuration };
             reclaimed.Add(ToLeased(record));
         }
         return reclaimed;
@@ -188,7 +192,7 @@ internal sealed partial class QueuePartition
         if (record is not { State: TaskState.Running }
             || record.Attempts != completion.Attempt
             || !_leases.TryGetValue(completion.Sequence, out var lease)
-            || lease.Attempt != completion.Attempt)
+            || !lease.Matches(completion.Attempt, completion.Epoch))
         {
             StaleCompletions++;
             return false;
@@ -317,7 +321,7 @@ internal sealed partial class QueuePartition
     private TaskId IdOf(long sequence) => new(_queue, _partition, sequence);
 
     private LeasedTask ToLeased(TaskRecord record) =>
-        new(IdOf(record.Sequence), record.TaskName, record.Payload, record.Attempts, record.Timeout, record.EnqueuedAt);
+        new(IdOf(record.Sequence), record.TaskName, record.Payload, record.Attempts, record.Timeout, record.EnqueuedAt) { Epoch = record.LeaseEpoch };
 
     private TaskRecord? Find(long sequence) => SegmentFor(sequence, create: false)?[sequence];
 

@@ -7,6 +7,9 @@ internal sealed partial class TaskQueueGrain
     [LoggerMessage(Level = LogLevel.Information, Message = "Queue partition {Partition} activated with {Pending} pending, {Delayed} delayed and {HeldBack} running tasks held back for their workers to reclaim")]
     private partial void LogActivated(string partition, long pending, long delayed, long heldBack);
 
+    [LoggerMessage(Level = LogLevel.Warning, Message = "The task catalog could not be read; accepting every task name until it can")]
+    private partial void LogCatalogUnavailable(Exception exception);
+
     [LoggerMessage(Level = LogLevel.Debug, Message = "Membership version {Version}: {Members}")]
     private partial void LogMembership(long version, string members);
 

@@ -32,6 +32,9 @@ internal sealed partial class TaskQueueGrain : Grain, ITaskQueueGrain
     private readonly HashSet<SiloAddress> _deadSilos = [];
     private readonly CancellationTokenSource _deactivating = new();
     private readonly IClusterMembershipService _membership;
+    private static readonly TimeSpan CatalogMaxAge = TimeSpan.FromSeconds(30);
+    private TaskCatalog _catalog = TaskCatalog.Unknown;
+    private DateTimeOffset _catalogFetchedAt = DateTimeOffset.MinValue;
     private QueuePartition _partition = null!; // set in OnActivateAsync, before any call is served
     private PartitionStore _store = null!;
     private TaskCompletionSource? _nextWrite;
@@ -59,6 +62,10 @@ internal sealed partial class TaskQueueGrain : Grain, ITaskQueueGrain
         var partitionNumber = int.Parse(key.AsSpan(split + 1), CultureInfo.InvariantCulture);
         _store = new PartitionStore(_storage, _serializer, this.GetGrainId());
         var head = await _store.ReadHeadAsync() ?? new PartitionHead();
+        // A new epoch, written before any lease is granted: see PartitionHead.Epoch. The ETag-guarded write
+        // also fails fast if another activation of this partition is still alive.
+        head.Epoch++;
+        await _store.WriteAsync(head, []);
         _partition = new QueuePartition(queue, partitionNumber, _options, Random.Shared.NextDouble, head);
         _partition.Restore(await ReadSegmentsAsync(head), _time.GetUtcNow());
         _nextCleanup = _time.GetUtcNow() + _options.CleanupInterval;
@@ -79,6 +86,7 @@ internal sealed partial class TaskQueueGrain : Grain, ITaskQueueGrain
     {
         ArgumentNullException.ThrowIfNull(tasks);
         foreach (var task in tasks) Validate(task);
+        if (_options.RefuseUnknownTaskNames) await RefuseUnknownNamesAsync(tasks);
         var now = _time.GetUtcNow();
         var ids = new TaskId[tasks.Length];
         for (var i = 0; i < tasks.Length; i++) ids[i] = _partition.Submit(tasks[i], now);
@@ -96,9 +104,8 @@ internal sealed partial class TaskQueueGrain : Grain, ITaskQueueGrain
         var leased = _leaseWaiters.Count == 0 ? _partition.Lease(workerId, requestId, max, _time.GetUtcNow()) : [];
         if (leased.Count > 0)
         {
-            // The attempt number is the fencing token: it must be durable before any worker holds it, or a
-            // partition reloaded after a crash could hand the same number to a second execution.
-            await PersistAsync();
+            // Not awaited: the lease is fenced by (epoch, attempt), unique even if this write never lands.
+            RequestWrite();
             return [.. leased];
         }
         if (wait <= TimeSpan.Zero) return [];
@@ -182,7 +189,7 @@ internal sealed partial class TaskQueueGrain : Grain, ITaskQueueGrain
         else if (worker is not null && _workers.TryGetValue(worker, out var observer))
         {
             // One-way: the worker fires the attempt's token; the task ends Cancelled when it reports.
-            observer.CancelAsync([new LeaseToken(sequence, attempt)]).Ignore();
+            observer.CancelAsync([attempt]).Ignore();
         }
         return true;
     }
@@ -220,6 +227,37 @@ internal sealed partial class TaskQueueGrain : Grain, ITaskQueueGrain
             throw new InvalidTaskException($"Task '{task.TaskName}': payload of {task.Payload.Length} bytes is over the limit of {_options.MaxPayloadBytes} bytes.");
         task.Retry?.Validate();
         if (task.Timeout is { } timeout && timeout <= TimeSpan.Zero) throw new InvalidTaskException($"Task '{task.TaskName}': timeout must be positive.");
+    }
+
+    /// <summary>
+    /// Refuses names no connected worker handles. The catalog is cached for 30 s and fetched again before
+    /// refusing, so a handler deployed a moment ago is not refused; a catalog that cannot be read refuses nothing.
+    /// </summary>
+    private async Task RefuseUnknownNamesAsync(TaskSubmission[] tasks)
+    {
+        // An empty catalog (no worker registered yet) is asked again after a second, a known one after 30 s.
+        var maxAge = _catalog.Workers == 0 ? TimeSpan.FromSeconds(1) : CatalogMaxAge;
+        if (_time.GetUtcNow() - _catalogFetchedAt > maxAge) await RefreshCatalogAsync();
+        if (tasks.All(t => _catalog.MayHandle(t.TaskName))) return;
+        await RefreshCatalogAsync();
+        var unknown = tasks.Select(t => t.TaskName).FirstOrDefault(n => !_catalog.MayHandle(n));
+        if (unknown is null) return;
+        var known = string.Join(", ", _catalog.Names.Order(StringComparer.Ordinal).Take(20));
+        throw new InvalidTaskException($"No connected worker handles task '{unknown}' (workers handle: {known}).");
+    }
+
+    private async Task RefreshCatalogAsync()
+    {
+        try
+        {
+            _catalog = await GrainFactory.GetGrain<ITaskCatalogGrain>(0).GetAsync();
+        }
+        catch (Exception ex)
+        {
+            LogCatalogUnavailable(ex);
+            _catalog = TaskCatalog.Unknown;
+        }
+        _catalogFetchedAt = _time.GetUtcNow();
     }
 
     /// <summary>Returns a task that completes after a write that includes every change made so far.</summary>
@@ -296,21 +334,9 @@ internal sealed partial class TaskQueueGrain : Grain, ITaskQueueGrain
             _leaseWaiters.RemoveFirst();
             (handOut ??= []).Add((node.Value, [.. leased]));
         }
-        if (handOut is not null) HandOutAfterWriteAsync(handOut, PersistAsync()).Ignore();
-    }
-
-    /// <summary>Answers parked lease calls once the write that makes their attempt numbers durable has landed.</summary>
-    private static async Task HandOutAfterWriteAsync(List<(LeaseWaiter Waiter, LeasedTask[] Tasks)> handOut, Task written)
-    {
-        try
-        {
-            await written;
-            foreach (var (waiter, tasks) in handOut) waiter.Result.TrySetResult(tasks);
-        }
-        catch (Exception ex)
-        {
-            foreach (var (waiter, _) in handOut) waiter.Result.TrySetException(ex);
-        }
+        if (handOut is null) return;
+        foreach (var (waiter, tasks) in handOut) waiter.Result.TrySetResult(tasks);
+        RequestWrite();
     }
 
     private void WakeResultWaiters(long sequence)

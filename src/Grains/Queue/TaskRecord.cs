@@ -37,6 +37,9 @@ internal sealed class TaskRecord
 
     [Id(20)] public long LeaseRequest { get; set; }
 
+    /// <summary>The epoch of the latest lease.</summary>
+    [Id(21)] public long LeaseEpoch { get; set; }
+
     /// <summary>How many errors a record keeps, most recent first.</summary>
     public const int MaxErrors = 10;
 

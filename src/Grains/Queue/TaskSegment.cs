@@ -34,6 +34,10 @@ internal sealed class PartitionHead
     [Id(3)] public long Failed { get; set; }
     [Id(5)] public long Cancelled { get; set; }
     [Id(6)] public bool Paused { get; set; }
+
+    /// <summary>Counts the partition's activations; each grants leases under its own epoch, so an attempt number
+    /// handed out before a crash but never written can never match one handed out after it.</summary>
+    [Id(7)] public long Epoch { get; set; }
 }
 
 /// <summary>The storage envelope: bytes serialized by the grain itself, so a write carries a snapshot, never a live object.</summary>

@@ -16,6 +16,9 @@ public sealed class BuiltInTaskHandler(TimeProvider time) : IRawTaskHandler
     public bool CanHandle(string taskName) => taskName is NoOp or Echo or Sleep;
 
     /// <inheritdoc />
+    public IReadOnlyCollection<string>? TaskNames { get; } = [NoOp, Echo, Sleep];
+
+    /// <inheritdoc />
     public async Task<string> HandleAsync(string taskName, string payloadJson, TaskContext context, CancellationToken cancellationToken)
     {
         switch (taskName)

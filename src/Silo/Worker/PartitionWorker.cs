@@ -83,7 +83,7 @@ internal sealed partial class PartitionWorker : ITaskWorkerObserver
     {
         while (await DelayAsync(_options.HeartbeatInterval, stop).ConfigureAwait(false))
         {
-            var leases = _running.Values.Select(t => new LeaseToken(t.Task.Id.Sequence, t.Task.Attempt)).ToArray();
+            var leases = _running.Values.Select(t => new LeaseToken(t.Task.Id.Sequence, t.Task.Attempt, t.Task.Epoch)).ToArray();
             if (leases.Length == 0) continue;
             try
             {
@@ -117,7 +117,7 @@ internal sealed partial class PartitionWorker : ITaskWorkerObserver
     {
         foreach (var attempt in attempts)
         {
-            if (_running.TryGetValue(attempt.Sequence, out var running) && running.Task.Attempt == attempt.Attempt) running.Cancel.Cancel();
+            if (_running.TryGetValue(attempt.Sequence, out var running) && running.Task.Attempt == attempt.Attempt && running.Task.Epoch == attempt.Epoch) running.Cancel.Cancel();
         }
         return Task.CompletedTask;
     }

@@ -14,6 +14,7 @@ namespace DistributedTaskQueue.Worker;
 internal sealed partial class TaskWorker(
     IGrainFactory grains,
     TaskExecutor executor,
+    TaskHandlerRegistry registry,
     IOptions<WorkerOptions> workerOptions,
     IOptions<TaskQueueOptions> queueOptions,
     ILocalSiloDetails silo,
@@ -44,17 +45,53 @@ internal sealed partial class TaskWorker(
         LogStarted(workerId, served, _options.MaxConcurrentTasks);
 
         var heartbeats = workers.Select(w => Task.Run(() => w.RenewUntilStoppedAsync(_heartbeatStop.Token), CancellationToken.None)).ToList();
+        var catalog = Task.Run(() => AdvertiseUntilStoppedAsync(workerId, stoppingToken), CancellationToken.None);
         var leasing = workers.Select(w => Task.Run(() => w.LeaseUntilStoppedAsync(stoppingToken, _hardStop.Token), CancellationToken.None)).ToList();
         await WhenCancelled(stoppingToken).ConfigureAwait(false);
 
         // Shutdown: end the parked long polls at once instead of waiting them out.
         await Task.WhenAll(workers.Select(w => w.StopWaitingAsync())).ConfigureAwait(false);
         await Task.WhenAll(leasing).ConfigureAwait(false);
+        await catalog.ConfigureAwait(false);
         await DrainAsync(_slots).ConfigureAwait(false);
         await _heartbeatStop.CancelAsync().ConfigureAwait(false);
         await Task.WhenAll(heartbeats).ConfigureAwait(false);
         await Task.WhenAll(workers.Select(w => w.DrainReportsAsync())).ConfigureAwait(false);
         LogStopped(workerId);
+    }
+
+    /// <summary>Tells the cluster which task names this silo runs, every 30 s, and withdraws them on shutdown.</summary>
+    private async Task AdvertiseUntilStoppedAsync(string workerId, CancellationToken stop)
+    {
+        var catalog = grains.GetGrain<ITaskCatalogGrain>(0);
+        var names = registry.KnownNames;
+        while (!stop.IsCancellationRequested)
+        {
+            try
+            {
+                await catalog.RegisterAsync(workerId, names, registry.AcceptsAnyName).ConfigureAwait(false);
+            }
+            catch (Exception ex)
+            {
+                LogCatalogFailed(ex);
+            }
+            try
+            {
+                await Task.Delay(TimeSpan.FromSeconds(30), time, stop).ConfigureAwait(false);
+            }
+            catch (OperationCanceledException)
+            {
+                break;
+            }
+        }
+        try
+        {
+            await catalog.UnregisterAsync(workerId).ConfigureAwait(false);
+        }
+        catch (Exception ex)
+        {
+            LogCatalogFailed(ex);
+        }
     }
 
     private async Task DrainAsync(WorkerSlots slots)
@@ -105,6 +142,9 @@ internal sealed partial class TaskWorker(
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Worker {WorkerId} stopped")]
     private partial void LogStopped(string workerId);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Could not update the task catalog; retrying in 30 s")]
+    private partial void LogCatalogFailed(Exception exception);
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Shutdown grace period over with {Running} tasks running; cancelling them")]
     private partial void LogGraceOver(int running);
