@@ -34,6 +34,9 @@ public sealed record TaskInfo
     /// <summary>The handler's result as JSON, once succeeded.</summary>
     [Id(9)] public string? ResultJson { get; init; }
 
+    /// <summary>The worker that runs (or last ran) it: its silo's address, optionally prefixed with a name and '@'.</summary>
+    [Id(11)] public string? Worker { get; init; }
+
     /// <summary>Errors of failed attempts, most recent first (bounded).</summary>
     [Id(10)] public IReadOnlyList<TaskError> Errors { get; init; } = [];
 

@@ -27,6 +27,38 @@ public sealed class ProcessTests(RedisFixture fixture)
     }
 }
 
+/// <summary>Crashes of real silo processes: SIGKILL, no chance to clean up.</summary>
+[Collection(RedisGroup.Name)]
+public sealed class CrashTests(RedisFixture fixture, Xunit.Abstractions.ITestOutputHelper output)
+{
+    [Fact]
+    public async Task SigkillingTheSiloProcessRunningATask_RunsItToCompletionOnTheOtherSilo()
+    {
+        var clusterId = "crash-" + Guid.NewGuid().ToString("N")[..8];
+        await using var first = await SiloProcess.StartAsync(fixture.Redis, clusterId, ["crash"]);
+        await using var second = await SiloProcess.StartAsync(fixture.Redis, clusterId, ["crash"]);
+        await using var client = await TaskClient.ConnectAsync(fixture.Redis.ConnectionString, o =>
+        {
+            o.ClusterId = clusterId;
+            o.ServiceId = clusterId;
+        });
+        var id = await client.SubmitAsync(BuiltInTasks.Sleep, """{"milliseconds": 4000}""", "crash");
+        TaskInfo running;
+        while ((running = (await client.GetTaskAsync(id))!).State != TaskState.Running) await Task.Delay(20);
+
+        var victim = running.Worker!.Contains($":{first.SiloPort}@", StringComparison.Ordinal) ? first : second;
+        var clock = Stopwatch.StartNew();
+        victim.Kill();
+        var done = await client.WaitAsync(id, TimeSpan.FromSeconds(120));
+        output.WriteLine($"SIGKILL to the task finishing on the other silo: {clock.ElapsedMilliseconds} ms (the task sleeps 4,000 ms)");
+
+        Assert.Equal(TaskState.Succeeded, done.State);
+        Assert.Equal(2, done.Attempts);
+        Assert.DoesNotContain($":{victim.SiloPort}@", done.Worker, StringComparison.Ordinal);
+        Assert.Equal("4000", done.ResultJson);
+    }
+}
+
 /// <summary>A silo as its own OS process (the built src/Silo), configured through environment variables as in a deployment.</summary>
 public sealed class SiloProcess : IAsyncDisposable
 {
@@ -36,6 +68,8 @@ public sealed class SiloProcess : IAsyncDisposable
     private SiloProcess(Process process) => _process = process;
 
     public int HttpPort { get; private init; }
+
+    public int SiloPort { get; private init; }
 
     public string Output { get { lock (_output) return string.Join('\n', _output); } }
 
@@ -50,12 +84,13 @@ public sealed class SiloProcess : IAsyncDisposable
         start.Environment["TaskQueue__Redis"] = redis.ConnectionString;
         start.Environment["TaskQueue__ClusterId"] = clusterId;
         start.Environment["TaskQueue__ServiceId"] = clusterId;
-        start.Environment["TaskQueue__SiloPort"] = RedisServer.FreePort().ToString(System.Globalization.CultureInfo.InvariantCulture);
+        var siloPort = RedisServer.FreePort();
+        start.Environment["TaskQueue__SiloPort"] = siloPort.ToString(System.Globalization.CultureInfo.InvariantCulture);
         start.Environment["TaskQueue__GatewayPort"] = RedisServer.FreePort().ToString(System.Globalization.CultureInfo.InvariantCulture);
         start.Environment["TaskQueue__AdvertisedAddress"] = "127.0.0.1";
         for (var i = 0; i < queues.Length; i++) start.Environment[$"TaskQueue__Worker__Queues__{i}"] = queues[i];
         var process = Process.Start(start) ?? throw new InvalidOperationException("could not start the silo process");
-        var silo = new SiloProcess(process) { HttpPort = httpPort };
+        var silo = new SiloProcess(process) { HttpPort = httpPort, SiloPort = siloPort };
         process.OutputDataReceived += (_, e) => { if (e.Data is not null) lock (silo._output) silo._output.Add(e.Data); };
         process.ErrorDataReceived += (_, e) => { if (e.Data is not null) lock (silo._output) silo._output.Add(e.Data); };
         process.BeginOutputReadLine();

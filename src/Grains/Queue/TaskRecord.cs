@@ -63,5 +63,6 @@ internal sealed class TaskRecord
         NotBefore = NotBefore,
         ResultJson = Result is null ? null : System.Text.Encoding.UTF8.GetString(Result),
         Errors = Errors is null ? [] : [.. Errors],
+        Worker = LeasedTo,
     };
 }
