@@ -38,6 +38,14 @@ public sealed partial class TaskClient
         return SubmitAllAsync(queue, tasks.Select(t => Build(t.Task, options, t.Priority)));
     }
 
+    /// <summary>Submits many tasks of one name with JSON payloads (for task types this app does not have), in one durable write.</summary>
+    public Task<IReadOnlyList<TaskId>> SubmitBatchAsync(string taskName, IEnumerable<string> payloadsJson, string? queue = null, TaskOptions? options = null)
+    {
+        ArgumentException.ThrowIfNullOrWhiteSpace(taskName);
+        ArgumentNullException.ThrowIfNull(payloadsJson);
+        return SubmitAllAsync(queue, payloadsJson.Select(p => Resolve(taskName, System.Text.Encoding.UTF8.GetBytes(p), null, options, null)));
+    }
+
     private async Task<IReadOnlyList<TaskId>> SubmitAllAsync(string? queue, IEnumerable<TaskSubmission> submissions)
     {
         var name = QueueNames.Validate(queue ?? _options.DefaultQueue);

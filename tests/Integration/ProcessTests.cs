@@ -24,6 +24,15 @@ public sealed class ProcessTests(RedisFixture fixture)
 
         Assert.Equal("world", result.GetProperty("hello").GetString());
         Assert.Equal(TaskState.Succeeded, (await client.GetTaskAsync(id))!.State);
+
+        // The silo's JSON API reports what its worker ran.
+        using var http = new HttpClient();
+        var worker = JsonDocument.Parse(await http.GetStringAsync(new Uri($"http://127.0.0.1:{silo.HttpPort}/api/worker"))).RootElement;
+        Assert.Equal(1, worker.GetProperty("succeeded").GetInt64());
+        Assert.Equal(0, worker.GetProperty("running").GetInt32());
+        Assert.Equal((await client.GetTaskAsync(id))!.Worker, worker.GetProperty("workerId").GetString());
+        var stats = JsonDocument.Parse(await http.GetStringAsync(new Uri($"http://127.0.0.1:{silo.HttpPort}/api/queues/proc/stats"))).RootElement;
+        Assert.Equal(1, stats.GetProperty("succeeded").GetInt64());
     }
 }
 

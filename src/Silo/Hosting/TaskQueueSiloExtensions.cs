@@ -93,6 +93,8 @@ public static partial class TaskQueueSiloExtensions
             }));
             silo.UseRedisReminderService(o => o.ConfigurationOptions = redis);
         }
+        services.AddMetrics();
+        services.TryAddSingleton<WorkerMetrics>();
         services.AddHostedService<TaskWorker>();
         services.AddHostedService<StartupBanner>();
         return silo;

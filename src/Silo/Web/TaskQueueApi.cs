@@ -19,6 +19,16 @@ public static class TaskQueueApi
         ArgumentNullException.ThrowIfNull(endpoints);
         endpoints.MapGet("/healthz", () => Results.Text("ok"));
         var api = endpoints.MapGroup("/api");
+        api.MapGet("/worker", (WorkerMetrics metrics, IOptions<WorkerOptions> worker) => Results.Json(new
+        {
+            workerId = metrics.WorkerId,
+            queues = worker.Value.Queues,
+            maxConcurrentTasks = worker.Value.MaxConcurrentTasks,
+            running = metrics.Running,
+            succeeded = metrics.Succeeded,
+            failed = metrics.Failed,
+            released = metrics.Released,
+        }, TaskJson.Options));
         api.MapGet("/queues/{queue}/stats", async (string queue, IGrainFactory grains, IOptions<TaskQueueOptions> options) =>
         {
             if (!QueueNames.IsValid(queue)) return Results.BadRequest(new { error = $"Invalid queue name '{queue}'." });

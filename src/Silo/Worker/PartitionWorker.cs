@@ -26,8 +26,11 @@ internal sealed partial class PartitionWorker : ITaskWorkerObserver
 
     private sealed record RunningTask(LeasedTask Task, CancellationTokenSource Cancel);
 
-    public PartitionWorker(IGrainFactory grains, ITaskQueueGrain partition, string key, string workerId, WorkerOptions options, WorkerSlots slots, TaskExecutor executor, TimeProvider time, ILogger logger)
+    private readonly WorkerMetrics _metrics;
+
+    public PartitionWorker(IGrainFactory grains, ITaskQueueGrain partition, string key, string workerId, WorkerOptions options, WorkerSlots slots, TaskExecutor executor, WorkerMetrics metrics, TimeProvider time, ILogger logger)
     {
+        _metrics = metrics;
         // The partition calls back through this reference to cancel a running task (it travels with every lease call).
         _self = grains.CreateObjectReference<ITaskWorkerObserver>(this);
         _partition = partition;
@@ -128,19 +131,24 @@ internal sealed partial class PartitionWorker : ITaskWorkerObserver
         var cancel = new CancellationTokenSource();
         _running[task.Id.Sequence] = new RunningTask(task, cancel);
         // Task.Run: a handler that blocks before its first await must not stall the lease loop.
+        _metrics.Started();
         _ = Task.Run(async () =>
         {
+            var started = _time.GetTimestamp();
+            TaskOutcome outcome = new TaskOutcome.Released();
             try
             {
                 var completion = await _executor.RunAsync(task, _workerId, _options.TaskTimeout, cancel.Token, hardStop).ConfigureAwait(false);
                 if (!_options.AutoRetry && completion.Outcome is TaskOutcome.Failed failed)
                     completion = completion with { Outcome = failed with { Retryable = false } };
+                outcome = completion.Outcome;
                 _reporter.Add(completion);
             }
             finally
             {
                 _running.TryRemove(task.Id.Sequence, out _);
                 cancel.Dispose();
+                _metrics.Finished(task.Id.Queue, outcome, _time.GetElapsedTime(started));
                 _slots.TaskFinished();
             }
         }, CancellationToken.None);

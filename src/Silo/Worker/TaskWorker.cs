@@ -15,6 +15,7 @@ internal sealed partial class TaskWorker(
     IGrainFactory grains,
     TaskExecutor executor,
     TaskHandlerRegistry registry,
+    WorkerMetrics metrics,
     IOptions<WorkerOptions> workerOptions,
     IOptions<TaskQueueOptions> queueOptions,
     ILocalSiloDetails silo,
@@ -39,8 +40,9 @@ internal sealed partial class TaskWorker(
         _slots = new WorkerSlots(_options.MaxConcurrentTasks);
         var workers = _options.Queues
             .SelectMany(q => Enumerable.Range(0, queueOptions.Value.PartitionsPerQueue).Select(p => QueueNames.PartitionKey(q, p)))
-            .Select(key => new PartitionWorker(grains, grains.GetGrain<ITaskQueueGrain>(key), key, workerId, _options, _slots, executor, time, logger))
+            .Select(key => new PartitionWorker(grains, grains.GetGrain<ITaskQueueGrain>(key), key, workerId, _options, _slots, executor, metrics, time, logger))
             .ToList();
+        metrics.WorkerId = workerId;
         var served = string.Join(", ", _options.Queues);
         LogStarted(workerId, served, _options.MaxConcurrentTasks);
 
