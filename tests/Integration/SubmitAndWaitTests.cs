@@ -31,6 +31,17 @@ public sealed class SubmitAndWaitTests(RedisFixture fixture) : IAsyncLifetime
     }
 
     [Fact]
+    public async Task SubmitBatch_ByTaskName_WithJsonPayloads_RunsEach()
+    {
+        var ids = await Client.SubmitBatchAsync("test.record", ["{\"label\":\"j1\"}", "{\"label\":\"j2\"}"], "sw-batch");
+
+        var results = await Task.WhenAll(ids.Select(id => Client.WaitForResultAsync<string>(id, Timeout)));
+        Assert.Equal("j1", results[0]);
+        Assert.Equal("j2", results[1]);
+        Assert.Equal(ids[0].Sequence + 1, ids[1].Sequence);
+    }
+
+    [Fact]
     public async Task SubmitBatch_WithPriorities_StoresEachTasksPriority()
     {
         var ids = await Client.SubmitBatchAsync([(new RecordTask("hi"), TaskPriority.High), (new RecordTask("lo"), TaskPriority.Low)], "sw-mixed");
