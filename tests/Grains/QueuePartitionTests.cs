@@ -155,6 +155,20 @@ public sealed class QueuePartitionTests
     }
 
     [Fact]
+    public void NextDue_IsTheEarliestDelayedTime_AndClearsWhenPromoted()
+    {
+        var partition = NewPartition();
+        Assert.Null(partition.NextDue);
+        SubmitCommitted(partition, Submission(notBefore: _time.GetUtcNow().AddSeconds(5)));
+        SubmitCommitted(partition, Submission(notBefore: _time.GetUtcNow().AddMilliseconds(150)));
+
+        Assert.Equal(_time.GetUtcNow().AddMilliseconds(150), partition.NextDue);
+        _time.Advance(TimeSpan.FromMilliseconds(150));
+        Assert.Equal(1, partition.PromoteDue(_time.GetUtcNow()));
+        Assert.Equal(_time.GetUtcNow().AddMilliseconds(4850), partition.NextDue);
+    }
+
+    [Fact]
     public void ExpiredTask_IsDeadLettered_NotStarted()
     {
         var partition = NewPartition();

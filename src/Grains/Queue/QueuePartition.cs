@@ -46,6 +46,9 @@ internal sealed partial class QueuePartition
     public long StaleCompletions { get; private set; }
     public bool HasPending => _pendingCounts.Any(c => c > 0);
 
+    /// <summary>The earliest not-before time in the delayed index (it may belong to a task cancelled since).</summary>
+    public DateTimeOffset? NextDue => _delayed.TryPeek(out _, out var due) ? due : null;
+
     /// <summary>
     /// Rebuilds the indexes from stored segments (ascending, so FIFO survives a restart). Tasks stored as
     /// Running are held back for one lease period rather than redelivered at once: live workers still

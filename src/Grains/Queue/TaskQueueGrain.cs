@@ -41,6 +41,7 @@ internal sealed partial class TaskQueueGrain : Grain, ITaskQueueGrain
     private bool _writing;
     private bool _broken;
     private DateTimeOffset _nextCleanup;
+    private IGrainTimer? _promotion;
 
     private sealed record LeaseWaiter(string WorkerId, long RequestId, int Max, TaskCompletionSource<LeasedTask[]> Result);
 
@@ -321,6 +322,7 @@ internal sealed partial class TaskQueueGrain : Grain, ITaskQueueGrain
             _partition.CommitStaged(staged);
             batch.TrySetResult();
             if (staged.Count > 0) DispatchToWaiters();
+            SchedulePromotion();
         }
     }
 
@@ -343,6 +345,31 @@ internal sealed partial class TaskQueueGrain : Grain, ITaskQueueGrain
     {
         if (!_resultWaiters.Remove(sequence, out var list)) return;
         foreach (var waiter in list) waiter.TrySetResult();
+    }
+
+    /// <summary>
+    /// The one-second tick promotes delayed tasks; one due sooner than the next tick (a 100 ms retry backoff, a
+    /// short delay) gets a one-shot timer of its own, so delays keep their precision.
+    /// </summary>
+    private void SchedulePromotion()
+    {
+        if (_partition.NextDue is not { } due) return;
+        var wait = due - _time.GetUtcNow();
+        if (wait >= TickPeriod) return;
+        _promotion ??= this.RegisterGrainTimer(PromoteAsync, new GrainTimerCreationOptions(Timeout.InfiniteTimeSpan, Timeout.InfiniteTimeSpan) { Interleave = true });
+        _promotion.Change(wait > TimeSpan.Zero ? wait : TimeSpan.Zero, Timeout.InfiniteTimeSpan);
+    }
+
+    private Task PromoteAsync(CancellationToken cancellationToken)
+    {
+        if (_broken) return Task.CompletedTask;
+        if (_partition.PromoteDue(_time.GetUtcNow()) > 0)
+        {
+            RequestWrite();
+            DispatchToWaiters();
+        }
+        SchedulePromotion();
+        return Task.CompletedTask;
     }
 
     private Task TickAsync(CancellationToken cancellationToken)
