@@ -48,7 +48,7 @@ public sealed partial class TaskClient
     public async Task<QueueStats> GetQueueStatsAsync(string? queue = null)
     {
         var name = QueueNames.Validate(queue ?? _options.DefaultQueue);
-        var parts = await CallSafely(() => Task.WhenAll(Enumerable.Range(0, _options.PartitionsPerQueue).Select(p => Partition(name, p).GetStatsAsync()))).ConfigureAwait(false);
+        var parts = await CallSafely(() => Task.WhenAll(Partitions(name).Select(p => p.GetStatsAsync()))).ConfigureAwait(false);
         return parts.Aggregate((a, b) => a.Add(b));
     }
 
@@ -63,7 +63,7 @@ public sealed partial class TaskClient
         var name = QueueNames.Validate(queue);
         await Call(async () =>
         {
-            await Task.WhenAll(Enumerable.Range(0, _options.PartitionsPerQueue).Select(p => Partition(name, p).SetPausedAsync(paused))).ConfigureAwait(false);
+            await Task.WhenAll(Partitions(name).Select(p => p.SetPausedAsync(paused))).ConfigureAwait(false);
             return true;
         }).ConfigureAwait(false);
     }

@@ -29,6 +29,7 @@ internal sealed partial class TaskQueueGrain : Grain, ITaskQueueGrain
     private readonly LinkedList<LeaseWaiter> _leaseWaiters = new();
     private readonly Dictionary<long, List<TaskCompletionSource>> _resultWaiters = [];
     private readonly Dictionary<string, ITaskWorkerObserver> _workers = new(StringComparer.Ordinal);
+    private readonly Dictionary<string, long> _lastLeaseRequest = new(StringComparer.Ordinal);
     private readonly HashSet<SiloAddress> _deadSilos = [];
     private readonly CancellationTokenSource _deactivating = new();
     private readonly IClusterMembershipService _membership;
@@ -99,8 +100,15 @@ internal sealed partial class TaskQueueGrain : Grain, ITaskQueueGrain
     {
         if (observer is not null) _workers[workerId] = observer;
         // A retry of a call whose reply was lost gets that call's tasks back (they are recorded durably per call).
-        var reclaimed = _partition.Reclaim(workerId, requestId, _time.GetUtcNow());
-        if (reclaimed.Count > 0) return [.. reclaimed];
+        // Only a number not above the last one seen (or the first call a new activation sees) can be a retry,
+        // so the scan over running leases stays off the ordinary lease path.
+        var maybeRetry = !_lastLeaseRequest.TryGetValue(workerId, out var last) || requestId <= last;
+        _lastLeaseRequest[workerId] = requestId;
+        if (maybeRetry)
+        {
+            var reclaimed = _partition.Reclaim(workerId, requestId, _time.GetUtcNow());
+            if (reclaimed.Count > 0) return [.. reclaimed];
+        }
         if (max <= 0) return [];
         var leased = _leaseWaiters.Count == 0 ? _partition.Lease(workerId, requestId, max, _time.GetUtcNow()) : [];
         if (leased.Count > 0)
