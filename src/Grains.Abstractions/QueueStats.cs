@@ -34,6 +34,12 @@ public sealed record QueueStats
     /// <summary>Completions rejected because their attempt was stale (a zombie worker reported after its lease was lost), since activation.</summary>
     [Id(9)] public long StaleCompletions { get; init; }
 
+    /// <summary>
+    /// Task record slots the owning silos hold in memory now (whole segments of 256); the others live only in Redis
+    /// until dispatch or a call needs them. Bounded by <see cref="TaskQueueOptions.MaxResidentTasks"/> plus running and delayed work.
+    /// </summary>
+    [Id(10)] public long ResidentTasks { get; init; }
+
     /// <summary>All pending tasks, whatever their priority.</summary>
     public long Pending => PendingByPriority.Sum();
 
@@ -55,6 +61,7 @@ public sealed record QueueStats
             Cancelled = Cancelled + other.Cancelled,
             Paused = Paused || other.Paused,
             StaleCompletions = StaleCompletions + other.StaleCompletions,
+            ResidentTasks = ResidentTasks + other.ResidentTasks,
         };
     }
 }

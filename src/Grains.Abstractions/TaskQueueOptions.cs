@@ -48,6 +48,13 @@ public sealed class TaskQueueOptions
     /// <summary>How long a worker's lease on a running task lasts without renewal.</summary>
     public TimeSpan LeaseDuration { get; set; } = TimeSpan.FromSeconds(30);
 
+    /// <summary>
+    /// A soft limit on task records each queue partition keeps in memory. Records of tasks that are only waiting
+    /// or already finished stay in Redis beyond it and are read back ahead of dispatch or when asked for, so a
+    /// deep backlog or a long result history does not grow silo memory. Running and delayed tasks always stay.
+    /// </summary>
+    public int MaxResidentTasks { get; set; } = 65_536;
+
     /// <summary>Throws <see cref="InvalidOperationException"/> naming the first bad setting (checked at start-up).</summary>
     public void Validate()
     {
@@ -56,6 +63,7 @@ public sealed class TaskQueueOptions
         if (MaxPayloadBytes < 1) throw new InvalidOperationException("TaskQueue:MaxPayloadBytes must be positive.");
         if (ResultTtl <= TimeSpan.Zero || FailedTtl <= TimeSpan.Zero) throw new InvalidOperationException("TaskQueue:ResultTtl and FailedTtl must be positive.");
         if (CleanupInterval <= TimeSpan.Zero) throw new InvalidOperationException("TaskQueue:CleanupInterval must be positive.");
+        if (MaxResidentTasks < 256) throw new InvalidOperationException("TaskQueue:MaxResidentTasks must be at least 256 (one segment).");
         if (LeaseDuration < TimeSpan.FromSeconds(1)) throw new InvalidOperationException("TaskQueue:LeaseDuration must be at least 1 s.");
         if (string.IsNullOrWhiteSpace(ClusterId) || string.IsNullOrWhiteSpace(ServiceId)) throw new InvalidOperationException("TaskQueue:ClusterId and ServiceId must be set.");
         DefaultRetry.Validate();

@@ -27,6 +27,7 @@ internal sealed class PartitionStore(IGrainStorage storage, Serializer serialize
         await storage.ReadStateAsync(SegmentName(number), grainId, state);
         if (state is not { RecordExists: true, State: { } blob }) return null;
         _segments[number] = state;
+        state.State = StoredBlob.Empty;
         return serializer.Deserialize<TaskSegment>(blob.Data);
     }
 
@@ -43,11 +44,18 @@ internal sealed class PartitionStore(IGrainStorage storage, Serializer serialize
             }
             if (!_segments.TryGetValue(number, out var state)) _segments[number] = state = new GrainState<StoredBlob>();
             state.State = new StoredBlob { Data = serializer.SerializeToArray(segment) };
-            writes.Add(storage.WriteStateAsync(SegmentName(number), grainId, state));
+            writes.Add(WriteSegmentAsync(number, state));
         }
         _head.State = new StoredBlob { Data = serializer.SerializeToArray(head) };
         writes.Add(storage.WriteStateAsync(HeadName, grainId, _head));
         return Task.WhenAll(writes);
+    }
+
+    /// <summary>Only the ETag is kept between writes: holding every segment's last bytes would double the memory of the records.</summary>
+    private async Task WriteSegmentAsync(long number, GrainState<StoredBlob> state)
+    {
+        await storage.WriteStateAsync(SegmentName(number), grainId, state);
+        state.State = StoredBlob.Empty;
     }
 
     private static string SegmentName(long number) => $"seg-{number}";

@@ -41,9 +41,15 @@ internal sealed partial class QueuePartition
         }
     }
 
-    /// <summary>Dead letters in sequence order, after <paramref name="after"/>, at most <paramref name="limit"/>.</summary>
+    /// <summary>The sequences of dead letters in order, after <paramref name="after"/>, at most <paramref name="limit"/>.</summary>
+    public List<long> DeadLetterPage(long after, int limit) => _deadLetters.GetViewBetween(after + 1, long.MaxValue).Take(limit).ToList();
+
+    /// <summary>Every dead letter's sequence (to warm their segments before retrying or purging them all).</summary>
+    public IReadOnlyCollection<long> DeadLetterSequences => _deadLetters;
+
+    /// <summary>Dead letters in sequence order, after <paramref name="after"/>, at most <paramref name="limit"/> (their segments must be warm).</summary>
     public List<TaskInfo> ListDeadLetters(long after, int limit) =>
-        _deadLetters.GetViewBetween(after + 1, long.MaxValue).Take(limit).Select(s => Find(s)!.ToInfo(IdOf(s))).ToList();
+        DeadLetterPage(after, limit).Select(s => Find(s)?.ToInfo(IdOf(s))).OfType<TaskInfo>().ToList();
 
     /// <summary>Puts dead letters (all, or those of one task name) back in line with a fresh retry budget; returns how many.</summary>
     public int RetryDeadLetters(IReadOnlyCollection<long>? sequences, string? taskName)
@@ -92,14 +98,16 @@ internal sealed partial class QueuePartition
             _dirtySegments.Remove(segment.Number);
             _deletedSegments.Add(segment.Number);
         }
-        if (removable.Count > 0) _head.FirstSegment = _segments.Count == 0 ? tail : Math.Min(_segments.Keys.Min(), tail);
-        return removable.Count;
+        var removed = removable.Count + RemoveExpiredCold(tail, now);
+        if (removed > 0) _head.FirstSegment = _segments.Keys.Concat(_cold.Keys).Append(tail).Min();
+        return removed;
     }
 
     private List<TaskRecord> DeadLettersMatching(IReadOnlyCollection<long>? sequences, string? taskName) =>
         (sequences ?? (IEnumerable<long>)_deadLetters)
             .Where(_deadLetters.Contains)
-            .Select(s => Find(s)!)
+            .Select(Find)
+            .OfType<TaskRecord>()
             .Where(r => taskName is null || r.TaskName == taskName)
             .ToList();
 
@@ -111,10 +119,12 @@ internal sealed partial class QueuePartition
         _dirtySegments.Add(TaskSegment.NumberOf(record.Sequence));
     }
 
-    private bool IsPastRetention(TaskRecord record, DateTimeOffset now)
+    private bool IsPastRetention(TaskRecord record, DateTimeOffset now) => RetainedUntil(record) <= now;
+
+    /// <summary>When a finished task's record may go (its result or failure TTL after it finished); null while it is not finished.</summary>
+    private DateTimeOffset? RetainedUntil(TaskRecord record)
     {
-        if (!record.State.IsTerminal() || record.FinishedAt is not { } finished) return false;
-        var ttl = record.State == TaskState.Succeeded ? record.ResultTtl ?? _options.ResultTtl : _options.FailedTtl;
-        return finished + ttl <= now;
+        if (!record.State.IsTerminal() || record.FinishedAt is not { } finished) return null;
+        return finished + (record.State == TaskState.Succeeded ? record.ResultTtl ?? _options.ResultTtl : _options.FailedTtl);
     }
 }

@@ -136,8 +136,15 @@ internal sealed partial class QueuePartition
         for (var priority = (int)TaskPriority.Critical; priority >= 0 && leased.Count < max; priority--)
         {
             var queue = _pending[priority];
-            while (leased.Count < max && queue.TryDequeue(out var sequence))
+            while (leased.Count < max && queue.TryPeek(out var sequence))
             {
+                if (IsCold(sequence))
+                {
+                    // Strict priority: nothing of a lower priority overtakes a task whose segment is still being read.
+                    _wanted.Add(TaskSegment.NumberOf(sequence));
+                    return leased;
+                }
+                queue.Dequeue();
                 // Entries of tasks that left Pending some other way (cancelled) are skipped here, lazily.
                 if (Find(sequence) is not { State: TaskState.Pending } record) continue;
                 if (record.ExpiresAt is { } expiresAt && expiresAt <= now)
@@ -263,6 +270,7 @@ internal sealed partial class QueuePartition
         Cancelled = _head.Cancelled,
         Paused = _head.Paused,
         StaleCompletions = StaleCompletions,
+        ResidentTasks = ResidentRecords,
     };
 
     /// <summary>The segments changed (null: deleted) since the last call; the caller snapshots and writes them.</summary>
@@ -272,6 +280,7 @@ internal sealed partial class QueuePartition
         foreach (var number in _dirtySegments)
         {
             if (_segments.TryGetValue(number, out var segment)) dirty.Add((number, segment));
+            _unsettled.Add(number);
         }
         foreach (var number in _deletedSegments) dirty.Add((number, null));
         _dirtySegments.Clear();
@@ -333,6 +342,8 @@ internal sealed partial class QueuePartition
         var number = TaskSegment.NumberOf(sequence);
         if (_segments.TryGetValue(number, out var segment)) return segment;
         if (!create) return null;
+        // A new record in a segment held only in Redis would make a fresh segment that overwrites the stored one.
+        if (_cold.ContainsKey(number)) throw new InvalidOperationException($"Segment {number} is cold; the tail segment is never evicted.");
         segment = new TaskSegment { Number = number };
         _segments[number] = segment;
         return segment;

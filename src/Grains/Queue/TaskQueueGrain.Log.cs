@@ -21,4 +21,10 @@ internal sealed partial class TaskQueueGrain
 
     [LoggerMessage(Level = LogLevel.Error, Message = "Writing queue partition {Partition} failed; deactivating to reload from storage")]
     private partial void LogWriteFailed(Exception exception, string partition);
+
+    [LoggerMessage(Level = LogLevel.Error, Message = "Queue partition {Partition}: segment {Segment} is held in Redis only, but Redis has no record of it")]
+    private partial void LogColdSegmentMissing(string partition, long segment);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Queue partition {Partition}: reading segment {Segment} back from Redis failed")]
+    private partial void LogColdSegmentReadFailed(Exception exception, string partition, long segment);
 }

@@ -43,6 +43,7 @@ internal sealed partial class TaskQueueGrain : Grain, ITaskQueueGrain
     private bool _broken;
     private DateTimeOffset _nextCleanup;
     private IGrainTimer? _promotion;
+    private readonly Dictionary<long, Task> _warming = [];
 
     private sealed record LeaseWaiter(string WorkerId, long RequestId, int Max, TaskCompletionSource<LeasedTask[]> Result);
 
@@ -69,7 +70,7 @@ internal sealed partial class TaskQueueGrain : Grain, ITaskQueueGrain
         head.Epoch++;
         await _store.WriteAsync(head, []);
         _partition = new QueuePartition(queue, partitionNumber, _options, Random.Shared.NextDouble, head);
-        _partition.Restore(await ReadSegmentsAsync(head), _time.GetUtcNow());
+        await RestoreAsync(head);
         _nextCleanup = _time.GetUtcNow() + _options.CleanupInterval;
         this.RegisterGrainTimer(TickAsync, new GrainTimerCreationOptions(TickPeriod, TickPeriod) { Interleave = true });
         WatchMembershipAsync(_deactivating.Token).Ignore();
@@ -111,6 +112,7 @@ internal sealed partial class TaskQueueGrain : Grain, ITaskQueueGrain
         }
         if (max <= 0) return [];
         var leased = _leaseWaiters.Count == 0 ? _partition.Lease(workerId, requestId, max, _time.GetUtcNow()) : [];
+        Prefetch();
         if (leased.Count > 0)
         {
             // Not awaited: the lease is fenced by (epoch, attempt), unique even if this write never lands.
@@ -172,10 +174,15 @@ internal sealed partial class TaskQueueGrain : Grain, ITaskQueueGrain
         return Task.CompletedTask;
     }
 
-    public Task<TaskInfo?> GetTaskAsync(long sequence) => Task.FromResult(_partition.GetInfo(sequence));
+    public async Task<TaskInfo?> GetTaskAsync(long sequence)
+    {
+        await WarmAsync([sequence]);
+        return _partition.GetInfo(sequence);
+    }
 
     public async Task<TaskInfo?> WaitAsync(long sequence, TimeSpan wait)
     {
+        await WarmAsync([sequence]);
         if (_partition.IsTerminalOrUnknown(sequence) || wait <= TimeSpan.Zero) return _partition.GetInfo(sequence);
         var done = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
         if (!_resultWaiters.TryGetValue(sequence, out var list)) _resultWaiters[sequence] = list = [];
@@ -184,6 +191,7 @@ internal sealed partial class TaskQueueGrain : Grain, ITaskQueueGrain
         await Task.WhenAny(done.Task, Task.Delay(wait, _time, timeout.Token));
         await timeout.CancelAsync();
         if (_resultWaiters.TryGetValue(sequence, out list) && list.Remove(done) && list.Count == 0) _resultWaiters.Remove(sequence);
+        await WarmAsync([sequence]);
         return _partition.GetInfo(sequence);
     }
 
@@ -191,6 +199,7 @@ internal sealed partial class TaskQueueGrain : Grain, ITaskQueueGrain
 
     public async Task<bool> CancelAsync(long sequence)
     {
+        await WarmAsync([sequence]);
         var result = _partition.Cancel(sequence, _time.GetUtcNow(), out var worker, out var attempt);
         if (result is QueuePartition.CancelResult.Unknown or QueuePartition.CancelResult.AlreadyFinished) return false;
         await PersistAsync();
@@ -203,11 +212,16 @@ internal sealed partial class TaskQueueGrain : Grain, ITaskQueueGrain
         return true;
     }
 
-    public Task<TaskInfo[]> ListDeadLettersAsync(long after, int limit) =>
-        Task.FromResult(_partition.ListDeadLetters(after, Math.Clamp(limit, 0, 10_000)).ToArray());
+    public async Task<TaskInfo[]> ListDeadLettersAsync(long after, int limit)
+    {
+        limit = Math.Clamp(limit, 0, 10_000);
+        await WarmAsync(_partition.DeadLetterPage(after, limit));
+        return [.. _partition.ListDeadLetters(after, limit)];
+    }
 
     public async Task<int> RetryDeadLettersAsync(long[]? sequences, string? taskName)
     {
+        await WarmAsync(sequences ?? [.. _partition.DeadLetterSequences]);
         var count = _partition.RetryDeadLetters(sequences, taskName);
         if (count == 0) return 0;
         await PersistAsync();
@@ -217,6 +231,7 @@ internal sealed partial class TaskQueueGrain : Grain, ITaskQueueGrain
 
     public async Task<int> PurgeDeadLettersAsync(long[]? sequences, string? taskName)
     {
+        await WarmAsync(sequences ?? [.. _partition.DeadLetterSequences]);
         var count = _partition.PurgeDeadLetters(sequences, taskName);
         if (count > 0) await PersistAsync();
         return count;
@@ -328,6 +343,8 @@ internal sealed partial class TaskQueueGrain : Grain, ITaskQueueGrain
                 return;
             }
             _partition.CommitStaged(staged);
+            _partition.Settle();
+            _partition.Evict(_options.MaxResidentTasks);
             batch.TrySetResult();
             if (staged.Count > 0) DispatchToWaiters();
             SchedulePromotion();
@@ -344,9 +361,56 @@ internal sealed partial class TaskQueueGrain : Grain, ITaskQueueGrain
             _leaseWaiters.RemoveFirst();
             (handOut ??= []).Add((node.Value, [.. leased]));
         }
+        Prefetch();
         if (handOut is null) return;
         foreach (var (waiter, tasks) in handOut) waiter.Result.TrySetResult(tasks);
         RequestWrite();
+    }
+
+    /// <summary>Starts reading the cold segments leasing will reach soon (or has reached); each one read wakes the lease waiters.</summary>
+    private void Prefetch()
+    {
+        foreach (var number in _partition.TakeWanted()) WarmSegmentAsync(number).Ignore();
+    }
+
+    /// <summary>Reads the cold segments these sequences live in, so the model can answer for them.</summary>
+    private async Task WarmAsync(IEnumerable<long> sequences)
+    {
+        // Rounds, because a segment read for us may be evicted again before this turn resumes (a busy partition).
+        for (var round = 0; ; round++)
+        {
+            var cold = _partition.ColdSegmentsOf(sequences);
+            if (cold.Count == 0) return;
+            if (round == 3) throw new TaskQueueUnavailableException($"Could not read segments {string.Join(", ", cold)} of queue partition {this.GetPrimaryKeyString()}; retry the call.");
+            await Task.WhenAll(cold.Select(WarmSegmentAsync));
+        }
+    }
+
+    /// <summary>One read per cold segment at a time, shared by every caller that needs it.</summary>
+    private Task WarmSegmentAsync(long number)
+    {
+        if (_warming.TryGetValue(number, out var reading)) return reading;
+        reading = ReadAndWarmAsync(number);
+        if (!reading.IsCompleted) _warming[number] = reading;
+        return reading;
+    }
+
+    private async Task ReadAndWarmAsync(long number)
+    {
+        try
+        {
+            if (await _store.ReadSegmentAsync(number) is not { } segment) LogColdSegmentMissing(this.GetPrimaryKeyString(), number);
+            else if (_partition.Warm(segment)) DispatchToWaiters();
+        }
+        catch (Exception ex)
+        {
+            LogColdSegmentReadFailed(ex, this.GetPrimaryKeyString(), number);
+            throw;
+        }
+        finally
+        {
+            _warming.Remove(number);
+        }
     }
 
     private void WakeResultWaiters(long sequence)
@@ -390,6 +454,7 @@ internal sealed partial class TaskQueueGrain : Grain, ITaskQueueGrain
             _nextCleanup = now + _options.CleanupInterval;
             changed += _partition.RemoveExpired(now);
         }
+        _partition.Evict(_options.MaxResidentTasks);
         if (changed > 0)
         {
             RequestWrite();
@@ -433,18 +498,22 @@ internal sealed partial class TaskQueueGrain : Grain, ITaskQueueGrain
     internal static bool IsOnSilo(string workerId, string siloAddress) =>
         workerId == siloAddress || (workerId.EndsWith(siloAddress, StringComparison.Ordinal) && workerId[^(siloAddress.Length + 1)] == '@');
 
-    private async Task<List<TaskSegment>> ReadSegmentsAsync(PartitionHead head)
+    /// <summary>
+    /// Reads the stored segments in ascending chunks and rebuilds the model, evicting as it goes, so activating a
+    /// partition with a deep backlog never holds more than the resident budget plus one chunk of records.
+    /// </summary>
+    private async Task RestoreAsync(PartitionHead head)
     {
-        var segments = new List<TaskSegment>();
         var last = head.NextSequence == 0 ? -1 : TaskSegment.NumberOf(head.NextSequence - 1);
         // Read the known range in bounded parallel chunks, then probe past it: a head write that failed
         // after its segment write succeeded must not let sequence numbers be reused.
         for (var start = head.FirstSegment; start <= last; start += 64)
         {
             var chunk = Enumerable.Range(0, (int)Math.Min(64, last - start + 1)).Select(i => _store.ReadSegmentAsync(start + i));
-            segments.AddRange((await Task.WhenAll(chunk)).OfType<TaskSegment>());
+            _partition.Restore((await Task.WhenAll(chunk)).OfType<TaskSegment>(), _time.GetUtcNow());
+            _partition.Evict(_options.MaxResidentTasks);
         }
-        for (var probe = last + 1; await _store.ReadSegmentAsync(probe) is { } extra; probe++) segments.Add(extra);
-        return segments;
+        for (var probe = last + 1; await _store.ReadSegmentAsync(probe) is { } extra; probe++) _partition.Restore([extra], _time.GetUtcNow());
+        Prefetch();
     }
 }

@@ -44,5 +44,8 @@ internal sealed class PartitionHead
 [GenerateSerializer, Alias("dtq.StoredBlob")]
 internal sealed class StoredBlob
 {
+    /// <summary>Stands in for bytes already written or read, which the store does not keep.</summary>
+    public static readonly StoredBlob Empty = new();
+
     [Id(0)] public byte[] Data { get; set; } = [];
 }

@@ -1,0 +1,213 @@
+using DistributedTaskQueue.Queue;
+using Microsoft.Extensions.Time.Testing;
+
+namespace DistributedTaskQueue.Tests.Grains;
+
+/// <summary>
+/// Bounded memory (invariant 6): which segments leave memory, how leasing waits for them to be read back,
+/// and how retention deletes them unread. The test plays the grain: it keeps every written segment as "storage".
+/// </summary>
+public sealed class QueuePartitionResidencyTests
+{
+    private const int Segment = TaskSegment.Capacity;
+    private readonly FakeTimeProvider _time = new(new DateTimeOffset(2026, 1, 1, 0, 0, 0, TimeSpan.Zero));
+    private readonly TaskQueueOptions _options = new() { DefaultRetry = new RetryPolicy { MaxRetries = 0 } };
+    private readonly Dictionary<long, TaskSegment> _storage = [];
+
+    private QueuePartition NewPartition() => new("q", 0, _options, () => 0.5);
+
+    private void Submit(QueuePartition partition, int count, TaskPriority priority = TaskPriority.Normal, Func<int, string?>? key = null)
+    {
+        for (var i = 0; i < count; i++)
+            partition.Submit(new TaskSubmission { TaskName = "t", Payload = "{}"u8.ToArray(), Priority = priority, IdempotencyKey = key?.Invoke(i) }, _time.GetUtcNow());
+        partition.CommitStaged(partition.TakeStaged());
+    }
+
+    /// <summary>What the grain's write loop does: take the dirty segments, "write" them, settle.</summary>
+    private void Write(QueuePartition partition)
+    {
+        foreach (var (number, segment) in partition.TakeDirty())
+        {
+            if (segment is null) _storage.Remove(number);
+            else _storage[number] = segment;
+        }
+        partition.Settle();
+    }
+
+    private void WarmWanted(QueuePartition partition)
+    {
+        foreach (var number in partition.TakeWanted()) partition.Warm(_storage[number]);
+    }
+
+    [Fact]
+    public void Evict_DropsWaitingSegmentsFarthestFromTheFront_KeepingThePrefetchWindow()
+    {
+        var partition = NewPartition();
+        Submit(partition, 10 * Segment);
+        Write(partition);
+
+        var evicted = partition.Evict(maxResidentRecords: 4 * Segment);
+
+        // The budget of 4 segments is met by evicting the 6 farthest; the 4 at the front are the prefetch window.
+        Assert.Equal(6, evicted);
+        Assert.Equal(4 * Segment, partition.ResidentRecords);
+        Assert.False(partition.IsCold(4 * Segment - 1));
+        Assert.True(partition.IsCold(4 * Segment));
+        Assert.True(partition.IsCold(10 * Segment - 1));
+        Assert.Equal(10 * Segment, partition.Stats().Pending);
+    }
+
+    [Fact]
+    public void Evict_KeepsThePartlyFilledTail_SoLaterSubmitsLandBesideItsRecords()
+    {
+        var partition = NewPartition();
+        Submit(partition, (10 * Segment) + 10);
+        Write(partition);
+
+        partition.Evict(maxResidentRecords: 4 * Segment);
+        Submit(partition, 10);
+        Write(partition);
+
+        Assert.False(partition.IsCold(10 * Segment));
+        Assert.Equal(20, _storage[10].Tasks.Count());
+        Assert.Equal((10 * Segment) + 20, partition.Stats().Pending);
+    }
+
+    [Fact]
+    public void Leasing_StopsAtAColdSegment_UntilItIsWarm_AndKeepsFifoOrder()
+    {
+        var partition = NewPartition();
+        Submit(partition, 10 * Segment);
+        Write(partition);
+        partition.Evict(maxResidentRecords: 4 * Segment);
+
+        // Without reading anything back, leasing hands out the warm front and then stops: it never skips a cold task.
+        var warmOnly = partition.Lease("w", 1, int.MaxValue, _time.GetUtcNow());
+        Assert.Equal(Enumerable.Range(0, 4 * Segment).Select(i => (long)i), warmOnly.Select(t => t.Id.Sequence));
+        Assert.Empty(partition.Lease("w", 2, 10, _time.GetUtcNow()));
+        Assert.Equal(6 * Segment, partition.Stats().Pending);
+
+        var leased = new List<long>();
+        for (var request = 3; leased.Count < 6 * Segment && request < 1000; request++)
+        {
+            WarmWanted(partition);
+            leased.AddRange(partition.Lease("w", request, 100, _time.GetUtcNow()).Select(t => t.Id.Sequence));
+        }
+
+        Assert.Equal(Enumerable.Range(4 * Segment, 6 * Segment).Select(i => (long)i), leased);
+        Assert.Equal(0, partition.Stats().Pending);
+    }
+
+    [Fact]
+    public void Prefetch_AsksForTheColdSegmentsWithinTheWindowOfEachFront()
+    {
+        var partition = NewPartition();
+        Submit(partition, 10 * Segment);
+        Write(partition);
+        partition.Evict(maxResidentRecords: 4 * Segment);
+        Assert.Empty(partition.TakeWanted());
+
+        // One task past the first segment moves the front to segment 1: segment 4 enters the window.
+        partition.Lease("w", 1, Segment + 1, _time.GetUtcNow());
+
+        Assert.Equal([4L], partition.TakeWanted());
+    }
+
+    [Fact]
+    public void Lease_KeepsStrictPriority_WhenAHigherPrioritysNextTaskIsCold()
+    {
+        var partition = NewPartition();
+        Submit(partition, 3 * Segment, TaskPriority.Low);      // segments 0-2
+        Submit(partition, 6 * Segment, TaskPriority.Critical); // segments 3-8
+        Write(partition);
+        partition.Evict(maxResidentRecords: 4 * Segment);
+        Assert.True(partition.IsCold(7 * Segment)); // far from both fronts (0 for Low, 3 for Critical)
+
+        var leased = partition.Lease("w", 1, int.MaxValue, _time.GetUtcNow());
+
+        // Critical's warm segments 3-6 are handed out; then leasing waits for segment 7 rather than run Low tasks.
+        Assert.Equal(4 * Segment, leased.Count);
+        Assert.All(leased, t => Assert.InRange(t.Id.Sequence, 3 * Segment, 7 * Segment - 1));
+        Assert.Contains(7L, partition.TakeWanted());
+    }
+
+    [Fact]
+    public void Evict_KeepsUnwrittenRunningAndDelayedSegments()
+    {
+        var partition = NewPartition();
+        Submit(partition, 8 * Segment);
+        Assert.Equal(0, partition.Evict(Segment)); // nothing written yet
+
+        var dirty = partition.TakeDirty();
+        Assert.Equal(0, partition.Evict(Segment)); // the write is in flight
+        foreach (var (number, segment) in dirty) _storage[number] = segment!;
+        partition.Settle();
+
+        // A delayed task in segment 6 and a running one in segment 7 pin their segments.
+        partition.Submit(new TaskSubmission { TaskName = "t", Payload = [], NotBefore = _time.GetUtcNow().AddHours(1) }, _time.GetUtcNow());
+        partition.CommitStaged(partition.TakeStaged());
+        Write(partition);
+        var later = partition.Lease("w", 1, int.MaxValue, _time.GetUtcNow());
+        var running = later[^1];
+        foreach (var task in later.SkipLast(1))
+            partition.Complete(new TaskCompletion(task.Id.Sequence, task.Attempt, new TaskOutcome.Succeeded([])) { Epoch = task.Epoch }, _time.GetUtcNow());
+        Write(partition);
+
+        partition.Evict(Segment);
+
+        Assert.False(partition.IsCold(running.Id.Sequence));
+        Assert.False(partition.IsCold(8 * Segment));
+        Assert.True(partition.IsCold(0));
+    }
+
+    [Fact]
+    public void FinishedSegmentsLeaveFirst_AndAreReadBackForStatus()
+    {
+        var partition = NewPartition();
+        Submit(partition, 2 * Segment);
+        foreach (var task in partition.Lease("w", 1, 2 * Segment, _time.GetUtcNow()))
+            partition.Complete(new TaskCompletion(task.Id.Sequence, task.Attempt, new TaskOutcome.Succeeded("1"u8.ToArray())) { Epoch = task.Epoch }, _time.GetUtcNow());
+        Submit(partition, 6 * Segment);
+        Write(partition);
+
+        partition.Evict(maxResidentRecords: 6 * Segment);
+
+        // Two segments had to go: the two finished ones, not waiting ones.
+        Assert.True(partition.IsCold(0));
+        Assert.True(partition.IsCold(2 * Segment - 1));
+        Assert.Null(partition.GetInfo(5)); // the grain warms before asking
+        Assert.Equal([0L], partition.ColdSegmentsOf([5, 6, 2 * Segment]));
+        Assert.True(partition.Warm(_storage[0]));
+        Assert.Equal(TaskState.Succeeded, partition.GetInfo(5)!.State);
+        Assert.Equal("1", partition.GetInfo(5)!.ResultJson);
+    }
+
+    [Fact]
+    public void Retention_DeletesColdSegmentsUnread_WithTheirDeadLettersAndIdempotencyKeys()
+    {
+        var partition = NewPartition();
+        Submit(partition, Segment, key: i => $"k{i}");
+        foreach (var task in partition.Lease("w", 1, Segment, _time.GetUtcNow()))
+        {
+            var outcome = task.Id.Sequence == 0
+                ? (TaskOutcome)new TaskOutcome.Failed(new TaskError("boom", "X", null, 1, _time.GetUtcNow()), Retryable: false)
+                : new TaskOutcome.Succeeded([]);
+            partition.Complete(new TaskCompletion(task.Id.Sequence, task.Attempt, outcome) { Epoch = task.Epoch }, _time.GetUtcNow());
+        }
+        Submit(partition, 6 * Segment);
+        Write(partition);
+        partition.Evict(maxResidentRecords: 4 * Segment);
+        Assert.True(partition.IsCold(0));
+        Assert.Equal(1, partition.Stats().DeadLettered);
+
+        _time.Advance(_options.FailedTtl);
+        Assert.Equal(1, partition.RemoveExpired(_time.GetUtcNow()));
+
+        Assert.Contains((0L, (TaskSegment?)null), partition.TakeDirty());
+        Assert.Equal(0, partition.Stats().DeadLettered);
+        Assert.Equal(1, partition.Head.FirstSegment);
+        // The key is free again: the same key makes a new task instead of naming the deleted one.
+        var again = partition.Submit(new TaskSubmission { TaskName = "t", Payload = [], IdempotencyKey = "k0" }, _time.GetUtcNow());
+        Assert.Equal(7 * Segment, again.Sequence);
+    }
+}
