@@ -19,6 +19,8 @@ public static class TaskHandlerServiceCollectionExtensions
         services.TryAddScoped<THandler>();
         services.TryAddSingleton<TaskHandlerRegistry>();
         services.TryAddSingleton<TaskExecutor>();
+        services.AddMetrics();
+        services.TryAddSingleton<Queue.PartitionMetrics>();
         return services;
     }
 }
@@ -30,6 +32,8 @@ internal static class TaskExecutionServiceCollectionExtensions
     {
         services.TryAddSingleton<TaskHandlerRegistry>();
         services.TryAddSingleton<TaskExecutor>();
+        services.AddMetrics();
+        services.TryAddSingleton<Queue.PartitionMetrics>();
         return services;
     }
 }

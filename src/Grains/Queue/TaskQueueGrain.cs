@@ -44,11 +44,14 @@ internal sealed partial class TaskQueueGrain : Grain, ITaskQueueGrain
     private DateTimeOffset _nextCleanup;
     private IGrainTimer? _promotion;
     private readonly Dictionary<long, Task> _warming = [];
+    private readonly PartitionMetrics _metrics;
+    private string _queue = "";
 
     private sealed record LeaseWaiter(string WorkerId, long RequestId, int Max, TaskCompletionSource<LeasedTask[]> Result);
 
-    public TaskQueueGrain(IServiceProvider services, Serializer serializer, IOptions<TaskQueueOptions> options, TimeProvider time, IClusterMembershipService membership, ILogger<TaskQueueGrain> logger)
+    public TaskQueueGrain(IServiceProvider services, Serializer serializer, IOptions<TaskQueueOptions> options, TimeProvider time, IClusterMembershipService membership, PartitionMetrics metrics, ILogger<TaskQueueGrain> logger)
     {
+        _metrics = metrics;
         _membership = membership;
         _storage = services.GetRequiredKeyedService<IGrainStorage>(StorageName);
         _serializer = serializer;
@@ -61,7 +64,7 @@ internal sealed partial class TaskQueueGrain : Grain, ITaskQueueGrain
     {
         var key = this.GetPrimaryKeyString();
         var split = key.LastIndexOf(':');
-        var queue = key[..split];
+        var queue = _queue = key[..split];
         var partitionNumber = int.Parse(key.AsSpan(split + 1), CultureInfo.InvariantCulture);
         _store = new PartitionStore(_storage, _serializer, this.GetGrainId());
         var head = await _store.ReadHeadAsync() ?? new PartitionHead();
@@ -326,9 +329,13 @@ internal sealed partial class TaskQueueGrain : Grain, ITaskQueueGrain
         {
             _nextWrite = null;
             var staged = _partition.TakeStaged();
+            var started = _time.GetTimestamp();
+            var segments = 0;
             try
             {
-                await _store.WriteAsync(_partition.Head, _partition.TakeDirty());
+                var dirty = _partition.TakeDirty();
+                segments = dirty.Count;
+                await _store.WriteAsync(_partition.Head, dirty);
             }
             catch (Exception ex)
             {
@@ -342,6 +349,7 @@ internal sealed partial class TaskQueueGrain : Grain, ITaskQueueGrain
                 this.DeactivateOnIdle();
                 return;
             }
+            _metrics.Wrote(_queue, _time.GetElapsedTime(started), segments);
             _partition.CommitStaged(staged);
             _partition.Settle();
             _partition.Evict(_options.MaxResidentTasks);
@@ -399,6 +407,7 @@ internal sealed partial class TaskQueueGrain : Grain, ITaskQueueGrain
     {
         try
         {
+            _metrics.ReadBack(_queue);
             if (await _store.ReadSegmentAsync(number) is not { } segment) LogColdSegmentMissing(this.GetPrimaryKeyString(), number);
             else if (_partition.Warm(segment)) DispatchToWaiters();
         }
