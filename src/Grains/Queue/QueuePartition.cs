@@ -46,6 +46,9 @@ internal sealed partial class QueuePartition
     public long StaleCompletions { get; private set; }
     public bool HasPending => _pendingCounts.Any(c => c > 0);
 
+    /// <summary>Whether some segment changed (or was deleted) since the last <see cref="TakeDirty"/>.</summary>
+    public bool HasUnwrittenChanges => _dirtySegments.Count > 0 || _deletedSegments.Count > 0;
+
     /// <summary>The earliest not-before time in the delayed index (it may belong to a task cancelled since).</summary>
     public DateTimeOffset? NextDue => _delayed.TryPeek(out _, out var due) ? due : null;
 

@@ -43,6 +43,9 @@ internal sealed partial class TaskQueueGrain : Grain, ITaskQueueGrain
     private bool _broken;
     private DateTimeOffset _nextCleanup;
     private IGrainTimer? _promotion;
+    private static readonly TimeSpan LeaseMarkDelay = TimeSpan.FromMilliseconds(5);
+    private IGrainTimer? _leaseMarks;
+    private bool _leaseMarksDue;
     private readonly Dictionary<long, Task> _warming = [];
     private readonly PartitionMetrics _metrics;
     private string _queue = "";
@@ -81,11 +84,22 @@ internal sealed partial class TaskQueueGrain : Grain, ITaskQueueGrain
         LogActivated(key, stats.Pending, stats.Delayed, stats.Running);
     }
 
-    public override Task OnDeactivateAsync(DeactivationReason reason, CancellationToken cancellationToken)
+    public override async Task OnDeactivateAsync(DeactivationReason reason, CancellationToken cancellationToken)
     {
-        _deactivating.Cancel();
+        await _deactivating.CancelAsync();
         _deactivating.Dispose();
-        return Task.CompletedTask;
+        // Lease marks may still wait for their write; the next activation should find them.
+        if (_partition is { HasUnwrittenChanges: true } && !_broken)
+        {
+            try
+            {
+                await PersistAsync();
+            }
+            catch (TaskQueueUnavailableException)
+            {
+                // Logged by the write loop; the marks only spare live workers a rerun after a failover.
+            }
+        }
     }
 
     public async Task<TaskId[]> SubmitAsync(TaskSubmission[] tasks)
@@ -118,8 +132,7 @@ internal sealed partial class TaskQueueGrain : Grain, ITaskQueueGrain
         Prefetch();
         if (leased.Count > 0)
         {
-            // Not awaited: the lease is fenced by (epoch, attempt), unique even if this write never lands.
-            RequestWrite();
+            WriteLeaseMarksSoon();
             return [.. leased];
         }
         if (wait <= TimeSpan.Zero) return [];
@@ -372,7 +385,28 @@ internal sealed partial class TaskQueueGrain : Grain, ITaskQueueGrain
         Prefetch();
         if (handOut is null) return;
         foreach (var (waiter, tasks) in handOut) waiter.Result.TrySetResult(tasks);
-        RequestWrite();
+        WriteLeaseMarksSoon();
+    }
+
+    /// <summary>
+    /// Lease marks (Running, the attempt, the lease call) are never waited for: a lease is fenced by (epoch, attempt),
+    /// unique even if its mark never lands. So they do not start a write of their own at once, which would put a
+    /// second write between a submit's and its completion's on the path of a quick task; they ride with the next
+    /// write anyone waits for, or go a few milliseconds later on their own, so a failover still finds them.
+    /// </summary>
+    private void WriteLeaseMarksSoon()
+    {
+        if (_nextWrite is not null || _leaseMarksDue) return;
+        _leaseMarksDue = true;
+        _leaseMarks ??= this.RegisterGrainTimer(WriteLeaseMarksAsync, new GrainTimerCreationOptions(Timeout.InfiniteTimeSpan, Timeout.InfiniteTimeSpan) { Interleave = true });
+        _leaseMarks.Change(LeaseMarkDelay, Timeout.InfiniteTimeSpan);
+    }
+
+    private Task WriteLeaseMarksAsync(CancellationToken cancellationToken)
+    {
+        _leaseMarksDue = false;
+        if (!_broken && _partition.HasUnwrittenChanges) RequestWrite();
+        return Task.CompletedTask;
     }
 
     /// <summary>Starts reading the cold segments leasing will reach soon (or has reached); each one read wakes the lease waiters.</summary>

@@ -84,13 +84,14 @@ public static partial class TaskQueueSiloExtensions
         else
         {
             var redis = ConfigurationOptions.Parse(settings.Options.RedisConnectionString!);
-            silo.AddRedisGrainStorage(Queue.TaskQueueGrain.StorageName, ob => ob.Configure<IServiceProvider>((o, sp) =>
+            silo.AddRedisGrainStorage(Queue.TaskQueueGrain.StorageName, o =>
             {
                 o.ConfigurationOptions = redis;
-                // Binary, version-tolerant and type-name-free: partitions store their own [Alias]-named records.
-                o.GrainStorageSerializer = new OrleansGrainStorageSerializer(sp.GetRequiredService<Orleans.Serialization.Serializer>());
+                // Partitions store bytes they serialized themselves (binary, version-tolerant, [Alias]-named records):
+                // the storage passes them through rather than wrap and copy them again.
+                o.GrainStorageSerializer = new Queue.StoredBlobSerializer();
                 o.DeleteStateOnClear = true;
-            }));
+            });
             silo.UseRedisReminderService(o => o.ConfigurationOptions = redis);
         }
         services.AddMetrics();
