@@ -63,7 +63,7 @@ public sealed class TaskQueueOptions
         if (MaxPayloadBytes < 1) throw new InvalidOperationException("TaskQueue:MaxPayloadBytes must be positive.");
         if (ResultTtl <= TimeSpan.Zero || FailedTtl <= TimeSpan.Zero) throw new InvalidOperationException("TaskQueue:ResultTtl and FailedTtl must be positive.");
         if (CleanupInterval <= TimeSpan.Zero) throw new InvalidOperationException("TaskQueue:CleanupInterval must be positive.");
-        if (MaxResidentTasks < 256) throw new InvalidOperationException("TaskQueue:MaxResidentTasks must be at least 256 (one segment).");
+        if (MaxResidentTasks < 256) throw new InvalidOperationException("TaskQueue:MaxResidentTasks must be at least 256.");
         if (LeaseDuration < TimeSpan.FromSeconds(1)) throw new InvalidOperationException("TaskQueue:LeaseDuration must be at least 1 s.");
         if (string.IsNullOrWhiteSpace(ClusterId) || string.IsNullOrWhiteSpace(ServiceId)) throw new InvalidOperationException("TaskQueue:ClusterId and ServiceId must be set.");
         DefaultRetry.Validate();

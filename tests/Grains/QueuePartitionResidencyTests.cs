@@ -10,6 +10,7 @@ namespace DistributedTaskQueue.Tests.Grains;
 public sealed class QueuePartitionResidencyTests
 {
     private const int Segment = TaskSegment.Capacity;
+    private const int Window = QueuePartition.PrefetchSegments;
     private readonly FakeTimeProvider _time = new(new DateTimeOffset(2026, 1, 1, 0, 0, 0, TimeSpan.Zero));
     private readonly TaskQueueOptions _options = new() { DefaultRetry = new RetryPolicy { MaxRetries = 0 } };
     private readonly Dictionary<long, TaskSegment> _storage = [];
@@ -43,58 +44,60 @@ public sealed class QueuePartitionResidencyTests
     public void Evict_DropsWaitingSegmentsFarthestFromTheFront_KeepingThePrefetchWindow()
     {
         var partition = NewPartition();
-        Submit(partition, 10 * Segment);
+        Submit(partition, (Window + 6) * Segment);
         Write(partition);
 
-        var evicted = partition.Evict(maxResidentRecords: 4 * Segment);
+        var evicted = partition.Evict(maxResidentRecords: Window * Segment);
 
-        // The budget of 4 segments is met by evicting the 6 farthest; the 4 at the front are the prefetch window.
+        // The budget of one window is met by evicting the 6 farthest segments; the window at the front stays.
         Assert.Equal(6, evicted);
-        Assert.Equal(4 * Segment, partition.ResidentRecords);
-        Assert.False(partition.IsCold(4 * Segment - 1));
-        Assert.True(partition.IsCold(4 * Segment));
-        Assert.True(partition.IsCold(10 * Segment - 1));
-        Assert.Equal(10 * Segment, partition.Stats().Pending);
+        Assert.Equal(Window * Segment, partition.ResidentRecords);
+        Assert.False(partition.IsCold((Window * Segment) - 1));
+        Assert.True(partition.IsCold(Window * Segment));
+        Assert.True(partition.IsCold(((Window + 6) * Segment) - 1));
+        Assert.Equal((Window + 6) * Segment, partition.Stats().Pending);
     }
 
     [Fact]
     public void Evict_KeepsThePartlyFilledTail_SoLaterSubmitsLandBesideItsRecords()
     {
         var partition = NewPartition();
-        Submit(partition, (10 * Segment) + 10);
+        const int Full = Window + 6;
+        Submit(partition, (Full * Segment) + 10);
         Write(partition);
 
-        partition.Evict(maxResidentRecords: 4 * Segment);
+        partition.Evict(maxResidentRecords: Window * Segment);
         Submit(partition, 10);
         Write(partition);
 
-        Assert.False(partition.IsCold(10 * Segment));
-        Assert.Equal(20, _storage[10].Tasks.Count());
-        Assert.Equal((10 * Segment) + 20, partition.Stats().Pending);
+        Assert.True(partition.IsCold((Full * Segment) - 1));
+        Assert.False(partition.IsCold(Full * Segment));
+        Assert.Equal(20, _storage[Full].Tasks.Count());
+        Assert.Equal((Full * Segment) + 20, partition.Stats().Pending);
     }
 
     [Fact]
     public void Leasing_StopsAtAColdSegment_UntilItIsWarm_AndKeepsFifoOrder()
     {
         var partition = NewPartition();
-        Submit(partition, 10 * Segment);
+        Submit(partition, (Window + 6) * Segment);
         Write(partition);
-        partition.Evict(maxResidentRecords: 4 * Segment);
+        partition.Evict(maxResidentRecords: Window * Segment);
 
         // Without reading anything back, leasing hands out the warm front and then stops: it never skips a cold task.
         var warmOnly = partition.Lease("w", 1, int.MaxValue, _time.GetUtcNow());
-        Assert.Equal(Enumerable.Range(0, 4 * Segment).Select(i => (long)i), warmOnly.Select(t => t.Id.Sequence));
+        Assert.Equal(Enumerable.Range(0, Window * Segment).Select(i => (long)i), warmOnly.Select(t => t.Id.Sequence));
         Assert.Empty(partition.Lease("w", 2, 10, _time.GetUtcNow()));
         Assert.Equal(6 * Segment, partition.Stats().Pending);
 
         var leased = new List<long>();
-        for (var request = 3; leased.Count < 6 * Segment && request < 1000; request++)
+        for (var request = 3; leased.Count < 6 * Segment && request < 10_000; request++)
         {
             WarmWanted(partition);
             leased.AddRange(partition.Lease("w", request, 100, _time.GetUtcNow()).Select(t => t.Id.Sequence));
         }
 
-        Assert.Equal(Enumerable.Range(4 * Segment, 6 * Segment).Select(i => (long)i), leased);
+        Assert.Equal(Enumerable.Range(Window * Segment, 6 * Segment).Select(i => (long)i), leased);
         Assert.Equal(0, partition.Stats().Pending);
     }
 
@@ -102,79 +105,89 @@ public sealed class QueuePartitionResidencyTests
     public void Prefetch_AsksForTheColdSegmentsWithinTheWindowOfEachFront()
     {
         var partition = NewPartition();
-        Submit(partition, 10 * Segment);
+        Submit(partition, (Window + 6) * Segment);
         Write(partition);
-        partition.Evict(maxResidentRecords: 4 * Segment);
+        partition.Evict(maxResidentRecords: Window * Segment);
         Assert.Empty(partition.TakeWanted());
 
-        // One task past the first segment moves the front to segment 1: segment 4 enters the window.
+        // One task past the first segment moves the front to segment 1: the first cold segment enters the window.
         partition.Lease("w", 1, Segment + 1, _time.GetUtcNow());
 
-        Assert.Equal([4L], partition.TakeWanted());
+        Assert.Equal([(long)Window], partition.TakeWanted());
     }
 
     [Fact]
     public void Lease_KeepsStrictPriority_WhenAHigherPrioritysNextTaskIsCold()
     {
         var partition = NewPartition();
-        Submit(partition, 3 * Segment, TaskPriority.Low);      // segments 0-2
-        Submit(partition, 6 * Segment, TaskPriority.Critical); // segments 3-8
+        const int Critical = Window + 1; // the first Critical segment, past Low's window
+        Submit(partition, Critical * Segment, TaskPriority.Low);
+        Submit(partition, (Window + 2) * Segment, TaskPriority.Critical);
         Write(partition);
-        partition.Evict(maxResidentRecords: 4 * Segment);
-        Assert.True(partition.IsCold(7 * Segment)); // far from both fronts (0 for Low, 3 for Critical)
+        partition.Evict(maxResidentRecords: Window * Segment);
+        var firstCold = Critical + Window;
+        Assert.True(partition.IsCold(firstCold * Segment)); // far from both fronts
 
         var leased = partition.Lease("w", 1, int.MaxValue, _time.GetUtcNow());
 
-        // Critical's warm segments 3-6 are handed out; then leasing waits for segment 7 rather than run Low tasks.
-        Assert.Equal(4 * Segment, leased.Count);
-        Assert.All(leased, t => Assert.InRange(t.Id.Sequence, 3 * Segment, 7 * Segment - 1));
-        Assert.Contains(7L, partition.TakeWanted());
+        // Critical's warm window is handed out; then leasing waits for the next segment rather than run Low tasks.
+        Assert.Equal(Window * Segment, leased.Count);
+        Assert.All(leased, t => Assert.InRange(t.Id.Sequence, Critical * Segment, (firstCold * Segment) - 1));
+        Assert.Contains((long)firstCold, partition.TakeWanted());
     }
 
     [Fact]
     public void Evict_KeepsUnwrittenRunningAndDelayedSegments()
     {
+        const int Full = Window + 8;
         var partition = NewPartition();
-        Submit(partition, 8 * Segment);
-        Assert.Equal(0, partition.Evict(Segment)); // nothing written yet
+        Submit(partition, Full * Segment);
+        Assert.Equal(0, partition.Evict(Segment)); // nothing written yet (8 segments are past the front's window)
 
         var dirty = partition.TakeDirty();
         Assert.Equal(0, partition.Evict(Segment)); // the write is in flight
         foreach (var (number, segment) in dirty) _storage[number] = segment!;
         partition.Settle();
 
-        // A delayed task in segment 6 and a running one in segment 7 pin their segments.
+        // A delayed task in the segment after them and the last task, still running, pin their segments.
         partition.Submit(new TaskSubmission { TaskName = "t", Payload = [], NotBefore = _time.GetUtcNow().AddHours(1) }, _time.GetUtcNow());
         partition.CommitStaged(partition.TakeStaged());
         Write(partition);
-        var later = partition.Lease("w", 1, int.MaxValue, _time.GetUtcNow());
-        var running = later[^1];
-        foreach (var task in later.SkipLast(1))
+        var leased = partition.Lease("w", 1, int.MaxValue, _time.GetUtcNow());
+        var running = leased[^1];
+        foreach (var task in leased.SkipLast(1))
             partition.Complete(new TaskCompletion(task.Id.Sequence, task.Attempt, new TaskOutcome.Succeeded([])) { Epoch = task.Epoch }, _time.GetUtcNow());
         Write(partition);
 
         partition.Evict(Segment);
 
         Assert.False(partition.IsCold(running.Id.Sequence));
-        Assert.False(partition.IsCold(8 * Segment));
+        Assert.False(partition.IsCold(Full * Segment));
         Assert.True(partition.IsCold(0));
+        Assert.True(partition.IsCold(running.Id.Sequence - Segment));
     }
 
     [Fact]
-    public void FinishedSegmentsLeaveFirst_AndAreReadBackForStatus()
+    public void FinishedSegmentsLeaveFirst_ThenWaitingOnesFarthestFromTheFront_AndAreReadBackForStatus()
     {
+        const int Far = 6;
         var partition = NewPartition();
         Submit(partition, 2 * Segment);
         foreach (var task in partition.Lease("w", 1, 2 * Segment, _time.GetUtcNow()))
             partition.Complete(new TaskCompletion(task.Id.Sequence, task.Attempt, new TaskOutcome.Succeeded("1"u8.ToArray())) { Epoch = task.Epoch }, _time.GetUtcNow());
-        Submit(partition, 6 * Segment);
+        Submit(partition, (Window + Far) * Segment); // the front's window, then Far more
         Write(partition);
+        var resident = 2 + Window + Far;
 
-        partition.Evict(maxResidentRecords: 6 * Segment);
+        // One segment over budget: eviction goes down to three quarters of it.
+        var evicted = partition.Evict(maxResidentRecords: (resident - 1) * Segment);
 
-        // Two segments had to go: the two finished ones, not waiting ones.
+        Assert.Equal(resident - ((resident - 1) * 3 / 4), evicted);
         Assert.True(partition.IsCold(0));
-        Assert.True(partition.IsCold(2 * Segment - 1));
+        Assert.True(partition.IsCold((2 * Segment) - 1));
+        Assert.False(partition.IsCold(2 * Segment)); // the front
+        Assert.False(partition.IsCold((2 + Window) * Segment)); // the nearest waiting segment past the window
+        Assert.True(partition.IsCold(((resident - 1) * Segment) + 1)); // the farthest
         Assert.Null(partition.GetInfo(5)); // the grain warms before asking
         Assert.Equal([0L], partition.ColdSegmentsOf([5, 6, 2 * Segment]));
         Assert.True(partition.Warm(_storage[0]));
@@ -194,9 +207,9 @@ public sealed class QueuePartitionResidencyTests
                 : new TaskOutcome.Succeeded([]);
             partition.Complete(new TaskCompletion(task.Id.Sequence, task.Attempt, outcome) { Epoch = task.Epoch }, _time.GetUtcNow());
         }
-        Submit(partition, 6 * Segment);
+        Submit(partition, (Window + 2) * Segment);
         Write(partition);
-        partition.Evict(maxResidentRecords: 4 * Segment);
+        partition.Evict(maxResidentRecords: Window * Segment);
         Assert.True(partition.IsCold(0));
         Assert.Equal(1, partition.Stats().DeadLettered);
 
@@ -208,6 +221,6 @@ public sealed class QueuePartitionResidencyTests
         Assert.Equal(1, partition.Head.FirstSegment);
         // The key is free again: the same key makes a new task instead of naming the deleted one.
         var again = partition.Submit(new TaskSubmission { TaskName = "t", Payload = [], IdempotencyKey = "k0" }, _time.GetUtcNow());
-        Assert.Equal(7 * Segment, again.Sequence);
+        Assert.Equal((Window + 3) * Segment, again.Sequence);
     }
 }

@@ -10,7 +10,7 @@ namespace DistributedTaskQueue.Queue;
 internal sealed partial class QueuePartition
 {
     /// <summary>Segments from each priority's dispatch front that are read ahead of leasing and never evicted.</summary>
-    public const int PrefetchSegments = 4;
+    public const int PrefetchSegments = 16;
 
     /// <summary>What stays in memory of a segment dropped from memory: enough for retention to delete it unread.</summary>
     /// <param name="RetainedUntil">When every task in it is past retention; null while any is still waiting.</param>

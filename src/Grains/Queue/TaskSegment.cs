@@ -7,8 +7,11 @@ namespace DistributedTaskQueue.Queue;
 [GenerateSerializer, Alias("dtq.TaskSegment")]
 internal sealed class TaskSegment
 {
-    /// <summary>Records per segment. Small, because every flush rewrites whole segments (measured: 256 beat 1,024).</summary>
-    public const int Capacity = 256;
+    /// <summary>
+    /// Records per segment. Small, because every flush rewrites whole segments: 256 beat 1,024 in the prototype,
+    /// and 64 beat 256 here (single-submit throughput 36,000 vs 30,000 tasks/s at concurrency 8; latency equal).
+    /// </summary>
+    public const int Capacity = 64;
 
     [Id(0)] public long Number { get; set; }
     [Id(1)] public TaskRecord?[] Records { get; set; } = new TaskRecord?[Capacity];
