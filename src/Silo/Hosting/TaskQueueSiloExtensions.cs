@@ -48,6 +48,9 @@ public static partial class TaskQueueSiloExtensions
                     silo.ConfigureEndpoints(settings.SiloPort, settings.GatewayPort, listenOnAnyHostAddress: true);
             }
             silo.AddTaskQueue(settings);
+            // A task queue cluster has few grains (partitions, the catalog, schedules); the default directory cache of
+            // a million entries cost 14 MB of an idle silo's memory.
+            silo.Configure<GrainDirectoryOptions>(o => o.CacheSize = 10_000);
         });
         // The worker must be able to finish its grace period before the host gives up on it.
         builder.Services.Configure<HostOptions>(o =>
@@ -78,7 +81,7 @@ public static partial class TaskQueueSiloExtensions
         services.AddTaskQueueExecution();
         if (settings.IsEmbedded)
         {
-            silo.AddMemoryGrainStorage(Queue.TaskQueueGrain.StorageName);
+            silo.AddMemoryGrainStorage(Queue.TaskQueueGrain.StorageName, o => o.GrainStorageSerializer = new Queue.StoredBlobSerializer());
             silo.UseInMemoryReminderService();
         }
         else
