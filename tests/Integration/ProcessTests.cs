@@ -12,12 +12,13 @@ public sealed class ProcessTests(RedisFixture fixture)
     public async Task SiloProcess_AndClientProcess_CompleteATask_ThroughRedisClustering()
     {
         var clusterId = "proc-" + Guid.NewGuid().ToString("N")[..8];
-        await using var silo = await SiloProcess.StartAsync(fixture.Redis, clusterId, ["proc"]);
+        await using var silo = await SiloProcess.StartAsync(fixture.Redis, clusterId, ["proc"], partitionsPerQueue: 2);
 
         await using var client = await TaskClient.ConnectAsync(fixture.Redis.ConnectionString, o =>
         {
             o.ClusterId = clusterId;
             o.ServiceId = clusterId;
+            o.PartitionsPerQueue = 2;
         });
         var id = await client.SubmitAsync(BuiltInTasks.Echo, """{"hello":"world"}""", "proc");
         var result = await client.WaitForResultAsync<JsonElement>(id, TimeSpan.FromSeconds(30));
@@ -33,6 +34,19 @@ public sealed class ProcessTests(RedisFixture fixture)
         Assert.Equal((await client.GetTaskAsync(id))!.Worker, worker.GetProperty("workerId").GetString());
         var stats = JsonDocument.Parse(await http.GetStringAsync(new Uri($"http://127.0.0.1:{silo.HttpPort}/api/queues/proc/stats"))).RootElement;
         Assert.Equal(1, stats.GetProperty("succeeded").GetInt64());
+
+        // Submits through the API spread over the queue's partitions, and run.
+        var posted = new List<TaskId>();
+        for (var i = 0; i < 4; i++)
+        {
+            using var body = new StringContent($$"""{"taskName":"{{BuiltInTasks.Echo}}","payload":{{i}}}""", System.Text.Encoding.UTF8, "application/json");
+            using var response = await http.PostAsync(new Uri($"http://127.0.0.1:{silo.HttpPort}/api/queues/proc/tasks"), body);
+            Assert.Equal(System.Net.HttpStatusCode.Accepted, response.StatusCode);
+            posted.Add(TaskId.Parse(JsonDocument.Parse(await response.Content.ReadAsStringAsync()).RootElement.GetProperty("id").GetString()!));
+        }
+        Assert.Equal([0, 1], posted.Select(p => p.Partition).Distinct().Order());
+        foreach (var (postedId, i) in posted.Select((p, i) => (p, i)))
+            Assert.Equal(i, (await client.WaitForResultAsync<JsonElement>(postedId, TimeSpan.FromSeconds(30))).GetInt32());
     }
 }
 
@@ -82,7 +96,7 @@ public sealed class SiloProcess : IAsyncDisposable
 
     public string Output { get { lock (_output) return string.Join('\n', _output); } }
 
-    public static async Task<SiloProcess> StartAsync(RedisServer redis, string clusterId, string[] queues)
+    public static async Task<SiloProcess> StartAsync(RedisServer redis, string clusterId, string[] queues, int partitionsPerQueue = 1)
     {
         var dll = Path.Combine(AppContext.BaseDirectory, "DistributedTaskQueue.Silo.dll");
         var httpPort = RedisServer.FreePort();
@@ -97,6 +111,7 @@ public sealed class SiloProcess : IAsyncDisposable
         start.Environment["TaskQueue__SiloPort"] = siloPort.ToString(System.Globalization.CultureInfo.InvariantCulture);
         start.Environment["TaskQueue__GatewayPort"] = RedisServer.FreePort().ToString(System.Globalization.CultureInfo.InvariantCulture);
         start.Environment["TaskQueue__AdvertisedAddress"] = "127.0.0.1";
+        start.Environment["TaskQueue__PartitionsPerQueue"] = partitionsPerQueue.ToString(System.Globalization.CultureInfo.InvariantCulture);
         for (var i = 0; i < queues.Length; i++) start.Environment[$"TaskQueue__Worker__Queues__{i}"] = queues[i];
         var process = Process.Start(start) ?? throw new InvalidOperationException("could not start the silo process");
         var silo = new SiloProcess(process) { HttpPort = httpPort, SiloPort = siloPort };

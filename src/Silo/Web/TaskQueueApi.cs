@@ -65,14 +65,16 @@ public static class TaskQueueApi
             var counts = await Task.WhenAll(Partitions(grains, options, queue).Select(p => p.PurgeDeadLettersAsync(null, taskName)));
             return Results.Json(new { purged = counts.Sum() }, TaskJson.Options);
         });
-        api.MapPost("/queues/{queue}/tasks", async (string queue, SubmitRequest request, IGrainFactory grains) =>
+        api.MapPost("/queues/{queue}/tasks", async (string queue, SubmitRequest request, IGrainFactory grains, IOptions<TaskQueueOptions> options) =>
         {
             try
             {
                 QueueNames.Validate(queue);
                 var payload = request.Payload is { } json ? JsonSerializer.SerializeToUtf8Bytes(json) : "null"u8.ToArray();
                 var submission = new TaskSubmission { TaskName = request.TaskName, Payload = payload, Priority = request.Priority };
-                var ids = await grains.GetGrain<ITaskQueueGrain>(QueueNames.PartitionKey(queue, 0)).SubmitAsync([submission]);
+                // Round robin over the queue's partitions, as the client does, so an API-fed queue spreads its writes too.
+                var partition = (int)((uint)Interlocked.Increment(ref _nextPartition) % (uint)options.Value.PartitionsPerQueue);
+                var ids = await grains.GetGrain<ITaskQueueGrain>(QueueNames.PartitionKey(queue, partition)).SubmitAsync([submission]);
                 return Results.Json(new { id = ids[0].ToString() }, TaskJson.Options, statusCode: StatusCodes.Status202Accepted);
             }
             catch (InvalidTaskException ex)
@@ -82,6 +84,8 @@ public static class TaskQueueApi
         });
         return endpoints;
     }
+
+    private static int _nextPartition;
 
     private static IEnumerable<ITaskQueueGrain> Partitions(IGrainFactory grains, IOptions<TaskQueueOptions> options, string queue) =>
         Enumerable.Range(0, options.Value.PartitionsPerQueue).Select(p => grains.GetGrain<ITaskQueueGrain>(QueueNames.PartitionKey(queue, p)));
