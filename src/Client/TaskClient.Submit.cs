@@ -16,7 +16,6 @@ public sealed partial class TaskClient
     /// <summary>Submits a task by name with a JSON payload (for tasks whose type this app does not have).</summary>
     public async Task<TaskId> SubmitAsync(string taskName, string payloadJson, string? queue = null, TaskOptions? options = null)
     {
-        ArgumentException.ThrowIfNullOrWhiteSpace(taskName);
         ArgumentNullException.ThrowIfNull(payloadJson);
         var name = QueueNames.Validate(queue ?? _options.DefaultQueue);
         var submission = Resolve(taskName, System.Text.Encoding.UTF8.GetBytes(payloadJson), null, options, null);
@@ -41,7 +40,6 @@ public sealed partial class TaskClient
     /// <summary>Submits many tasks of one name with JSON payloads (for task types this app does not have), in one durable write.</summary>
     public Task<IReadOnlyList<TaskId>> SubmitBatchAsync(string taskName, IEnumerable<string> payloadsJson, string? queue = null, TaskOptions? options = null)
     {
-        ArgumentException.ThrowIfNullOrWhiteSpace(taskName);
         ArgumentNullException.ThrowIfNull(payloadsJson);
         return SubmitAllAsync(queue, payloadsJson.Select(p => Resolve(taskName, System.Text.Encoding.UTF8.GetBytes(p), null, options, null)));
     }
@@ -82,19 +80,16 @@ public sealed partial class TaskClient
         return Resolve(TaskTypes.NameOf(type), TaskJson.Serialize(task, type), TaskTypes.DefaultsOf(type), options, priority);
     }
 
-    /// <summary>Layers submit options over the type's defaults over the queue's, and refuses what the silo would refuse.</summary>
+    /// <summary>Layers submit options over the type's defaults over the queue's, and refuses what the silo would refuse (the same rules).</summary>
     private TaskSubmission Resolve(string taskName, byte[] payload, TaskDefaultsAttribute? defaults, TaskOptions? options, TaskPriority? priority)
     {
-        if (options?.IdempotencyKey is { Length: 0 or > 200 })
-            throw new InvalidTaskException($"Task '{taskName}': an idempotency key must be 1-200 characters.");
-        if (payload.Length > _options.MaxPayloadBytes)
-            throw new InvalidTaskException($"Task '{taskName}': payload of {payload.Length} bytes is over the limit of {_options.MaxPayloadBytes} bytes.");
+        var now = _time.GetUtcNow();
         var retry = options?.Retry ?? TaskTypes.RetryOf(defaults, _options.DefaultRetry);
-        retry?.Validate();
         var timeout = options?.Timeout ?? (defaults is { TimeoutSeconds: > 0 } ? TimeSpan.FromSeconds(defaults.TimeoutSeconds) : null);
-        if (timeout is { } t && t <= TimeSpan.Zero) throw new InvalidTaskException($"Task '{taskName}': timeout must be positive.");
-        var notBefore = options?.NotBefore ?? (options?.Delay is { } delay ? _time.GetUtcNow() + delay : null);
-        return new TaskSubmission
+        if (options?.Delay is { } delay && (delay < TimeSpan.Zero || delay > TaskRules.MaxHorizon))
+            throw new InvalidTaskException("Delay", $"Task '{taskName}': a delay must be 0..{TaskRules.MaxHorizon.TotalDays:0} days, was {delay}.");
+        var notBefore = options?.NotBefore ?? (options?.Delay is { } d ? now + d : null);
+        var submission = new TaskSubmission
         {
             TaskName = taskName,
             Payload = payload,
@@ -106,5 +101,7 @@ public sealed partial class TaskClient
             ResultTtl = options?.ResultTtl,
             IdempotencyKey = options?.IdempotencyKey,
         };
+        TaskRules.Validate(submission, _options, now);
+        return submission;
     }
 }

@@ -22,6 +22,12 @@ public sealed class InvalidTaskException : TaskQueueException
     public InvalidTaskException(string message) : base(message) { }
     /// <inheritdoc />
     public InvalidTaskException(string message, Exception? inner) : base(message, inner) { }
+
+    /// <summary>Creates the exception for one refused field.</summary>
+    public InvalidTaskException(string field, string message) : base(message) => Field = field;
+
+    /// <summary>The refused field (<c>Priority</c>, <c>Payload</c>, <c>RetryPolicy.MaxDelay</c> …), when one field is to blame.</summary>
+    [Id(0)] public string? Field { get; init; }
 }
 
 /// <summary>The task's handler failed for good (retries exhausted or not retryable).</summary>

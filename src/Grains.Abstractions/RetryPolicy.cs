@@ -58,10 +58,17 @@ public sealed record RetryPolicy
     /// <summary>Throws <see cref="InvalidTaskException"/> naming the first field out of range.</summary>
     public void Validate()
     {
-        if (MaxRetries is < 0 or > 1000) throw new InvalidTaskException($"RetryPolicy.MaxRetries must be 0..1000, was {MaxRetries}.");
-        if (RetryDelay < TimeSpan.Zero) throw new InvalidTaskException("RetryPolicy.RetryDelay must not be negative.");
-        if (MaxDelay < TimeSpan.Zero) throw new InvalidTaskException("RetryPolicy.MaxDelay must not be negative.");
-        if (Jitter is < 0 or > 1 || double.IsNaN(Jitter)) throw new InvalidTaskException($"RetryPolicy.Jitter must be 0..1, was {Jitter}.");
+        if (MaxRetries is < 0 or > 1000) throw new InvalidTaskException("RetryPolicy.MaxRetries", $"RetryPolicy.MaxRetries must be 0..1000, was {MaxRetries}.");
+        CheckDelay(RetryDelay, "RetryPolicy.RetryDelay");
+        CheckDelay(MaxDelay, "RetryPolicy.MaxDelay");
+        if (Jitter is < 0 or > 1 || double.IsNaN(Jitter)) throw new InvalidTaskException("RetryPolicy.Jitter", $"RetryPolicy.Jitter must be 0..1, was {Jitter}.");
+    }
+
+    /// <summary>A retry's due time is now plus the delay: bounded, so it can never overflow a <see cref="DateTimeOffset"/>.</summary>
+    private static void CheckDelay(TimeSpan delay, string field)
+    {
+        if (delay < TimeSpan.Zero || delay > TaskRules.MaxRetryDelay)
+            throw new InvalidTaskException(field, $"{field} must be 0..{TaskRules.MaxRetryDelay.TotalDays:0} days, was {delay}.");
     }
 
     private static TimeSpan Min(TimeSpan a, TimeSpan b) => a < b ? a : b;

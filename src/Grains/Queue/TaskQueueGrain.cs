@@ -105,7 +105,9 @@ internal sealed partial class TaskQueueGrain : Grain, ITaskQueueGrain
     public async Task<TaskId[]> SubmitAsync(TaskSubmission[] tasks)
     {
         ArgumentNullException.ThrowIfNull(tasks);
-        foreach (var task in tasks) Validate(task);
+        // The owner checks every field itself, whatever the client checked: nothing invalid is ever stored.
+        var validatedAt = _time.GetUtcNow();
+        foreach (var task in tasks) TaskRules.Validate(task, _options, validatedAt);
         if (_options.RefuseUnknownTaskNames) await RefuseUnknownNamesAsync(tasks);
         var now = _time.GetUtcNow();
         var ids = new TaskId[tasks.Length];
@@ -258,15 +260,6 @@ internal sealed partial class TaskQueueGrain : Grain, ITaskQueueGrain
         _partition.SetPaused(paused);
         await PersistAsync();
         if (!paused) DispatchToWaiters();
-    }
-
-    private void Validate(TaskSubmission task)
-    {
-        if (string.IsNullOrWhiteSpace(task.TaskName)) throw new InvalidTaskException("The task name is empty.");
-        if (task.Payload.Length > _options.MaxPayloadBytes)
-            throw new InvalidTaskException($"Task '{task.TaskName}': payload of {task.Payload.Length} bytes is over the limit of {_options.MaxPayloadBytes} bytes.");
-        task.Retry?.Validate();
-        if (task.Timeout is { } timeout && timeout <= TimeSpan.Zero) throw new InvalidTaskException($"Task '{task.TaskName}': timeout must be positive.");
     }
 
     /// <summary>
