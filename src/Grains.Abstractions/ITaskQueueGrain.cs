@@ -32,11 +32,11 @@ public interface ITaskQueueGrain : IGrainWithStringKey
     Task CompleteAsync(string workerId, TaskCompletion[] completions);
 
     /// <summary>
-    /// Extends the leases of tasks the worker still runs. Returns the sequences whose lease it no longer
-    /// holds (expired and re-leased, or finished): their attempts are stale and their completions will be rejected.
+    /// Extends the leases of tasks the worker still runs. Returns the leases it no longer holds (expired and
+    /// re-leased, or finished): those attempts are stale, their completions will be rejected, and the worker should stop them.
     /// </summary>
     [Alias("Renew")]
-    Task<long[]> RenewAsync(string workerId, LeaseToken[] leases);
+    Task<LeaseToken[]> RenewAsync(string workerId, LeaseToken[] leases);
 
     /// <summary>Ends the worker's waiting lease calls at once (it is shutting down).</summary>
     [Alias("StopWaiting")]

@@ -27,6 +27,9 @@ public sealed class TaskQueueOptions
     /// <summary>Largest accepted payload, in bytes of UTF-8 JSON.</summary>
     public int MaxPayloadBytes { get; set; } = 256 * 1024;
 
+    /// <summary>Largest accepted result, in bytes of UTF-8 JSON: a larger one fails its task (not retried), so one handler cannot bloat its queue.</summary>
+    public int MaxResultBytes { get; set; } = 1024 * 1024;
+
     /// <summary>How long a succeeded task's result is kept.</summary>
     public TimeSpan ResultTtl { get; set; } = TimeSpan.FromHours(24);
 
@@ -60,11 +63,13 @@ public sealed class TaskQueueOptions
     {
         if (!QueueNames.IsValid(DefaultQueue)) throw new InvalidOperationException($"TaskQueue:DefaultQueue '{DefaultQueue}' is not a valid queue name.");
         if (PartitionsPerQueue is < 1 or > 256) throw new InvalidOperationException("TaskQueue:PartitionsPerQueue must be 1..256.");
-        if (MaxPayloadBytes < 1) throw new InvalidOperationException("TaskQueue:MaxPayloadBytes must be positive.");
-        if (ResultTtl <= TimeSpan.Zero || FailedTtl <= TimeSpan.Zero) throw new InvalidOperationException("TaskQueue:ResultTtl and FailedTtl must be positive.");
-        if (CleanupInterval <= TimeSpan.Zero) throw new InvalidOperationException("TaskQueue:CleanupInterval must be positive.");
+        if (MaxPayloadBytes is < 1 or > 64 * 1024 * 1024) throw new InvalidOperationException("TaskQueue:MaxPayloadBytes must be 1..67108864.");
+        if (MaxResultBytes is < 1 or > 64 * 1024 * 1024) throw new InvalidOperationException("TaskQueue:MaxResultBytes must be 1..67108864.");
+        if (ResultTtl <= TimeSpan.Zero || FailedTtl <= TimeSpan.Zero || ResultTtl > TaskRules.MaxHorizon || FailedTtl > TaskRules.MaxHorizon)
+            throw new InvalidOperationException($"TaskQueue:ResultTtl and FailedTtl must be positive and at most {TaskRules.MaxHorizon.TotalDays:0} days.");
+        if (CleanupInterval <= TimeSpan.Zero || CleanupInterval > TimeSpan.FromDays(1)) throw new InvalidOperationException("TaskQueue:CleanupInterval must be positive and at most a day.");
         if (MaxResidentTasks < 256) throw new InvalidOperationException("TaskQueue:MaxResidentTasks must be at least 256.");
-        if (LeaseDuration < TimeSpan.FromSeconds(1)) throw new InvalidOperationException("TaskQueue:LeaseDuration must be at least 1 s.");
+        if (LeaseDuration < TimeSpan.FromSeconds(1) || LeaseDuration > TimeSpan.FromDays(1)) throw new InvalidOperationException("TaskQueue:LeaseDuration must be 1 s..1 day.");
         if (string.IsNullOrWhiteSpace(ClusterId) || string.IsNullOrWhiteSpace(ServiceId)) throw new InvalidOperationException("TaskQueue:ClusterId and ServiceId must be set.");
         DefaultRetry.Validate();
     }

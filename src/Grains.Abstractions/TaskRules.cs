@@ -28,6 +28,24 @@ public static class TaskRules
     /// <summary>Longest delay between two attempts (<see cref="RetryPolicy.RetryDelay"/> and <see cref="RetryPolicy.MaxDelay"/>).</summary>
     public static readonly TimeSpan MaxRetryDelay = TimeSpan.FromDays(365);
 
+    /// <summary>Longest error message a task record keeps; longer ones are cut.</summary>
+    public const int MaxErrorMessageLength = 8 * 1024;
+
+    /// <summary>Longest stack trace a task record keeps; longer ones are cut.</summary>
+    public const int MaxStackTraceLength = 32 * 1024;
+
+    /// <summary>Longest error type name a task record keeps.</summary>
+    public const int MaxErrorTypeLength = 512;
+
+    /// <summary>The error cut to the limits above, so one handler's enormous message cannot bloat its segment.</summary>
+    public static TaskError Bounded(TaskError error)
+    {
+        ArgumentNullException.ThrowIfNull(error);
+        return error.Message.Length <= MaxErrorMessageLength && (error.Type?.Length ?? 0) <= MaxErrorTypeLength && (error.StackTrace?.Length ?? 0) <= MaxStackTraceLength
+            ? error
+            : error with { Message = Cut(error.Message, MaxErrorMessageLength)!, Type = Cut(error.Type, MaxErrorTypeLength), StackTrace = Cut(error.StackTrace, MaxStackTraceLength) };
+    }
+
     /// <summary>True for the timeouts that mean "none": <see cref="System.Threading.Timeout.InfiniteTimeSpan"/> and <see cref="TimeSpan.MaxValue"/>.</summary>
     public static bool IsUnlimited(TimeSpan timeout) => timeout == System.Threading.Timeout.InfiniteTimeSpan || timeout == TimeSpan.MaxValue;
 
@@ -113,6 +131,8 @@ public static class TaskRules
             return false;
         }
     }
+
+    private static string? Cut(string? text, int max) => text is null || text.Length <= max ? text : string.Concat(text.AsSpan(0, max - 1), "…");
 
     private static string Printable(string text) =>
         new(text.Take(60).Select(c => char.IsControl(c) || char.IsWhiteSpace(c) ? '?' : c).ToArray());

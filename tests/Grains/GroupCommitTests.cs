@@ -1,52 +1,98 @@
 using DistributedTaskQueue.Queue;
-using DistributedTaskQueue.Tests.Integration;
-using DistributedTaskQueue.Tests.Support;
-using Microsoft.Extensions.DependencyInjection;
-using Orleans.Storage;
 
 namespace DistributedTaskQueue.Tests.Grains;
 
-/// <summary>
-/// The group commit never has two writes of one record in flight, even when a flush's writes all finish
-/// before they are awaited (which once let a second write loop start and fail on its own ETags under load).
-/// </summary>
-[Collection(RedisGroup.Name)]
-public sealed class GroupCommitTests(RedisFixture fixture)
+/// <summary>The group-commit writer alone: batching, one write at a time, and no caller left hanging when anything after a write throws.</summary>
+public sealed class GroupCommitTests
 {
-    [Fact]
-    public async Task Writes_NeverOverlap_WhenStorageCompletesSomeWritesSynchronously()
+    private readonly List<TaskCompletionSource> _writes = [];
+    private readonly List<Exception> _failures = [];
+    private Action _followUp = () => { };
+    private int _followUps;
+
+    private GroupCommit NewCommit() => new(() =>
     {
-        const string queue = "gc-sync";
-        var storage = new SynchronousWriteStorage();
-        await using var cluster = await TaskQueueCluster.StartAsync(fixture.Redis, [queue], concurrency: 8, configure: (_, settings) =>
+        var write = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        _writes.Add(write);
+        return new GroupCommit.Batch(write.Task, () =>
         {
-            settings.Options.RedisConnectionString = null; // in-memory mode, then our storage replaces the provider
-        }, services: services => services.AddKeyedSingleton<IGrainStorage>(TaskQueueGrain.StorageName, storage));
-
-        // Round trips one at a time: each submit starts a new write loop while the idle worker's lease is parked,
-        // so the flush that commits it also hands the task over and asks for another write from inside the loop.
-        for (var i = 0; i < 200; i++)
-            await cluster.Client.WaitForResultAsync<string>(await cluster.Client.SubmitAsync(new RecordTask($"r{i}"), queue), TimeSpan.FromSeconds(30));
-        // Then a burst, so writes also pile up behind each other.
-        using var inFlight = new SemaphoreSlim(64);
-        var submits = Enumerable.Range(0, 3000).Select(async i =>
-        {
-            await inFlight.WaitAsync();
-            try
-            {
-                return await cluster.Client.SubmitAsync(new RecordTask($"s{i}"), queue);
-            }
-            finally
-            {
-                inFlight.Release();
-            }
+            _followUps++;
+            _followUp();
         });
-        var ids = await Task.WhenAll(submits);
-        foreach (var id in ids) await cluster.Client.WaitForResultAsync<string>(id, TimeSpan.FromSeconds(60));
+    }, _failures.Add);
 
-        Assert.True(storage.SynchronousWrites > 100, $"only {storage.SynchronousWrites} of {storage.Writes} writes went through the test storage synchronously");
-        Assert.Equal(0, storage.Overlaps);
-        Assert.Equal(0, storage.Conflicts);
-        Assert.Equal(3200, (await cluster.Client.GetQueueStatsAsync(queue)).Succeeded);
+    [Fact]
+    public async Task Commits_ArrivingDuringAWrite_ShareTheNextWrite()
+    {
+        var commit = NewCommit();
+        var first = commit.CommitAsync();
+        var second = commit.CommitAsync();
+        var third = commit.CommitAsync();
+        Assert.Single(_writes);
+
+        _writes[0].SetResult();
+        await first;
+        await WaitUntil(() => _writes.Count == 2);
+        Assert.False(second.IsCompleted);
+        _writes[1].SetResult();
+        await Task.WhenAll(second, third);
+
+        Assert.Equal(2, _writes.Count);
+        Assert.Equal(2, _followUps);
+        Assert.True(commit.HasCommitted);
+    }
+
+    [Fact]
+    public async Task AFollowUpThatThrows_FailsItsCallersAtOnce_AndRefusesLaterCommits()
+    {
+        var commit = NewCommit();
+        _followUp = () => throw new InvalidOperationException("indexing failed after the write");
+        var waiting = commit.CommitAsync();
+        var next = commit.CommitAsync();
+
+        _writes[0].SetResult();
+
+        var error = await Assert.ThrowsAsync<TaskQueueUnavailableException>(() => waiting);
+        Assert.IsType<InvalidOperationException>(error.InnerException);
+        await Assert.ThrowsAsync<TaskQueueUnavailableException>(() => next);
+        Assert.True(commit.IsBroken);
+        Assert.Single(_failures);
+        Assert.Throws<TaskQueueUnavailableException>(commit.ThrowIfBroken);
+    }
+
+    [Fact]
+    public async Task AFailedWrite_FailsEveryoneWaiting_AndTellsTheOwnerOnce()
+    {
+        var commit = NewCommit();
+        var waiting = commit.CommitAsync();
+        var queued = commit.CommitAsync();
+
+        _writes[0].SetException(new TimeoutException("redis"));
+
+        await Assert.ThrowsAsync<TaskQueueUnavailableException>(() => waiting);
+        await Assert.ThrowsAsync<TaskQueueUnavailableException>(() => queued);
+        Assert.Single(_failures);
+        Assert.Equal(0, _followUps);
+    }
+
+    [Fact]
+    public async Task Break_FailsQueuedCommits_WhileTheWriteInFlightStillCompletesItsOwnCallers()
+    {
+        var commit = NewCommit();
+        var inFlight = commit.CommitAsync();
+        var queued = commit.CommitAsync();
+
+        commit.Break(new InvalidOperationException("a change failed half-way"));
+        _writes[0].SetResult();
+
+        await inFlight; // its snapshot was taken before the break: it is durable and its callers may know it
+        await Assert.ThrowsAsync<TaskQueueUnavailableException>(() => queued);
+        Assert.Single(_writes);
+    }
+
+    private static async Task WaitUntil(Func<bool> condition)
+    {
+        for (var i = 0; i < 200 && !condition(); i++) await Task.Yield();
+        Assert.True(condition());
     }
 }

@@ -134,9 +134,9 @@ public sealed class QueuePartitionControlTests
         var restored = new QueuePartition("q", 0, _options, () => 0.5, _partition.Head);
         restored.Restore(_partition.TakeDirty().Select(d => d.Segment!), _time.GetUtcNow());
 
-        Assert.Empty(restored.Reclaim("w", requestId: 8, _time.GetUtcNow()));
-        Assert.Empty(restored.Reclaim("other", requestId: 7, _time.GetUtcNow()));
-        var again = restored.Reclaim("w", requestId: 7, _time.GetUtcNow());
+        Assert.Empty(restored.Reclaim("w", requestId: 8, 10, _time.GetUtcNow()));
+        Assert.Empty(restored.Reclaim("other", requestId: 7, 10, _time.GetUtcNow()));
+        var again = restored.Reclaim("w", requestId: 7, 10, _time.GetUtcNow());
 
         Assert.Equal(first.Select(t => (t.Id, t.Attempt)), again.Select(t => (t.Id, t.Attempt)));
         _time.Advance(_options.LeaseDuration * 2 / 3);

@@ -289,24 +289,26 @@ public sealed class QueuePartitionTests
     }
 
     [Fact]
-    public void RemoveExpired_DropsFinishedSegmentsPastRetention_KeepsTheTail()
+    public void RemoveExpired_DropsEveryFinishedSegmentPastRetention_TheTailToo_AndNeverReusesItsNumbers()
     {
         var partition = NewPartition();
         var count = TaskSegment.Capacity + 1;
         for (var i = 0; i < count; i++) SubmitCommitted(partition, Submission());
         foreach (var task in partition.Lease("w", 0, count, _time.GetUtcNow()))
-            partition.Complete(new TaskCompletion(task.Id.Sequence, task.Attempt, new TaskOutcome.Succeeded([])), _time.GetUtcNow());
+            partition.Complete(new TaskCompletion(task.Id.Sequence, task.Attempt, new TaskOutcome.Succeeded("1"u8.ToArray())), _time.GetUtcNow());
         partition.TakeDirty();
 
         _time.Advance(_options.ResultTtl - TimeSpan.FromSeconds(1));
         Assert.Equal(0, partition.RemoveExpired(_time.GetUtcNow()));
         _time.Advance(TimeSpan.FromSeconds(1));
-        Assert.Equal(1, partition.RemoveExpired(_time.GetUtcNow()));
+        Assert.Equal(2, partition.RemoveExpired(_time.GetUtcNow()));
 
         Assert.Null(partition.GetInfo(0));
-        Assert.NotNull(partition.GetInfo(TaskSegment.Capacity));
-        Assert.Equal((0, (TaskSegment?)null), Assert.Single(partition.TakeDirty()));
-        Assert.Equal(1, partition.Head.FirstSegment);
+        Assert.Null(partition.GetInfo(TaskSegment.Capacity));
+        Assert.Equal([(0L, (TaskSegment?)null), (1L, null)], partition.TakeDirty().OrderBy(d => d.Number));
+        Assert.Equal(2, partition.Head.FirstSegment);
+        // The rest of the deleted tail's numbers are skipped: a deleted segment is never written again.
+        Assert.Equal(2 * TaskSegment.Capacity, SubmitCommitted(partition, Submission()).Sequence);
     }
 
     [Fact]

@@ -1,5 +1,6 @@
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
 
 namespace DistributedTaskQueue.Execution;
 
@@ -9,8 +10,10 @@ namespace DistributedTaskQueue.Execution;
 /// decides about retries: the partition's retry policy does. A plain class, not a grain: the worker loop
 /// calls it in-process, which saves a grain call per task (about half the per-task CPU, measured).
 /// </summary>
-internal sealed class TaskExecutor(TaskHandlerRegistry registry, IServiceProvider services, TimeProvider time, ILoggerFactory loggers)
+internal sealed class TaskExecutor(TaskHandlerRegistry registry, IServiceProvider services, IOptions<TaskQueueOptions> options, TimeProvider time, ILoggerFactory loggers)
 {
+    private readonly int _maxResultBytes = options.Value.MaxResultBytes;
+
     private static readonly Func<ILogger, TaskId, int, IDisposable?> AttemptScope =
         LoggerMessage.DefineScope<TaskId, int>("Task {TaskId} attempt {Attempt}");
 
@@ -29,6 +32,8 @@ internal sealed class TaskExecutor(TaskHandlerRegistry registry, IServiceProvide
             return Failed(task, new TaskError($"No handler for task '{task.TaskName}' is registered on worker {workerId}.", "MissingHandler", null, task.Attempt, now), retryable: true);
         }
         var timeout = task.Timeout ?? defaultTimeout;
+        // "No timeout" is spelled InfiniteTimeSpan or TimeSpan.MaxValue; WaitAsync takes only the former.
+        var wait = TaskRules.IsUnlimited(timeout) ? Timeout.InfiniteTimeSpan : timeout;
         using var attempt = CancellationTokenSource.CreateLinkedTokenSource(cancelled, stopping);
         var logger = loggers.CreateLogger("DistributedTaskQueue.Task." + task.TaskName);
         using var scopeLog = AttemptScope(logger, task.Id, task.Attempt);
@@ -46,7 +51,12 @@ internal sealed class TaskExecutor(TaskHandlerRegistry registry, IServiceProvide
         {
             var run = handler.Invoke(scope.ServiceProvider, task.TaskName, task.Payload, context, attempt.Token);
             // WaitAsync gives the slot back at the timeout, cancel or shutdown even when a handler ignores its token.
-            var result = await run.WaitAsync(timeout, time, attempt.Token).ConfigureAwait(false);
+            var result = await run.WaitAsync(wait, time, attempt.Token).ConfigureAwait(false);
+            if (result.Length > _maxResultBytes)
+            {
+                var error = new TaskError($"The result of {result.Length} bytes is over the limit of {_maxResultBytes} bytes (TaskQueue:MaxResultBytes).", "ResultTooLarge", null, task.Attempt, time.GetUtcNow());
+                return Failed(task, error, retryable: false);
+            }
             return new TaskCompletion(task.Id.Sequence, task.Attempt, new TaskOutcome.Succeeded(result)) { Epoch = task.Epoch };
         }
         catch (Exception) when (stopping.IsCancellationRequested)
@@ -78,7 +88,7 @@ internal sealed class TaskExecutor(TaskHandlerRegistry registry, IServiceProvide
     }
 
     private TaskError ErrorOf(Exception ex, LeasedTask task) =>
-        new(ex.Message, ex.GetType().FullName, ex.StackTrace, task.Attempt, time.GetUtcNow());
+        TaskRules.Bounded(new(ex.Message, ex.GetType().FullName, ex.StackTrace, task.Attempt, time.GetUtcNow()));
 
     private static TaskCompletion Failed(LeasedTask task, TaskError error, bool retryable) =>
         new(task.Id.Sequence, task.Attempt, new TaskOutcome.Failed(error, retryable)) { Epoch = task.Epoch };

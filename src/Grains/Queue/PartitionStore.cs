@@ -4,16 +4,24 @@ using Orleans.Storage;
 namespace DistributedTaskQueue.Queue;
 
 /// <summary>
-/// Reads and writes one partition's head and segments through the named grain storage, each under its
-/// own state name (<c>head</c>, <c>seg-N</c>) so no write grows with queue depth. Values are serialized
-/// here, before the first await, so a write carries a snapshot even while the partition keeps changing.
-/// Every write is guarded by the ETag of the previous one: a second activation fails instead of overwriting.
+/// Reads and writes one partition's head, segments and segment tombstones through the named grain storage, each
+/// under its own state name (<c>head</c>, <c>seg-N</c>, <c>gone-N</c>) so no write grows with queue depth. Values
+/// are serialized here, before the first await, so a write carries a snapshot even while the partition keeps
+/// changing. Every write is guarded by the ETag of the previous one: a second activation fails instead of overwriting.
 /// </summary>
 internal sealed class PartitionStore(IGrainStorage storage, Serializer serializer, GrainId grainId)
 {
     private const string HeadName = "head";
     private readonly GrainState<StoredBlob> _head = new();
     private readonly Dictionary<long, GrainState<StoredBlob>> _segments = [];
+    private readonly Dictionary<long, GrainState<StoredBlob>> _pages = [];
+    private readonly List<long> _obsoletePages = [];
+
+    /// <summary>Which segments were deleted; consulted at activation so only existing segments are read.</summary>
+    public SegmentTombstones Tombstones { get; } = new();
+
+    /// <summary>Tombstones of confirmed deletes (or pages to drop) that no write has carried yet.</summary>
+    public bool HasUnwrittenBookkeeping => Tombstones.HasUnwritten || _obsoletePages.Count > 0;
 
     public async Task<PartitionHead?> ReadHeadAsync()
     {
@@ -21,42 +29,101 @@ internal sealed class PartitionStore(IGrainStorage storage, Serializer serialize
         return _head is { RecordExists: true, State: { } blob } ? serializer.Deserialize<PartitionHead>(blob.Data) : null;
     }
 
-    public async Task<TaskSegment?> ReadSegmentAsync(long number)
+    /// <summary>Reads the tombstone pages that cover segments <paramref name="first"/> to <paramref name="last"/>.</summary>
+    public async Task ReadTombstonesAsync(long first, long last)
+    {
+        var pages = new List<long>();
+        for (var page = SegmentTombstones.PageOf(first); page <= SegmentTombstones.PageOf(last); page++) pages.Add(page);
+        foreach (var chunk in pages.Chunk(64)) await Task.WhenAll(chunk.Select(ReadPageAsync));
+    }
+
+    /// <summary>Reads one segment: its records, null when it does not exist, or the error when its bytes cannot be read.</summary>
+    public async Task<SegmentRead> ReadSegmentAsync(long number)
     {
         var state = new GrainState<StoredBlob>();
         await storage.ReadStateAsync(SegmentName(number), grainId, state);
-        if (state is not { RecordExists: true, State: { } blob }) return null;
+        if (state is not { RecordExists: true, State: { } blob }) return default;
+        // The ETag is kept even when the bytes cannot be read, so nothing ever overwrites them unseen.
         _segments[number] = state;
         state.State = StoredBlob.Empty;
-        return serializer.Deserialize<TaskSegment>(blob.Data);
+        try
+        {
+            var segment = serializer.Deserialize<TaskSegment>(blob.Data) ?? throw new InvalidDataException($"Segment {number} is empty.");
+            if (segment.Number != number || segment.Records.Length != TaskSegment.Capacity)
+                return new SegmentRead(null, new InvalidDataException($"Segment {number} holds segment {segment.Number} with {segment.Records.Length} slots."));
+            return new SegmentRead(segment, null);
+        }
+#pragma warning disable CA1031 // Any failure to decode is reported to the caller, which quarantines the segment.
+        catch (Exception ex)
+#pragma warning restore CA1031
+        {
+            return new SegmentRead(null, ex);
+        }
     }
 
-    /// <summary>Starts one write per dirty segment (or delete) plus the head; serializes everything before returning the task.</summary>
+    /// <summary>
+    /// Starts one write per dirty segment (or delete), per tombstone page not yet written, plus the head; serializes
+    /// everything before returning the task.
+    /// </summary>
     public Task WriteAsync(PartitionHead head, List<(long Number, TaskSegment? Segment)> segments)
     {
-        var writes = new List<Task>(segments.Count + 1);
+        var writes = new List<Task>(segments.Count + 2);
         foreach (var (number, segment) in segments)
         {
             if (segment is null)
             {
-                if (_segments.Remove(number, out var gone)) writes.Add(storage.ClearStateAsync(SegmentName(number), grainId, gone));
+                if (_segments.Remove(number, out var gone)) writes.Add(DeleteSegmentAsync(number, gone));
+                else Tombstones.MarkDeleted(number); // never stored: nothing to delete, only to remember
                 continue;
             }
             if (!_segments.TryGetValue(number, out var state)) _segments[number] = state = new GrainState<StoredBlob>();
             state.State = new StoredBlob { Data = serializer.SerializeToArray(segment) };
-            writes.Add(WriteSegmentAsync(number, state));
+            writes.Add(WriteAndForgetBytesAsync(SegmentName(number), state));
         }
+        foreach (var page in Tombstones.TakeUnwritten())
+        {
+            if (!_pages.TryGetValue(page.Number, out var state)) _pages[page.Number] = state = new GrainState<StoredBlob>();
+            state.State = new StoredBlob { Data = serializer.SerializeToArray(page) };
+            writes.Add(WriteAndForgetBytesAsync(PageName(page.Number), state));
+        }
+        _obsoletePages.AddRange(Tombstones.TakeObsolete(head.FirstSegment));
+        foreach (var number in _obsoletePages)
+        {
+            if (_pages.Remove(number, out var state)) writes.Add(storage.ClearStateAsync(PageName(number), grainId, state));
+        }
+        _obsoletePages.Clear();
         _head.State = new StoredBlob { Data = serializer.SerializeToArray(head) };
         writes.Add(storage.WriteStateAsync(HeadName, grainId, _head));
         return Task.WhenAll(writes);
     }
 
-    /// <summary>Only the ETag is kept between writes: holding every segment's last bytes would double the memory of the records.</summary>
-    private async Task WriteSegmentAsync(long number, GrainState<StoredBlob> state)
+    private async Task ReadPageAsync(long number)
     {
-        await storage.WriteStateAsync(SegmentName(number), grainId, state);
+        var state = new GrainState<StoredBlob>();
+        await storage.ReadStateAsync(PageName(number), grainId, state);
+        if (state is not { RecordExists: true, State: { } blob }) return;
+        _pages[number] = state;
+        Tombstones.Load(serializer.Deserialize<TombstonePage>(blob.Data) ?? new TombstonePage { Number = number });
+    }
+
+    /// <summary>The tombstone is set only once the delete is confirmed: it must never hide a segment that still exists.</summary>
+    private async Task DeleteSegmentAsync(long number, GrainState<StoredBlob> state)
+    {
+        await storage.ClearStateAsync(SegmentName(number), grainId, state);
+        Tombstones.MarkDeleted(number);
+    }
+
+    /// <summary>Only the ETag is kept between writes: holding every segment's last bytes would double the memory of the records.</summary>
+    private async Task WriteAndForgetBytesAsync(string name, GrainState<StoredBlob> state)
+    {
+        await storage.WriteStateAsync(name, grainId, state);
         state.State = StoredBlob.Empty;
     }
 
     private static string SegmentName(long number) => $"seg-{number}";
+
+    private static string PageName(long number) => $"gone-{number}";
 }
+
+/// <summary>A segment read from storage: its records, or nothing (no such key), or why its bytes could not be read.</summary>
+internal readonly record struct SegmentRead(TaskSegment? Segment, Exception? Error);

@@ -32,7 +32,7 @@ internal sealed partial class QueuePartition
                 return CancelResult.Cancelled;
             case TaskState.Running:
                 record.CancelRequested = true;
-                _dirtySegments.Add(TaskSegment.NumberOf(sequence));
+                Touch(sequence);
                 worker = _leases.TryGetValue(sequence, out var lease) ? lease.WorkerId : null;
                 attempt = new LeaseToken(sequence, record.Attempts, record.LeaseEpoch);
                 return CancelResult.Requested;
@@ -82,10 +82,11 @@ internal sealed partial class QueuePartition
     /// <summary>Drops segments whose tasks are all finished and past retention; the caller deletes them from storage.</summary>
     public int RemoveExpired(DateTimeOffset now)
     {
-        // The tail segment still takes new tasks, so it stays even when empty.
-        var tail = TaskSegment.NumberOf(Math.Max(_head.NextSequence - 1, 0));
+        // The segment new tasks go to may go too (invariant 6: no key outlives its data); its unused sequence
+        // numbers are skipped, so a deleted segment number is never written again (see SegmentTombstones).
+        var tail = TaskSegment.NumberOf(_head.NextSequence);
         var removable = _segments.Values
-            .Where(s => s.Number < tail && s.Tasks.All(r => IsPastRetention(r, now)))
+            .Where(s => s.Tasks.All(r => IsPastRetention(r, now)))
             .ToList();
         foreach (var segment in removable)
         {
@@ -97,9 +98,10 @@ internal sealed partial class QueuePartition
             _segments.Remove(segment.Number);
             _dirtySegments.Remove(segment.Number);
             _deletedSegments.Add(segment.Number);
+            if (segment.Number == tail) _head.NextSequence = (tail + 1) * TaskSegment.Capacity;
         }
         var removed = removable.Count + RemoveExpiredCold(tail, now);
-        if (removed > 0) _head.FirstSegment = _segments.Keys.Concat(_cold.Keys).Append(tail).Min();
+        if (removed > 0) _head.FirstSegment = _segments.Keys.Concat(_cold.Keys).Append(TaskSegment.NumberOf(_head.NextSequence)).Min();
         return removed;
     }
 
@@ -116,7 +118,8 @@ internal sealed partial class QueuePartition
     {
         if (record.IdempotencyKey is { } key) _idempotencyKeys.Remove(key);
         SegmentFor(record.Sequence, create: false)![record.Sequence] = null;
-        _dirtySegments.Add(TaskSegment.NumberOf(record.Sequence));
+        Touch(record.Sequence);
+        _finished.Add(record.Sequence);
     }
 
     private bool IsPastRetention(TaskRecord record, DateTimeOffset now) => RetainedUntil(record) <= now;

@@ -15,7 +15,8 @@ internal sealed partial class QueuePartition
     /// <summary>What stays in memory of a segment dropped from memory: enough for retention to delete it unread.</summary>
     /// <param name="RetainedUntil">When every task in it is past retention; null while any is still waiting.</param>
     /// <param name="IdempotencyKeys">Keys to forget when it is deleted.</param>
-    private sealed record ColdSegment(DateTimeOffset? RetainedUntil, string[]? IdempotencyKeys);
+    /// <param name="PendingByPriority">How many of its tasks wait, per priority (a cold segment's records do not change while cold).</param>
+    private sealed record ColdSegment(DateTimeOffset? RetainedUntil, string[]? IdempotencyKeys, int[] PendingByPriority);
 
     private readonly Dictionary<long, ColdSegment> _cold = [];
     private readonly HashSet<long> _wanted = [];
@@ -61,8 +62,42 @@ internal sealed partial class QueuePartition
         return true;
     }
 
-    /// <summary>The segments of the write now in flight are durable: they may be evicted from now on.</summary>
-    public void Settle() => _unsettled.Clear();
+    /// <summary>The write now in flight is durable: its segments may be evicted, and readers may see its records.</summary>
+    public void Settle()
+    {
+        _unsettled.Clear();
+        _inFlight.Clear();
+    }
+
+    /// <summary>
+    /// A cold segment that storage no longer has (deleted behind the partition's back, or lost by Redis): its
+    /// tasks cannot be run or shown. Drops them from every index so leasing goes on past them; returns how many
+    /// waiting tasks and dead letters were lost, for the caller to report.
+    /// </summary>
+    public int ForgetColdSegment(long number)
+    {
+        if (!_cold.Remove(number, out var cold)) return 0;
+        var first = number * TaskSegment.Capacity;
+        var last = first + TaskSegment.Capacity - 1;
+        var lost = 0;
+        for (var priority = 0; priority < _pending.Length; priority++)
+        {
+            // Entries of tasks cancelled before the segment went cold are in the line too; the counts are the cold segment's own.
+            _pendingCounts[priority] -= cold.PendingByPriority[priority];
+            lost += cold.PendingByPriority[priority];
+            var kept = new Queue<long>(_pending[priority].Count);
+            foreach (var sequence in _pending[priority])
+            {
+                if (sequence < first || sequence > last) kept.Enqueue(sequence);
+                else _finished.Add(sequence);
+            }
+            _pending[priority] = kept;
+        }
+        var dead = _deadLetters.GetViewBetween(first, last).ToList();
+        _deadLetters.ExceptWith(dead);
+        _finished.AddRange(dead);
+        return lost + dead.Count;
+    }
 
     /// <summary>
     /// Drops segments from memory while more than <paramref name="maxResidentRecords"/> are held, down to three
@@ -100,9 +135,14 @@ internal sealed partial class QueuePartition
     {
         DateTimeOffset? retainedUntil = DateTimeOffset.MinValue;
         List<string>? keys = null;
+        var pending = new int[4];
         foreach (var record in segment.Tasks)
         {
-            if (record.State == TaskState.Pending) retainedUntil = null;
+            if (record.State == TaskState.Pending)
+            {
+                retainedUntil = null;
+                pending[(int)record.Priority]++;
+            }
             else if (record.State.IsTerminal())
             {
                 if (retainedUntil is { } until && RetainedUntil(record) is { } own && own > until) retainedUntil = own;
@@ -110,7 +150,7 @@ internal sealed partial class QueuePartition
             else return null;
             if (record.IdempotencyKey is { } key) (keys ??= []).Add(key);
         }
-        return new ColdSegment(retainedUntil, keys?.ToArray());
+        return new ColdSegment(retainedUntil, keys?.ToArray(), pending);
     }
 
     /// <summary>The segment of each priority's next pending task.</summary>

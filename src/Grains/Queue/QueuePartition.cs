@@ -24,6 +24,11 @@ internal sealed partial class QueuePartition
     private readonly HashSet<long> _dirtySegments = [];
     private readonly HashSet<long> _deletedSegments = [];
     private HashSet<long> _staged = [];
+    // Durability of single records, so readers see only written state: changed since the last write was taken,
+    // and carried by the write in flight.
+    private HashSet<long> _changed = [];
+    private HashSet<long> _inFlight = [];
+    private List<long> _finished = [];
     private long _delayedCount;
 
     /// <summary>A lease. <c>WorkerId</c> is null while a lease restored after a failover waits for its worker to reclaim it.</summary>
@@ -44,6 +49,9 @@ internal sealed partial class QueuePartition
     public PartitionHead Head => _head;
     public bool Paused => _head.Paused;
     public long StaleCompletions { get; private set; }
+
+    /// <summary>Records dead-lettered at restore because they could not be indexed (see <see cref="RecordQuarantine"/>).</summary>
+    public long QuarantinedRecords { get; private set; }
     public bool HasPending => _pendingCounts.Any(c => c > 0);
 
     /// <summary>Whether some segment changed (or was deleted) since the last <see cref="TakeDirty"/>.</summary>
@@ -56,24 +64,34 @@ internal sealed partial class QueuePartition
     /// Rebuilds the indexes from stored segments (ascending, so FIFO survives a restart). Tasks stored as
     /// Running are held back for one lease period rather than redelivered at once: live workers still
     /// running them reclaim them by renewing (invariant 3); the rest return to Pending when the hold ends.
+    /// A record that cannot be indexed is quarantined (dead-lettered with the reason), never allowed to stop the load.
     /// </summary>
     public void Restore(IEnumerable<TaskSegment> segments, DateTimeOffset now)
     {
         foreach (var segment in segments.OrderBy(s => s.Number))
         {
             _segments[segment.Number] = segment;
-            foreach (var record in segment.Tasks)
+            for (var slot = 0; slot < TaskSegment.Capacity; slot++)
             {
-                _head.NextSequence = Math.Max(_head.NextSequence, record.Sequence + 1);
-                if (record.IdempotencyKey is { } key) _idempotencyKeys[key] = record.Sequence;
+                if (segment.Records[slot] is not { } record) continue;
+                var sequence = segment.Number * TaskSegment.Capacity + slot;
+                if (RecordQuarantine.Problem(record, segment.Number, _options) is { } problem)
+                {
+                    record.Sequence = sequence; // the slot is the truth
+                    RecordQuarantine.Apply(record, problem, now);
+                    QuarantinedRecords++;
+                    Touch(sequence);
+                }
+                _head.NextSequence = Math.Max(_head.NextSequence, sequence + 1);
+                if (record.IdempotencyKey is { } key) _idempotencyKeys[key] = sequence;
                 switch (record.State)
                 {
                     case TaskState.Running:
                         // Held for the worker that had it: it reclaims by renewing, or it is released at once if its silo is dead.
-                        _leases[record.Sequence] = new LeaseEntry(record.LeasedTo, record.Attempts, record.LeaseEpoch, now + _options.LeaseDuration);
+                        _leases[sequence] = new LeaseEntry(record.LeasedTo, record.Attempts, record.LeaseEpoch, now + _options.LeaseDuration);
                         break;
                     case TaskState.DeadLettered:
-                        _deadLetters.Add(record.Sequence);
+                        _deadLetters.Add(sequence);
                         break;
                     default:
                         Index(record);
@@ -82,6 +100,13 @@ internal sealed partial class QueuePartition
             }
         }
     }
+
+    /// <summary>
+    /// A stored segment whose bytes cannot be read: it is left untouched in storage for an operator (never
+    /// overwritten: no sequence of it is ever used again), and the partition loads without it.
+    /// </summary>
+    public void SkipUnreadable(long segmentNumber) =>
+        _head.NextSequence = Math.Max(_head.NextSequence, (segmentNumber + 1) * TaskSegment.Capacity);
 
     /// <summary>
     /// Accepts one task, or returns the existing task with the same idempotency key. A new task is
@@ -108,7 +133,7 @@ internal sealed partial class QueuePartition
             IdempotencyKey = submission.IdempotencyKey,
         };
         SegmentFor(sequence, create: true)![sequence] = record;
-        _dirtySegments.Add(TaskSegment.NumberOf(sequence));
+        Touch(sequence);
         if (submission.IdempotencyKey is { } newKey) _idempotencyKeys[newKey] = sequence;
         _staged.Add(sequence);
         return IdOf(sequence);
@@ -181,14 +206,21 @@ internal sealed partial class QueuePartition
     /// <summary>
     /// The tasks a lease call with this number gave the worker, when it retries the call because the reply was
     /// lost (a failing silo, a partition moving): it gets them back instead of them waiting out their leases.
+    /// Never more than <paramref name="max"/> (its free slots now): the others go back in line at once.
     /// </summary>
-    public List<LeasedTask> Reclaim(string workerId, long requestId, DateTimeOffset now)
+    public List<LeasedTask> Reclaim(string workerId, long requestId, int max, DateTimeOffset now)
     {
         var reclaimed = new List<LeasedTask>();
         foreach (var (sequence, lease) in _leases.ToList())
         {
             if (Find(sequence) is not { State: TaskState.Running } record || !lease.Matches(record.Attempts, record.LeaseEpoch)) continue;
             if (record.LeasedTo != workerId || record.LeaseRequest != requestId) continue;
+            if (reclaimed.Count >= max)
+            {
+                _leases.Remove(sequence);
+                Redeliver(record, now);
+                continue;
+            }
             _leases[sequence] = lease with { WorkerId = workerId, Deadline = now + _options.LeaseDuration };
             reclaimed.Add(ToLeased(record));
         }
@@ -201,6 +233,9 @@ internal sealed partial class QueuePartition
     /// </summary>
     public bool Complete(TaskCompletion completion, DateTimeOffset now)
     {
+        ArgumentNullException.ThrowIfNull(completion);
+        if (completion.Outcome is not (TaskOutcome.Succeeded or TaskOutcome.Released or TaskOutcome.Failed))
+            throw new ArgumentException($"Unknown outcome {completion.Outcome?.GetType().Name ?? "null"}.", nameof(completion));
         var record = Find(completion.Sequence);
         if (record is not { State: TaskState.Running }
             || record.Attempts != completion.Attempt
@@ -213,6 +248,12 @@ internal sealed partial class QueuePartition
         _leases.Remove(completion.Sequence);
         switch (completion.Outcome)
         {
+            case TaskOutcome.Succeeded { Result: var result } when result is null || result.Length > _options.MaxResultBytes:
+                // The owner checks results as it checks payloads: an oversized one fails the task for good.
+                Fail(record, new TaskOutcome.Failed(new TaskError(
+                    $"The result of {result?.Length ?? 0} bytes is missing or over the limit of {_options.MaxResultBytes} bytes (TaskQueue:MaxResultBytes).",
+                    "ResultTooLarge", null, record.Attempts, now), Retryable: false), now);
+                break;
             case TaskOutcome.Succeeded succeeded:
                 record.Result = succeeded.Result;
                 Finish(record, TaskState.Succeeded, now);
@@ -226,8 +267,6 @@ internal sealed partial class QueuePartition
             case TaskOutcome.Failed failed:
                 Fail(record, failed, now);
                 break;
-            default:
-                throw new ArgumentException($"Unknown outcome {completion.Outcome.GetType().Name}.", nameof(completion));
         }
         return true;
     }
@@ -256,6 +295,17 @@ internal sealed partial class QueuePartition
         ReleaseLeases(l => l.WorkerId is { } worker && isGone(worker), now);
 
     public TaskInfo? GetInfo(long sequence) => _staged.Contains(sequence) ? null : Find(sequence)?.ToInfo(IdOf(sequence));
+
+    /// <summary>Whether what the model holds for this task is in storage: no change to it waits for (or rides in) a write.</summary>
+    public bool IsDurable(long sequence) => !_changed.Contains(sequence) && !_inFlight.Contains(sequence) && !_staged.Contains(sequence);
+
+    /// <summary>Tasks that became terminal (or were dropped) since the last call: their waiters are woken once the write that carries this is durable.</summary>
+    public List<long> TakeFinished()
+    {
+        var finished = _finished;
+        _finished = [];
+        return finished;
+    }
 
     public bool IsTerminalOrUnknown(long sequence) => Find(sequence) is not { } record || record.State.IsTerminal();
 
@@ -288,6 +338,8 @@ internal sealed partial class QueuePartition
         foreach (var number in _deletedSegments) dirty.Add((number, null));
         _dirtySegments.Clear();
         _deletedSegments.Clear();
+        (_inFlight, _changed) = (_changed, _inFlight);
+        _changed.Clear();
         return dirty;
     }
 
@@ -319,7 +371,7 @@ internal sealed partial class QueuePartition
     {
         _head.Failed++;
         record.Failures++;
-        record.AddError(failed.Error);
+        record.AddError(TaskRules.Bounded(failed.Error));
         var policy = record.Retry ?? _options.DefaultRetry;
         if (failed.Retryable && record.Failures <= policy.MaxRetries)
         {
@@ -371,6 +423,7 @@ internal sealed partial class QueuePartition
     {
         Move(record, terminal);
         record.FinishedAt = now;
+        _finished.Add(record.Sequence);
         switch (terminal)
         {
             case TaskState.Succeeded: _head.Succeeded++; break;
@@ -385,7 +438,14 @@ internal sealed partial class QueuePartition
         Count(record, -1);
         TaskLifecycle.Move(record, to);
         Count(record, +1);
-        _dirtySegments.Add(TaskSegment.NumberOf(record.Sequence));
+        Touch(record.Sequence);
+    }
+
+    /// <summary>Marks a record changed: its segment goes with the next write, and readers wait for that write.</summary>
+    private void Touch(long sequence)
+    {
+        _dirtySegments.Add(TaskSegment.NumberOf(sequence));
+        _changed.Add(sequence);
     }
 
     private void Count(TaskRecord record, int delta)

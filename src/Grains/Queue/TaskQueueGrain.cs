@@ -20,37 +20,34 @@ internal sealed partial class TaskQueueGrain : Grain, ITaskQueueGrain
     /// <summary>The name of the grain storage provider that holds partitions.</summary>
     public const string StorageName = "dtq";
 
+    /// <summary>Longest long poll (lease or result wait) one call may hold: well within Orleans' 30 s call timeout.</summary>
+    private static readonly TimeSpan MaxCallWait = TimeSpan.FromSeconds(25);
     private static readonly TimeSpan TickPeriod = TimeSpan.FromSeconds(1);
+    private static readonly TimeSpan LeaseMarkDelay = TimeSpan.FromMilliseconds(5);
     private readonly IGrainStorage _storage;
     private readonly Serializer _serializer;
     private readonly TaskQueueOptions _options;
     private readonly TimeProvider _time;
     private readonly ILogger<TaskQueueGrain> _logger;
-    private readonly LinkedList<LeaseWaiter> _leaseWaiters = new();
+    private readonly IClusterMembershipService _membership;
+    private readonly PartitionMetrics _metrics;
+    private readonly LeaseWaiters _leaseWaiters;
+    private readonly TaskNameGate _names;
     private readonly Dictionary<long, List<TaskCompletionSource>> _resultWaiters = [];
     private readonly Dictionary<string, ITaskWorkerObserver> _workers = new(StringComparer.Ordinal);
     private readonly Dictionary<string, long> _lastLeaseRequest = new(StringComparer.Ordinal);
     private readonly HashSet<SiloAddress> _deadSilos = [];
+    private readonly Dictionary<long, Task> _warming = [];
     private readonly CancellationTokenSource _deactivating = new();
-    private readonly IClusterMembershipService _membership;
-    private static readonly TimeSpan CatalogMaxAge = TimeSpan.FromSeconds(30);
-    private TaskCatalog _catalog = TaskCatalog.Unknown;
-    private DateTimeOffset _catalogFetchedAt = DateTimeOffset.MinValue;
     private QueuePartition _partition = null!; // set in OnActivateAsync, before any call is served
     private PartitionStore _store = null!;
-    private TaskCompletionSource? _nextWrite;
-    private bool _writing;
-    private bool _broken;
+    private GroupCommit _commit = null!;
     private DateTimeOffset _nextCleanup;
     private IGrainTimer? _promotion;
-    private static readonly TimeSpan LeaseMarkDelay = TimeSpan.FromMilliseconds(5);
     private IGrainTimer? _leaseMarks;
     private bool _leaseMarksDue;
-    private readonly Dictionary<long, Task> _warming = [];
-    private readonly PartitionMetrics _metrics;
     private string _queue = "";
-
-    private sealed record LeaseWaiter(string WorkerId, long RequestId, int Max, TaskCompletionSource<LeasedTask[]> Result);
+    private int _partitionNumber;
 
     public TaskQueueGrain(IServiceProvider services, Serializer serializer, IOptions<TaskQueueOptions> options, TimeProvider time, IClusterMembershipService membership, PartitionMetrics metrics, ILogger<TaskQueueGrain> logger)
     {
@@ -61,22 +58,24 @@ internal sealed partial class TaskQueueGrain : Grain, ITaskQueueGrain
         _options = options.Value;
         _time = time;
         _logger = logger;
+        _leaseWaiters = new LeaseWaiters(time);
+        _names = new TaskNameGate(GrainFactory, time, logger);
     }
 
     public override async Task OnActivateAsync(CancellationToken cancellationToken)
     {
         var key = this.GetPrimaryKeyString();
-        var split = key.LastIndexOf(':');
-        var queue = _queue = key[..split];
-        var partitionNumber = int.Parse(key.AsSpan(split + 1), CultureInfo.InvariantCulture);
+        (_queue, _partitionNumber) = ParseKey(key);
         _store = new PartitionStore(_storage, _serializer, this.GetGrainId());
+        _commit = new GroupCommit(BeginWrite, OnWriteFailed);
         var head = await _store.ReadHeadAsync() ?? new PartitionHead();
-        // A new epoch, written before any lease is granted: see PartitionHead.Epoch. The ETag-guarded write
-        // also fails fast if another activation of this partition is still alive.
+        // A new epoch for the leases this activation grants. It is made durable by the first write, and no lease is
+        // granted before that write (see LeaseAsync); reads alone never write (invariant 11).
         head.Epoch++;
-        await _store.WriteAsync(head, []);
-        _partition = new QueuePartition(queue, partitionNumber, _options, Random.Shared.NextDouble, head);
+        _partition = new QueuePartition(_queue, _partitionNumber, _options, Random.Shared.NextDouble, head);
         await RestoreAsync(head);
+        // Records quarantined at restore are written as dead letters now, so the next activation sees them as such.
+        if (_partition.HasUnwrittenChanges) _commit.Request();
         _nextCleanup = _time.GetUtcNow() + _options.CleanupInterval;
         this.RegisterGrainTimer(TickAsync, new GrainTimerCreationOptions(TickPeriod, TickPeriod) { Interleave = true });
         WatchMembershipAsync(_deactivating.Token).Ignore();
@@ -88,16 +87,17 @@ internal sealed partial class TaskQueueGrain : Grain, ITaskQueueGrain
     {
         await _deactivating.CancelAsync();
         _deactivating.Dispose();
+        _leaseWaiters.Release(null);
         // Lease marks may still wait for their write; the next activation should find them.
-        if (_partition is { HasUnwrittenChanges: true } && !_broken)
+        if (_partition is { HasUnwrittenChanges: true } && _commit is { IsBroken: false })
         {
             try
             {
-                await PersistAsync();
+                await _commit.CommitAsync();
             }
             catch (TaskQueueUnavailableException)
             {
-                // Logged by the write loop; the marks only spare live workers a rerun after a failover.
+                // Logged by the write path; the marks only spare live workers a rerun after a failover.
             }
         }
     }
@@ -105,19 +105,29 @@ internal sealed partial class TaskQueueGrain : Grain, ITaskQueueGrain
     public async Task<TaskId[]> SubmitAsync(TaskSubmission[] tasks)
     {
         ArgumentNullException.ThrowIfNull(tasks);
+        if (_partitionNumber >= _options.PartitionsPerQueue)
+            throw new InvalidTaskException("Partition", $"Queue '{_queue}' has partitions 0..{_options.PartitionsPerQueue - 1} on these silos, not {_partitionNumber}: clients and silos must agree on TaskQueue:PartitionsPerQueue.");
         // The owner checks every field itself, whatever the client checked: nothing invalid is ever stored.
-        var validatedAt = _time.GetUtcNow();
-        foreach (var task in tasks) TaskRules.Validate(task, _options, validatedAt);
-        if (_options.RefuseUnknownTaskNames) await RefuseUnknownNamesAsync(tasks);
         var now = _time.GetUtcNow();
-        var ids = new TaskId[tasks.Length];
-        for (var i = 0; i < tasks.Length; i++) ids[i] = _partition.Submit(tasks[i], now);
-        await PersistAsync();
+        foreach (var task in tasks) TaskRules.Validate(task, _options, now);
+        if (_options.RefuseUnknownTaskNames) await _names.CheckAsync(tasks);
+        var ids = Change(() =>
+        {
+            var ids = new TaskId[tasks.Length];
+            for (var i = 0; i < tasks.Length; i++) ids[i] = _partition.Submit(tasks[i], now);
+            return ids;
+        });
+        await _commit.CommitAsync();
         return ids;
     }
 
     public async Task<LeasedTask[]> LeaseAsync(string workerId, long requestId, int max, TimeSpan wait, ITaskWorkerObserver? observer)
     {
+        CheckWorkerId(workerId);
+        max = Math.Clamp(max, 0, 10_000);
+        // This activation's epoch must be durable before it fences any lease (a lease granted under an epoch a
+        // later activation reuses could match a zombie's completion).
+        if (!_commit.HasCommitted) await _commit.CommitAsync();
         if (observer is not null) _workers[workerId] = observer;
         // A retry of a call whose reply was lost gets that call's tasks back (they are recorded durably per call).
         // Only a number not above the last one seen (or the first call a new activation sees) can be a retry,
@@ -126,11 +136,12 @@ internal sealed partial class TaskQueueGrain : Grain, ITaskQueueGrain
         _lastLeaseRequest[workerId] = requestId;
         if (maybeRetry)
         {
-            var reclaimed = _partition.Reclaim(workerId, requestId, _time.GetUtcNow());
+            var reclaimed = Change(() => _partition.Reclaim(workerId, requestId, max, _time.GetUtcNow()));
+            if (_partition.HasUnwrittenChanges) _commit.Request(); // extras went back in line
             if (reclaimed.Count > 0) return [.. reclaimed];
         }
-        if (max <= 0) return [];
-        var leased = _leaseWaiters.Count == 0 ? _partition.Lease(workerId, requestId, max, _time.GetUtcNow()) : [];
+        if (max == 0) return [];
+        var leased = _leaseWaiters.IsEmpty ? Change(() => _partition.Lease(workerId, requestId, max, _time.GetUtcNow())) : [];
         Prefetch();
         if (leased.Count > 0)
         {
@@ -138,91 +149,78 @@ internal sealed partial class TaskQueueGrain : Grain, ITaskQueueGrain
             return [.. leased];
         }
         if (wait <= TimeSpan.Zero) return [];
-        var waiter = new LeaseWaiter(workerId, requestId, max, new TaskCompletionSource<LeasedTask[]>(TaskCreationOptions.RunContinuationsAsynchronously));
-        var node = _leaseWaiters.AddLast(waiter);
-        using var timeout = new CancellationTokenSource();
-        var first = await Task.WhenAny(waiter.Result.Task, Task.Delay(wait, _time, timeout.Token));
-        await timeout.CancelAsync();
-        // Both completions run as turns of this grain, so a waiter is either handed tasks or removed here, never both.
-        if (first != waiter.Result.Task && node.List is not null)
-        {
-            _leaseWaiters.Remove(node);
-            waiter.Result.TrySetResult([]);
-        }
-        return await waiter.Result.Task;
+        return await _leaseWaiters.ParkAsync(new LeaseWaiters.Waiter(workerId, requestId, max), Min(wait, MaxCallWait));
     }
 
     public async Task CompleteAsync(string workerId, TaskCompletion[] completions)
     {
+        CheckWorkerId(workerId);
         ArgumentNullException.ThrowIfNull(completions);
+        // Checked before any is applied, so a bad entry refuses the call without changing anything.
+        if (completions.Any(c => c?.Outcome is not (TaskOutcome.Succeeded or TaskOutcome.Released or TaskOutcome.Failed)))
+            throw new ArgumentException("Every completion needs a known outcome.", nameof(completions));
         var now = _time.GetUtcNow();
-        var finished = new List<long>(completions.Length);
-        foreach (var completion in completions)
+        Change(() =>
         {
-            if (_partition.Complete(completion, now)) finished.Add(completion.Sequence);
-            else LogStaleCompletion(workerId, completion.Sequence, completion.Attempt);
-        }
-        await PersistAsync();
-        foreach (var sequence in finished)
-        {
-            if (_partition.IsTerminalOrUnknown(sequence)) WakeResultWaiters(sequence);
-        }
+            foreach (var completion in completions)
+            {
+                if (!_partition.Complete(completion, now)) LogStaleCompletion(workerId, completion.Sequence, completion.Attempt);
+            }
+            return 0;
+        });
+        // Waking result waiters and handing released tasks to parked workers happen once this write is durable.
+        await _commit.CommitAsync();
     }
 
-    public Task<long[]> RenewAsync(string workerId, LeaseToken[] leases)
+    public Task<LeaseToken[]> RenewAsync(string workerId, LeaseToken[] leases)
     {
+        CheckWorkerId(workerId);
         ArgumentNullException.ThrowIfNull(leases);
+        _commit.ThrowIfBroken();
         var now = _time.GetUtcNow();
-        var lost = leases.Where(l => !_partition.Renew(workerId, l, now)).Select(l => l.Sequence).ToArray();
-        return Task.FromResult(lost);
+        return Task.FromResult(leases.Where(l => !_partition.Renew(workerId, l, now)).ToArray());
     }
 
     public Task StopWaitingAsync(string workerId)
     {
-        for (var node = _leaseWaiters.First; node is not null;)
-        {
-            var next = node.Next;
-            if (node.Value.WorkerId == workerId)
-            {
-                _leaseWaiters.Remove(node);
-                node.Value.Result.TrySetResult([]);
-            }
-            node = next;
-        }
+        CheckWorkerId(workerId);
+        _leaseWaiters.Release(workerId);
         return Task.CompletedTask;
     }
 
-    public async Task<TaskInfo?> GetTaskAsync(long sequence)
-    {
-        await WarmAsync([sequence]);
-        return _partition.GetInfo(sequence);
-    }
+    public Task<TaskInfo?> GetTaskAsync(long sequence) => ReadDurableAsync(sequence);
 
     public async Task<TaskInfo?> WaitAsync(long sequence, TimeSpan wait)
     {
+        _commit.ThrowIfBroken();
         await WarmAsync([sequence]);
-        if (_partition.IsTerminalOrUnknown(sequence) || wait <= TimeSpan.Zero) return _partition.GetInfo(sequence);
+        if (_partition.IsTerminalOrUnknown(sequence) || wait <= TimeSpan.Zero) return await ReadDurableAsync(sequence);
         var done = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
         if (!_resultWaiters.TryGetValue(sequence, out var list)) _resultWaiters[sequence] = list = [];
         list.Add(done);
         using var timeout = new CancellationTokenSource();
-        await Task.WhenAny(done.Task, Task.Delay(wait, _time, timeout.Token));
+        await Task.WhenAny(done.Task, Task.Delay(Min(wait, MaxCallWait), _time, timeout.Token));
         await timeout.CancelAsync();
         if (_resultWaiters.TryGetValue(sequence, out list) && list.Remove(done) && list.Count == 0) _resultWaiters.Remove(sequence);
-        await WarmAsync([sequence]);
-        return _partition.GetInfo(sequence);
+        return await ReadDurableAsync(sequence);
     }
 
-    public Task<QueueStats> GetStatsAsync() => Task.FromResult(_partition.Stats());
+    public Task<QueueStats> GetStatsAsync()
+    {
+        _commit.ThrowIfBroken();
+        return Task.FromResult(_partition.Stats());
+    }
 
     public async Task<bool> CancelAsync(long sequence)
     {
+        _commit.ThrowIfBroken();
         await WarmAsync([sequence]);
-        var result = _partition.Cancel(sequence, _time.GetUtcNow(), out var worker, out var attempt);
+        string? worker = null;
+        LeaseToken attempt = default;
+        var result = Change(() => _partition.Cancel(sequence, _time.GetUtcNow(), out worker, out attempt));
         if (result is QueuePartition.CancelResult.Unknown or QueuePartition.CancelResult.AlreadyFinished) return false;
-        await PersistAsync();
-        if (result == QueuePartition.CancelResult.Cancelled) WakeResultWaiters(sequence);
-        else if (worker is not null && _workers.TryGetValue(worker, out var observer))
+        await _commit.CommitAsync();
+        if (result == QueuePartition.CancelResult.Requested && worker is not null && _workers.TryGetValue(worker, out var observer))
         {
             // One-way: the worker fires the attempt's token; the task ends Cancelled when it reports.
             observer.CancelAsync([attempt]).Ignore();
@@ -232,153 +230,109 @@ internal sealed partial class TaskQueueGrain : Grain, ITaskQueueGrain
 
     public async Task<TaskInfo[]> ListDeadLettersAsync(long after, int limit)
     {
+        _commit.ThrowIfBroken();
         limit = Math.Clamp(limit, 0, 10_000);
         await WarmAsync(_partition.DeadLetterPage(after, limit));
-        return [.. _partition.ListDeadLetters(after, limit)];
+        var page = _partition.ListDeadLetters(after, limit);
+        // Only what is written is shown (a dead letter whose write is in flight shows once it is durable).
+        if (page.Any(t => !_partition.IsDurable(t.Id.Sequence))) await _commit.CommitAsync();
+        return [.. page];
     }
 
     public async Task<int> RetryDeadLettersAsync(long[]? sequences, string? taskName)
     {
+        _commit.ThrowIfBroken();
         await WarmAsync(sequences ?? [.. _partition.DeadLetterSequences]);
-        var count = _partition.RetryDeadLetters(sequences, taskName);
+        var count = Change(() => _partition.RetryDeadLetters(sequences, taskName));
         if (count == 0) return 0;
-        await PersistAsync();
-        DispatchToWaiters();
+        await _commit.CommitAsync();
         return count;
     }
 
     public async Task<int> PurgeDeadLettersAsync(long[]? sequences, string? taskName)
     {
+        _commit.ThrowIfBroken();
         await WarmAsync(sequences ?? [.. _partition.DeadLetterSequences]);
-        var count = _partition.PurgeDeadLetters(sequences, taskName);
-        if (count > 0) await PersistAsync();
+        var count = Change(() => _partition.PurgeDeadLetters(sequences, taskName));
+        if (count > 0) await _commit.CommitAsync();
         return count;
     }
 
     public async Task SetPausedAsync(bool paused)
     {
-        _partition.SetPaused(paused);
-        await PersistAsync();
-        if (!paused) DispatchToWaiters();
+        Change(() =>
+        {
+            _partition.SetPaused(paused);
+            return 0;
+        });
+        await _commit.CommitAsync();
     }
 
     /// <summary>
-    /// Refuses names no connected worker handles. The catalog is cached for 30 s and fetched again before
-    /// refusing, so a handler deployed a moment ago is not refused; a catalog that cannot be read refuses nothing.
+    /// Applies a change to the model. A change that throws part-way (a bug, or data no rule foresaw) leaves memory
+    /// that storage may not match: the partition stops serving and reloads, and the caller is told at once.
     /// </summary>
-    private async Task RefuseUnknownNamesAsync(TaskSubmission[] tasks)
+    private T Change<T>(Func<T> change)
     {
-        // An empty catalog (no worker registered yet) is asked again after a second, a known one after 30 s.
-        var maxAge = _catalog.Workers == 0 ? TimeSpan.FromSeconds(1) : CatalogMaxAge;
-        if (_time.GetUtcNow() - _catalogFetchedAt > maxAge) await RefreshCatalogAsync();
-        if (tasks.All(t => _catalog.MayHandle(t.TaskName))) return;
-        await RefreshCatalogAsync();
-        var unknown = tasks.Select(t => t.TaskName).FirstOrDefault(n => !_catalog.MayHandle(n));
-        if (unknown is null) return;
-        var known = string.Join(", ", _catalog.Names.Order(StringComparer.Ordinal).Take(20));
-        throw new InvalidTaskException($"No connected worker handles task '{unknown}' (workers handle: {known}).");
-    }
-
-    private async Task RefreshCatalogAsync()
-    {
+        _commit.ThrowIfBroken();
         try
         {
-            _catalog = await GrainFactory.GetGrain<ITaskCatalogGrain>(0).GetAsync();
+            return change();
         }
-        catch (Exception ex)
+        catch (Exception ex) when (ex is not TaskQueueException)
         {
-            LogCatalogUnavailable(ex);
-            _catalog = TaskCatalog.Unknown;
-        }
-        _catalogFetchedAt = _time.GetUtcNow();
-    }
-
-    /// <summary>Returns a task that completes after a write that includes every change made so far.</summary>
-    private Task PersistAsync()
-    {
-        if (_broken) throw new TaskQueueUnavailableException("This queue partition lost its storage and is reloading; retry the call.");
-        _nextWrite ??= new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
-        var next = _nextWrite.Task;
-        if (!_writing)
-        {
-            // Set before the loop starts: when every write of a flush finishes before it is awaited (a busy
-            // machine can deschedule us that long), the loop runs on synchronously, may ask for the next write,
-            // and must not start a second loop that writes the same segments with the same ETags.
-            _writing = true;
-            WriteLoopAsync().Ignore();
-        }
-        return next;
-    }
-
-    /// <summary>A write nobody waits for (lease marks, promotions): it rides along with the next group commit.</summary>
-    private void RequestWrite() => PersistAsync().Ignore();
-
-    /// <summary>
-    /// Group commit: each write carries everything changed while the previous one was in flight. Batches form
-    /// from arrivals, never from a timer (a timer only adds latency).
-    /// </summary>
-    private async Task WriteLoopAsync()
-    {
-        try
-        {
-            await WriteBatchesAsync();
-        }
-        finally
-        {
-            _writing = false;
+            _commit.Break(ex);
+            throw new TaskQueueUnavailableException("The queue partition failed to apply a change and is reloading from storage; retry the call.", ex);
         }
     }
 
-    private async Task WriteBatchesAsync()
+    /// <summary>A snapshot taken now and returned once everything it shows is written: readers never see what a failed write would lose.</summary>
+    private async Task<TaskInfo?> ReadDurableAsync(long sequence)
     {
-        while (_nextWrite is { } batch)
+        _commit.ThrowIfBroken();
+        await WarmAsync([sequence]);
+        var info = _partition.GetInfo(sequence);
+        if (!_partition.IsDurable(sequence)) await _commit.CommitAsync();
+        return info;
+    }
+
+    /// <summary>Starts one group-commit write (see <see cref="GroupCommit"/>): takes what changed, and says what follows once it is durable.</summary>
+    private GroupCommit.Batch BeginWrite()
+    {
+        var staged = _partition.TakeStaged();
+        var finished = _partition.TakeFinished();
+        var dirty = _partition.TakeDirty();
+        var started = _time.GetTimestamp();
+        var write = _store.WriteAsync(_partition.Head, dirty);
+        return new GroupCommit.Batch(write, () =>
         {
-            _nextWrite = null;
-            var staged = _partition.TakeStaged();
-            var started = _time.GetTimestamp();
-            var segments = 0;
-            try
-            {
-                var dirty = _partition.TakeDirty();
-                segments = dirty.Count;
-                await _store.WriteAsync(_partition.Head, dirty);
-            }
-            catch (Exception ex)
-            {
-                // The in-memory model now holds changes storage may not have: fail every waiter and reload from storage.
-                _broken = true;
-                LogWriteFailed(ex, this.GetPrimaryKeyString());
-                var failure = new TaskQueueUnavailableException("Writing the queue partition failed; the outcome is unknown.", ex);
-                batch.TrySetException(failure);
-                _nextWrite?.TrySetException(failure);
-                _nextWrite = null;
-                this.DeactivateOnIdle();
-                return;
-            }
-            _metrics.Wrote(_queue, _time.GetElapsedTime(started), segments);
+            _metrics.Wrote(_queue, _time.GetElapsedTime(started), dirty.Count);
             _partition.CommitStaged(staged);
             _partition.Settle();
             _partition.Evict(_options.MaxResidentTasks);
-            batch.TrySetResult();
-            if (staged.Count > 0) DispatchToWaiters();
+            foreach (var sequence in finished) WakeResultWaiters(sequence);
+            DispatchToWaiters();
             SchedulePromotion();
-        }
+            // Tombstones of deletes this write confirmed go with the next one.
+            if (_store.HasUnwrittenBookkeeping) _commit.Request();
+        });
+    }
+
+    private void OnWriteFailed(Exception exception)
+    {
+        LogWriteFailed(exception, this.GetPrimaryKeyString());
+        _leaseWaiters.Release(null);
+        this.DeactivateOnIdle();
     }
 
     private void DispatchToWaiters()
     {
-        List<(LeaseWaiter Waiter, LeasedTask[] Tasks)>? handOut = null;
-        while (_leaseWaiters.First is { } node && _partition.HasPending && !_partition.Paused)
-        {
-            var leased = _partition.Lease(node.Value.WorkerId, node.Value.RequestId, node.Value.Max, _time.GetUtcNow());
-            if (leased.Count == 0) break;
-            _leaseWaiters.RemoveFirst();
-            (handOut ??= []).Add((node.Value, [.. leased]));
-        }
+        if (_commit.IsBroken || _leaseWaiters.IsEmpty) return;
+        var served = _leaseWaiters.Serve(waiter => _partition.HasPending && !_partition.Paused
+            ? Change(() => _partition.Lease(waiter.WorkerId, waiter.RequestId, waiter.Max, _time.GetUtcNow()))
+            : []);
         Prefetch();
-        if (handOut is null) return;
-        foreach (var (waiter, tasks) in handOut) waiter.Result.TrySetResult(tasks);
-        WriteLeaseMarksSoon();
+        if (served > 0) WriteLeaseMarksSoon();
     }
 
     /// <summary>
@@ -389,7 +343,7 @@ internal sealed partial class TaskQueueGrain : Grain, ITaskQueueGrain
     /// </summary>
     private void WriteLeaseMarksSoon()
     {
-        if (_nextWrite is not null || _leaseMarksDue) return;
+        if (_commit.HasPending || _leaseMarksDue) return;
         _leaseMarksDue = true;
         _leaseMarks ??= this.RegisterGrainTimer(WriteLeaseMarksAsync, new GrainTimerCreationOptions(Timeout.InfiniteTimeSpan, Timeout.InfiniteTimeSpan) { Interleave = true });
         _leaseMarks.Change(LeaseMarkDelay, Timeout.InfiniteTimeSpan);
@@ -398,7 +352,7 @@ internal sealed partial class TaskQueueGrain : Grain, ITaskQueueGrain
     private Task WriteLeaseMarksAsync(CancellationToken cancellationToken)
     {
         _leaseMarksDue = false;
-        if (!_broken && _partition.HasUnwrittenChanges) RequestWrite();
+        if (_partition.HasUnwrittenChanges) _commit.Request();
         return Task.CompletedTask;
     }
 
@@ -435,8 +389,19 @@ internal sealed partial class TaskQueueGrain : Grain, ITaskQueueGrain
         try
         {
             _metrics.ReadBack(_queue);
-            if (await _store.ReadSegmentAsync(number) is not { } segment) LogColdSegmentMissing(this.GetPrimaryKeyString(), number);
-            else if (_partition.Warm(segment)) DispatchToWaiters();
+            var read = await _store.ReadSegmentAsync(number);
+            if (read.Segment is { } segment)
+            {
+                if (_partition.Warm(segment)) DispatchToWaiters();
+                return;
+            }
+            // Gone from Redis (or unreadable): its tasks cannot run, but they must not block their priority level.
+            var lost = _partition.ForgetColdSegment(number);
+            if (lost == 0) return;
+            _metrics.Lost(_queue, lost);
+            LogColdSegmentLost(read.Error, this.GetPrimaryKeyString(), number, lost);
+            _commit.Request(); // wakes the waiters of the lost tasks
+            DispatchToWaiters();
         }
         catch (Exception ex)
         {
@@ -470,10 +435,10 @@ internal sealed partial class TaskQueueGrain : Grain, ITaskQueueGrain
 
     private Task PromoteAsync(CancellationToken cancellationToken)
     {
-        if (_broken) return Task.CompletedTask;
-        if (_partition.PromoteDue(_time.GetUtcNow()) > 0)
+        if (_commit.IsBroken) return Task.CompletedTask;
+        if (Change(() => _partition.PromoteDue(_time.GetUtcNow())) > 0)
         {
-            RequestWrite();
+            _commit.Request();
             DispatchToWaiters();
         }
         SchedulePromotion();
@@ -482,18 +447,22 @@ internal sealed partial class TaskQueueGrain : Grain, ITaskQueueGrain
 
     private Task TickAsync(CancellationToken cancellationToken)
     {
-        if (_broken) return Task.CompletedTask;
+        if (_commit.IsBroken) return Task.CompletedTask;
         var now = _time.GetUtcNow();
-        var changed = _partition.PromoteDue(now) + _partition.ExpireLeases(now);
-        if (now >= _nextCleanup)
+        var changed = Change(() =>
         {
-            _nextCleanup = now + _options.CleanupInterval;
-            changed += _partition.RemoveExpired(now);
-        }
-        _partition.Evict(_options.MaxResidentTasks);
-        if (changed > 0)
+            var changed = _partition.PromoteDue(now) + _partition.ExpireLeases(now);
+            if (now >= _nextCleanup)
+            {
+                _nextCleanup = now + _options.CleanupInterval;
+                changed += _partition.RemoveExpired(now);
+            }
+            _partition.Evict(_options.MaxResidentTasks);
+            return changed;
+        });
+        if (changed > 0 || _partition.HasUnwrittenChanges)
         {
-            RequestWrite();
+            _commit.Request();
             DispatchToWaiters();
         }
         return Task.CompletedTask;
@@ -516,17 +485,21 @@ internal sealed partial class TaskQueueGrain : Grain, ITaskQueueGrain
                 }
                 var dead = snapshot.Members.Values.Where(m => m.Status == SiloStatus.Dead && _deadSilos.Add(m.SiloAddress))
                     .Select(m => m.SiloAddress.ToParsableString()).ToHashSet(StringComparer.Ordinal);
-                if (dead.Count == 0 || _broken) continue;
-                var released = _partition.ReleaseWorker(worker => dead.Any(silo => IsOnSilo(worker, silo)), _time.GetUtcNow());
+                if (dead.Count == 0 || _commit.IsBroken) continue;
+                var released = Change(() => _partition.ReleaseWorker(worker => dead.Any(silo => IsOnSilo(worker, silo)), _time.GetUtcNow()));
                 if (released == 0) continue;
                 LogReleasedDeadWorkers(released, string.Join(", ", dead));
-                RequestWrite();
+                _commit.Request();
                 DispatchToWaiters();
             }
         }
         catch (OperationCanceledException)
         {
             // Deactivating.
+        }
+        catch (TaskQueueUnavailableException)
+        {
+            // The partition broke and is reloading; the next activation watches again.
         }
     }
 
@@ -535,21 +508,66 @@ internal sealed partial class TaskQueueGrain : Grain, ITaskQueueGrain
         workerId == siloAddress || (workerId.EndsWith(siloAddress, StringComparison.Ordinal) && workerId[^(siloAddress.Length + 1)] == '@');
 
     /// <summary>
-    /// Reads the stored segments in ascending chunks and rebuilds the model, evicting as it goes, so activating a
-    /// partition with a deep backlog never holds more than the resident budget plus one chunk of records.
+    /// Reads the segments that exist (tombstones say which were deleted) in ascending chunks and rebuilds the model,
+    /// evicting as it goes, so activating a partition with a deep backlog never holds more than the resident budget
+    /// plus one chunk of records, and a long history of deleted segments costs nothing.
     /// </summary>
     private async Task RestoreAsync(PartitionHead head)
     {
         var last = head.NextSequence == 0 ? -1 : TaskSegment.NumberOf(head.NextSequence - 1);
-        // Read the known range in bounded parallel chunks, then probe past it: a head write that failed
-        // after its segment write succeeded must not let sequence numbers be reused.
-        for (var start = head.FirstSegment; start <= last; start += 64)
+        if (last >= head.FirstSegment) await _store.ReadTombstonesAsync(head.FirstSegment, last);
+        var existing = new List<long>();
+        for (var number = head.FirstSegment; number <= last; number++)
         {
-            var chunk = Enumerable.Range(0, (int)Math.Min(64, last - start + 1)).Select(i => _store.ReadSegmentAsync(start + i));
-            _partition.Restore((await Task.WhenAll(chunk)).OfType<TaskSegment>(), _time.GetUtcNow());
+            if (!_store.Tombstones.IsDeleted(number)) existing.Add(number);
+        }
+        foreach (var chunk in existing.Chunk(64))
+        {
+            var reads = await Task.WhenAll(chunk.Select(async n => (Number: n, Read: await _store.ReadSegmentAsync(n))));
+            _partition.Restore(reads.Select(r => Readable(r.Number, r.Read)).OfType<TaskSegment>(), _time.GetUtcNow());
             _partition.Evict(_options.MaxResidentTasks);
         }
-        for (var probe = last + 1; await _store.ReadSegmentAsync(probe) is { } extra; probe++) _partition.Restore([extra], _time.GetUtcNow());
+        // Probe past the known range: a head write that failed after its segment write succeeded must not let
+        // sequence numbers be reused.
+        for (var probe = last + 1; ; probe++)
+        {
+            var read = await _store.ReadSegmentAsync(probe);
+            if (read is { Segment: null, Error: null }) break;
+            if (Readable(probe, read) is { } extra) _partition.Restore([extra], _time.GetUtcNow());
+        }
+        if (_partition.QuarantinedRecords > 0)
+        {
+            _metrics.Quarantined(_queue, _partition.QuarantinedRecords);
+            LogQuarantined(this.GetPrimaryKeyString(), _partition.QuarantinedRecords);
+        }
         Prefetch();
     }
+
+    /// <summary>A segment whose bytes cannot be read is left in storage untouched and skipped, never a reason not to load.</summary>
+    private TaskSegment? Readable(long number, SegmentRead read)
+    {
+        if (read.Error is { } error)
+        {
+            _partition.SkipUnreadable(number);
+            _metrics.Quarantined(_queue, TaskSegment.Capacity);
+            LogUnreadableSegment(error, this.GetPrimaryKeyString(), number);
+        }
+        return read.Segment;
+    }
+
+    private static (string Queue, int Partition) ParseKey(string key)
+    {
+        var split = key.LastIndexOf(':');
+        if (split <= 0 || !QueueNames.IsValid(key[..split])
+            || !int.TryParse(key.AsSpan(split + 1), NumberStyles.None, CultureInfo.InvariantCulture, out var partition) || partition > 255)
+            throw new InvalidTaskException("Partition", $"'{key}' is not a queue partition key (queue:partition, partition 0..255).");
+        return (key[..split], partition);
+    }
+
+    private static void CheckWorkerId(string workerId)
+    {
+        if (string.IsNullOrEmpty(workerId) || workerId.Length > 300) throw new ArgumentException("A worker id must be 1-300 characters.", nameof(workerId));
+    }
+
+    private static TimeSpan Min(TimeSpan a, TimeSpan b) => a < b ? a : b;
 }

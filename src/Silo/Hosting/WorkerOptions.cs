@@ -43,8 +43,15 @@ public sealed class WorkerOptions
         if (MaxConcurrentTasks is < 1 or > 100_000) throw new InvalidOperationException("TaskQueue:Worker:MaxConcurrentTasks must be 1..100000.");
         if (PollingInterval < TimeSpan.FromMilliseconds(100) || PollingInterval > TimeSpan.FromSeconds(25))
             throw new InvalidOperationException("TaskQueue:Worker:PollingInterval must be 0.1..25 s (a lease call must end well within Orleans' 30 s call timeout).");
-        if (TaskTimeout <= TimeSpan.Zero) throw new InvalidOperationException("TaskQueue:Worker:TaskTimeout must be positive.");
-        if (HeartbeatInterval <= TimeSpan.Zero) throw new InvalidOperationException("TaskQueue:Worker:HeartbeatInterval must be positive.");
-        if (ShutdownGracePeriod < TimeSpan.Zero) throw new InvalidOperationException("TaskQueue:Worker:ShutdownGracePeriod must not be negative.");
+        try
+        {
+            TaskRules.ValidateTimeout(TaskTimeout, "TaskQueue:Worker:TaskTimeout");
+        }
+        catch (InvalidTaskException ex)
+        {
+            throw new InvalidOperationException(ex.Message, ex);
+        }
+        if (HeartbeatInterval <= TimeSpan.Zero || HeartbeatInterval > TimeSpan.FromHours(1)) throw new InvalidOperationException("TaskQueue:Worker:HeartbeatInterval must be positive and at most an hour.");
+        if (ShutdownGracePeriod < TimeSpan.Zero || ShutdownGracePeriod > TimeSpan.FromHours(1)) throw new InvalidOperationException("TaskQueue:Worker:ShutdownGracePeriod must be 0..1 hour.");
     }
 }

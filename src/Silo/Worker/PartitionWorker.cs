@@ -20,11 +20,16 @@ internal sealed partial class PartitionWorker : ITaskWorkerObserver
     private readonly TimeProvider _time;
     private readonly ILogger _logger;
     private readonly CompletionReporter _reporter;
-    private readonly ConcurrentDictionary<long, RunningTask> _running = new();
+    // Keyed by the whole lease token: attempt N finishing late must not remove attempt N+1 of the same task.
+    private readonly ConcurrentDictionary<LeaseToken, RunningTask> _running = new();
     private readonly ITaskWorkerObserver _self;
     private long _leaseRequest;
 
-    private sealed record RunningTask(LeasedTask Task, CancellationTokenSource Cancel);
+    private sealed record RunningTask(LeasedTask Task, CancellationTokenSource Cancel)
+    {
+        /// <summary>Set when the partition says this attempt's lease is gone: its outcome would be rejected, so it is not reported.</summary>
+        public volatile bool LeaseLost;
+    }
 
     private readonly WorkerMetrics _metrics;
 
@@ -75,8 +80,15 @@ internal sealed partial class PartitionWorker : ITaskWorkerObserver
                 if (!await DelayAsync(TimeSpan.FromSeconds(1), stop).ConfigureAwait(false)) break;
                 continue;
             }
-            _slots.Release(reserved - leased.Length);
             idle = leased.Length == 0;
+            if (leased.Length > reserved)
+            {
+                // Never more running than slots: tasks beyond what was asked for go straight back, no attempt counted as failed.
+                LogOverDelivered(leased.Length - reserved, _key);
+                foreach (var extra in leased[reserved..]) _reporter.Add(new TaskCompletion(extra.Id.Sequence, extra.Attempt, new TaskOutcome.Released()) { Epoch = extra.Epoch });
+                leased = leased[..reserved];
+            }
+            _slots.Release(reserved - leased.Length);
             foreach (var task in leased) Start(task, hardStop);
         }
     }
@@ -86,12 +98,20 @@ internal sealed partial class PartitionWorker : ITaskWorkerObserver
     {
         while (await DelayAsync(_options.HeartbeatInterval, stop).ConfigureAwait(false))
         {
-            var leases = _running.Values.Select(t => new LeaseToken(t.Task.Id.Sequence, t.Task.Attempt, t.Task.Epoch)).ToArray();
+            var leases = _running.Keys.ToArray();
             if (leases.Length == 0) continue;
             try
             {
                 var lost = await _partition.RenewAsync(_workerId, leases).ConfigureAwait(false);
-                if (lost.Length > 0) LogLeasesLost(lost.Length, _key);
+                if (lost.Length == 0) continue;
+                LogLeasesLost(lost.Length, _key);
+                // Someone else may run these attempts now: stop ours, and do not report an outcome that would be rejected.
+                foreach (var token in lost)
+                {
+                    if (!_running.TryGetValue(token, out var running)) continue;
+                    running.LeaseLost = true;
+                    await CancelQuietlyAsync(running.Cancel).ConfigureAwait(false);
+                }
             }
             catch (Exception ex)
             {
@@ -118,9 +138,10 @@ internal sealed partial class PartitionWorker : ITaskWorkerObserver
     /// <summary>The partition asks to cancel running attempts: fire their tokens (the executor stops waiting even if the handler does not).</summary>
     public Task CancelAsync(LeaseToken[] attempts)
     {
+        ArgumentNullException.ThrowIfNull(attempts);
         foreach (var attempt in attempts)
         {
-            if (_running.TryGetValue(attempt.Sequence, out var running) && running.Task.Attempt == attempt.Attempt && running.Task.Epoch == attempt.Epoch) running.Cancel.Cancel();
+            if (_running.TryGetValue(attempt, out var running)) CancelQuietlyAsync(running.Cancel).Ignore();
         }
         return Task.CompletedTask;
     }
@@ -129,7 +150,8 @@ internal sealed partial class PartitionWorker : ITaskWorkerObserver
     {
         _slots.TaskStarted();
         var cancel = new CancellationTokenSource();
-        _running[task.Id.Sequence] = new RunningTask(task, cancel);
+        var token = new LeaseToken(task.Id.Sequence, task.Attempt, task.Epoch);
+        var running = _running[token] = new RunningTask(task, cancel);
         // Task.Run: a handler that blocks before its first await must not stall the lease loop.
         _metrics.Started();
         _ = Task.Run(async () =>
@@ -142,16 +164,29 @@ internal sealed partial class PartitionWorker : ITaskWorkerObserver
                 if (!_options.AutoRetry && completion.Outcome is TaskOutcome.Failed failed)
                     completion = completion with { Outcome = failed with { Retryable = false } };
                 outcome = completion.Outcome;
-                _reporter.Add(completion);
+                if (!running.LeaseLost) _reporter.Add(completion);
             }
             finally
             {
-                _running.TryRemove(task.Id.Sequence, out _);
+                _running.TryRemove(token, out _);
                 cancel.Dispose();
                 _metrics.Finished(task.Id.Queue, outcome, _time.GetElapsedTime(started));
                 _slots.TaskFinished();
             }
         }, CancellationToken.None);
+    }
+
+    /// <summary>Fires a running attempt's token; it may have finished (and disposed it) a moment ago.</summary>
+    private static async Task CancelQuietlyAsync(CancellationTokenSource cancel)
+    {
+        try
+        {
+            await cancel.CancelAsync().ConfigureAwait(false);
+        }
+        catch (ObjectDisposedException)
+        {
+            // The attempt ended meanwhile: nothing left to stop.
+        }
     }
 
     private async Task<bool> DelayAsync(TimeSpan delay, CancellationToken stop)
@@ -173,6 +208,9 @@ internal sealed partial class PartitionWorker : ITaskWorkerObserver
     [LoggerMessage(Level = LogLevel.Warning, Message = "Renewing leases on {Partition} failed; retrying next heartbeat")]
     private partial void LogRenewFailed(Exception exception, string partition);
 
-    [LoggerMessage(Level = LogLevel.Warning, Message = "{Count} running tasks of {Partition} lost their leases; their results will be rejected")]
+    [LoggerMessage(Level = LogLevel.Warning, Message = "{Count} tasks leased from {Partition} beyond this worker's free slots were handed back")]
+    private partial void LogOverDelivered(int count, string partition);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "{Count} running tasks of {Partition} lost their leases; they are stopped and their results will not be reported")]
     private partial void LogLeasesLost(int count, string partition);
 }
