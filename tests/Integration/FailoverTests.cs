@@ -138,27 +138,9 @@ public sealed class FailoverTests(RedisFixture fixture, ITestOutputHelper output
         Assert.Equal(0, (await cluster.Client.GetQueueStatsAsync(queue)).Failed); // a hand-back is not a failure
     }
 
-    private static async Task<Executions.Entry> WaitForExecution(string queue, int attempt)
-    {
-        var clock = Stopwatch.StartNew();
-        while (clock.Elapsed < Timeout)
-        {
-            if (Executions.Of(queue).FirstOrDefault(e => e.Attempt >= attempt) is { } entry) return entry;
-            await Task.Delay(20);
-        }
-        throw new TimeoutException($"no attempt {attempt} on {queue} within {Timeout}");
-    }
+    private static Task<Executions.Entry> WaitForExecution(string queue, int attempt) => ClusterProbes.WaitForExecution(queue, attempt, Timeout);
 
-    private static InProcessSiloHandle SiloOf(TaskQueueCluster cluster, string workerId) =>
-        cluster.Cluster.Silos.Single(s => s.SiloAddress.ToParsableString() == workerId);
+    private static InProcessSiloHandle SiloOf(TaskQueueCluster cluster, string workerId) => ClusterProbes.SiloOf(cluster, workerId);
 
-    private static async Task<InProcessSiloHandle> OwnerSilo(TaskQueueCluster cluster, string partitionKey, bool activate = false)
-    {
-        var grain = cluster.Cluster.Client.GetGrain<ITaskQueueGrain>(partitionKey);
-        if (activate) await grain.GetStatsAsync();
-        var grainId = grain.GetGrainId();
-        var stats = await cluster.Cluster.Client.GetGrain<IManagementGrain>(0).GetDetailedGrainStatistics();
-        var address = stats.Single(s => s.GrainId == grainId).SiloAddress;
-        return cluster.Cluster.Silos.Single(s => s.SiloAddress.Equals(address));
-    }
+    private static Task<InProcessSiloHandle> OwnerSilo(TaskQueueCluster cluster, string partitionKey) => ClusterProbes.OwnerSilo(cluster, partitionKey);
 }

@@ -1,4 +1,3 @@
-using System.Collections.Concurrent;
 using DistributedTaskQueue.Execution;
 using Microsoft.Extensions.Logging;
 
@@ -20,16 +19,10 @@ internal sealed partial class PartitionWorker : ITaskWorkerObserver
     private readonly TimeProvider _time;
     private readonly ILogger _logger;
     private readonly CompletionReporter _reporter;
-    // Keyed by the whole lease token: attempt N finishing late must not remove attempt N+1 of the same task.
-    private readonly ConcurrentDictionary<LeaseToken, RunningTask> _running = new();
+    private readonly RunningAttempts _running = new();
     private readonly ITaskWorkerObserver _self;
     private long _leaseRequest;
 
-    private sealed record RunningTask(LeasedTask Task, CancellationTokenSource Cancel)
-    {
-        /// <summary>Set when the partition says this attempt's lease is gone: its outcome would be rejected, so it is not reported.</summary>
-        public volatile bool LeaseLost;
-    }
 
     private readonly WorkerMetrics _metrics;
 
@@ -98,7 +91,7 @@ internal sealed partial class PartitionWorker : ITaskWorkerObserver
     {
         while (await DelayAsync(_options.HeartbeatInterval, stop).ConfigureAwait(false))
         {
-            var leases = _running.Keys.ToArray();
+            var leases = _running.Tokens;
             if (leases.Length == 0) continue;
             try
             {
@@ -106,12 +99,7 @@ internal sealed partial class PartitionWorker : ITaskWorkerObserver
                 if (lost.Length == 0) continue;
                 LogLeasesLost(lost.Length, _key);
                 // Someone else may run these attempts now: stop ours, and do not report an outcome that would be rejected.
-                foreach (var token in lost)
-                {
-                    if (!_running.TryGetValue(token, out var running)) continue;
-                    running.LeaseLost = true;
-                    await CancelQuietlyAsync(running.Cancel).ConfigureAwait(false);
-                }
+                _running.LoseLeases(lost);
             }
             catch (Exception ex)
             {
@@ -139,19 +127,15 @@ internal sealed partial class PartitionWorker : ITaskWorkerObserver
     public Task CancelAsync(LeaseToken[] attempts)
     {
         ArgumentNullException.ThrowIfNull(attempts);
-        foreach (var attempt in attempts)
-        {
-            if (_running.TryGetValue(attempt, out var running)) CancelQuietlyAsync(running.Cancel).Ignore();
-        }
+        _running.Stop(attempts);
         return Task.CompletedTask;
     }
 
     private void Start(LeasedTask task, CancellationToken hardStop)
     {
         _slots.TaskStarted();
-        var cancel = new CancellationTokenSource();
         var token = new LeaseToken(task.Id.Sequence, task.Attempt, task.Epoch);
-        var running = _running[token] = new RunningTask(task, cancel);
+        var running = _running.Start(token);
         // Task.Run: a handler that blocks before its first await must not stall the lease loop.
         _metrics.Started();
         _ = Task.Run(async () =>
@@ -160,7 +144,7 @@ internal sealed partial class PartitionWorker : ITaskWorkerObserver
             TaskOutcome outcome = new TaskOutcome.Released();
             try
             {
-                var completion = await _executor.RunAsync(task, _workerId, _options.TaskTimeout, cancel.Token, hardStop).ConfigureAwait(false);
+                var completion = await _executor.RunAsync(task, _workerId, _options.TaskTimeout, running.Cancelled, hardStop).ConfigureAwait(false);
                 if (!_options.AutoRetry && completion.Outcome is TaskOutcome.Failed failed)
                     completion = completion with { Outcome = failed with { Retryable = false } };
                 outcome = completion.Outcome;
@@ -168,25 +152,11 @@ internal sealed partial class PartitionWorker : ITaskWorkerObserver
             }
             finally
             {
-                _running.TryRemove(token, out _);
-                cancel.Dispose();
+                _running.End(token);
                 _metrics.Finished(task.Id.Queue, outcome, _time.GetElapsedTime(started));
                 _slots.TaskFinished();
             }
         }, CancellationToken.None);
-    }
-
-    /// <summary>Fires a running attempt's token; it may have finished (and disposed it) a moment ago.</summary>
-    private static async Task CancelQuietlyAsync(CancellationTokenSource cancel)
-    {
-        try
-        {
-            await cancel.CancelAsync().ConfigureAwait(false);
-        }
-        catch (ObjectDisposedException)
-        {
-            // The attempt ended meanwhile: nothing left to stop.
-        }
     }
 
     private async Task<bool> DelayAsync(TimeSpan delay, CancellationToken stop)

@@ -1,0 +1,51 @@
+using DistributedTaskQueue.Worker;
+
+namespace DistributedTaskQueue.Tests.Silo;
+
+/// <summary>A worker's running attempts are keyed by the whole lease token, so two attempts of one task never mix.</summary>
+public sealed class RunningAttemptsTests
+{
+    [Fact]
+    public void End_OfALateAttempt_KeepsTheNewerAttemptOfTheSameTask()
+    {
+        var running = new RunningAttempts();
+        var first = new LeaseToken(5, 1, 1);
+        var second = new LeaseToken(5, 2, 1);
+        running.Start(first);
+        var newer = running.Start(second);
+
+        running.End(first);
+
+        Assert.Equal([second], running.Tokens); // still renewed
+        Assert.False(newer.Cancelled.IsCancellationRequested);
+    }
+
+    [Fact]
+    public void LoseLeases_StopsOnlyTheLostAttempt_AndMarksItNotToBeReported()
+    {
+        var running = new RunningAttempts();
+        var old = running.Start(new LeaseToken(5, 1, 1));
+        var current = running.Start(new LeaseToken(5, 2, 1));
+
+        running.LoseLeases([new LeaseToken(5, 1, 1)]);
+
+        Assert.True(old.Cancelled.IsCancellationRequested);
+        Assert.True(old.LeaseLost);
+        Assert.False(current.Cancelled.IsCancellationRequested);
+        Assert.False(current.LeaseLost);
+    }
+
+    [Fact]
+    public void Stop_AfterTheAttemptEnded_IsHarmless()
+    {
+        var running = new RunningAttempts();
+        var token = new LeaseToken(1, 1, 1);
+        running.Start(token);
+        running.End(token);
+
+        running.Stop([token]);
+        running.LoseLeases([token]);
+
+        Assert.Equal(0, running.Count);
+    }
+}
