@@ -47,6 +47,7 @@ try
                 "backlog" => await Backlog.RunAsync(options, cancel.Token),
                 "spread" => await Spread.RunAsync(options, cancel.Token),
                 "cost" => await Cost.RunAsync(options, cancel.Token),
+                "activation" => await Activation.RunAsync(options, cancel.Token),
                 _ => throw new InvalidOperationException(scenario),
             };
             report.Set("scenario", scenario);

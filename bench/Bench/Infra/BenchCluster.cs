@@ -22,7 +22,8 @@ internal sealed class BenchCluster : IAsyncDisposable
 
     public TaskClient Client { get; private set; } = null!;
 
-    public static async Task<BenchCluster> StartAsync(int silos, int maxConcurrentTasks, SiloKind kind, CancellationToken cancellationToken)
+    public static async Task<BenchCluster> StartAsync(int silos, int maxConcurrentTasks, SiloKind kind, CancellationToken cancellationToken,
+        IReadOnlyDictionary<string, string>? settings = null)
     {
         var clock = Stopwatch.StartNew();
         var redis = await RedisProcess.StartAsync(cancellationToken);
@@ -33,7 +34,7 @@ internal sealed class BenchCluster : IAsyncDisposable
             for (var i = 0; i < silos; i++)
             {
                 cluster.Silos.Add(await SiloProcess.StartAsync(
-                    $"silo-{i + 1}", redis.ConnectionString, cluster.ClusterId, Queue, maxConcurrentTasks, kind, cancellationToken));
+                    $"silo-{i + 1}", redis.ConnectionString, cluster.ClusterId, Queue, maxConcurrentTasks, kind, cancellationToken, settings: settings));
             }
             cluster.Client = await TaskClient.ConnectAsync(redis.ConnectionString, o =>
             {

@@ -35,8 +35,11 @@ internal sealed class SiloProcess : IAsyncDisposable
 
     public string Output => _output.ToString();
 
+    /// <param name="serviceId">The service id (the prefix of every stored key); the cluster id when null.</param>
+    /// <param name="settings">More environment variables (configuration), e.g. <c>TaskQueue__CleanupInterval</c>.</param>
     public static async Task<SiloProcess> StartAsync(
-        string name, string redis, string clusterId, string queue, int maxConcurrentTasks, SiloKind kind, CancellationToken cancellationToken)
+        string name, string redis, string clusterId, string queue, int maxConcurrentTasks, SiloKind kind, CancellationToken cancellationToken,
+        string? serviceId = null, IReadOnlyDictionary<string, string>? settings = null)
     {
         var directory = AppContext.BaseDirectory;
         var dll = Path.Combine(directory, kind == SiloKind.Stock ? "DistributedTaskQueue.Silo.dll" : "DistributedTaskQueue.Bench.dll");
@@ -56,7 +59,7 @@ internal sealed class SiloProcess : IAsyncDisposable
         var env = start.Environment;
         env["TaskQueue__Redis"] = redis;
         env["TaskQueue__ClusterId"] = clusterId;
-        env["TaskQueue__ServiceId"] = clusterId;
+        env["TaskQueue__ServiceId"] = serviceId ?? clusterId;
         env["TaskQueue__SiloPort"] = Ports.Free().ToString(CultureInfo.InvariantCulture);
         env["TaskQueue__GatewayPort"] = Ports.Free().ToString(CultureInfo.InvariantCulture);
         env["TaskQueue__AdvertisedAddress"] = "127.0.0.1";
@@ -65,6 +68,7 @@ internal sealed class SiloProcess : IAsyncDisposable
         env["TaskQueue__Worker__WorkerId"] = name;
         env["DOTNET_ENVIRONMENT"] = "Production";
         env["ASPNETCORE_ENVIRONMENT"] = "Production";
+        foreach (var (key, value) in settings ?? new Dictionary<string, string>()) env[key] = value;
         var process = Process.Start(start) ?? throw new InvalidOperationException("could not start the silo process");
         ChildProcesses.Add(process);
         var silo = new SiloProcess(process, httpPort, name);

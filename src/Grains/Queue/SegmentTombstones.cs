@@ -43,10 +43,13 @@ internal sealed class SegmentTombstones
         return pages;
     }
 
-    /// <summary>Forgets (and returns) pages wholly below <paramref name="firstSegment"/>: no segment there can exist any more.</summary>
+    /// <summary>
+    /// Forgets (and returns) pages with no tombstone at or above <paramref name="firstSegment"/>: nothing below it is
+    /// ever read again, so a partition whose segments are all gone keeps no bookkeeping but its head.
+    /// </summary>
     public List<long> TakeObsolete(long firstSegment)
     {
-        var obsolete = _pages.Keys.Where(p => p < PageOf(firstSegment)).ToList();
+        var obsolete = _pages.Values.Where(p => !p.HasAnyFrom(firstSegment - p.Number * PageSize)).Select(p => p.Number).ToList();
         foreach (var number in obsolete)
         {
             _pages.Remove(number);
@@ -66,4 +69,15 @@ internal sealed class TombstonePage
     public bool Has(long index) => (Bits[index / 64] & (1UL << (int)(index % 64))) != 0;
 
     public void Set(long index) => Bits[index / 64] |= 1UL << (int)(index % 64);
+
+    /// <summary>Whether any bit at or after <paramref name="index"/> is set (an index below 0 means the whole page).</summary>
+    public bool HasAnyFrom(long index)
+    {
+        if (index >= SegmentTombstones.PageSize) return false;
+        for (var i = Math.Max(index, 0); i < SegmentTombstones.PageSize; i++)
+        {
+            if (Has(i)) return true;
+        }
+        return false;
+    }
 }
