@@ -32,6 +32,23 @@ public sealed class SegmentLayoutTests(RedisFixture fixture)
         Assert.Equal(2600, (await cluster.Client.GetQueueStatsAsync(queue)).Pending);
     }
 
+    [Fact]
+    public async Task StoredKeys_KeepTheirPinnedNames_WhateverTheClassesAreCalled()
+    {
+        const string queue = "pinned";
+        var serviceId = Guid.NewGuid().ToString("N");
+        await using var cluster = await TaskQueueCluster.StartAsync(fixture.Redis, [], serviceId: serviceId);
+
+        await cluster.Client.SubmitAsync(new RecordTask("p"), queue);
+
+        // The grain type, the key layout and the state names are stored data: changing any strands every queue.
+        var db = fixture.Redis.Connection.GetDatabase();
+        Assert.True(await db.KeyExistsAsync($"{serviceId}/state/taskqueue/{queue}:0/head"));
+        Assert.True(await db.KeyExistsAsync($"{serviceId}/state/taskqueue/{queue}:0/seg-0"));
+        Assert.Equal("taskqueue", TaskQueueGrain.GrainTypeName);
+        Assert.Equal("dtq", TaskQueueGrain.StorageName);
+    }
+
     private async Task<long> HeadSize(string serviceId) =>
         (long)await fixture.Redis.Connection.GetDatabase().HashStringLengthAsync(Keys(serviceId, "head").Single(), "data");
 

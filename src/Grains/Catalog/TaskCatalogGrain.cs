@@ -4,6 +4,7 @@ namespace DistributedTaskQueue.Catalog;
 /// Keeps what each worker handles, in memory. Entries not refreshed for two minutes are dropped, so a
 /// worker that died without unregistering stops counting soon after.
 /// </summary>
+[GrainType("taskcatalog")]
 internal sealed class TaskCatalogGrain(TimeProvider time) : Grain, ITaskCatalogGrain
 {
     private static readonly TimeSpan Expiry = TimeSpan.FromMinutes(2);

@@ -14,9 +14,16 @@ namespace DistributedTaskQueue.Queue;
 /// write is in flight share the next write, and long polls (leases, result waits) never block other calls.
 /// </summary>
 [Reentrant]
+[GrainType(GrainTypeName)]
 [System.Diagnostics.CodeAnalysis.SuppressMessage("Design", "CA1001", Justification = "Disposed in OnDeactivateAsync, the end of a grain's life.")]
 internal sealed partial class TaskQueueGrain : Grain, ITaskQueueGrain
 {
+    /// <summary>
+    /// The grain type, pinned: it is part of every stored key (<c>{service}/state/taskqueue/{queue}:{n}/seg-N</c>),
+    /// so renaming the class must not change it and strand every stored segment.
+    /// </summary>
+    public const string GrainTypeName = "taskqueue";
+
     /// <summary>The name of the grain storage provider that holds partitions.</summary>
     public const string StorageName = "dtq";
 
