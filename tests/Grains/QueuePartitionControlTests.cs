@@ -182,7 +182,7 @@ public sealed class QueuePartitionControlTests
         Assert.Equal([ids[1]], _partition.ListDeadLetters(ids[0].Sequence, 1).Select(t => t.Id));
         Assert.Equal(3, _partition.Stats().DeadLettered);
 
-        Assert.Equal(2, _partition.RetryDeadLetters(null, "t"));
+        Assert.Equal(2, _partition.RetryDeadLetters(null, "t", _time.GetUtcNow()));
         Assert.Equal([ids[2]], _partition.ListDeadLetters(-1, 10).Select(t => t.Id));
         var retried = _partition.Lease("w", 0, 5, _time.GetUtcNow());
         Assert.Equal([ids[0], ids[1]], retried.Select(t => t.Id));
@@ -204,7 +204,7 @@ public sealed class QueuePartitionControlTests
         var b = Submit();
         foreach (var task in _partition.Lease("w", 0, 2, _time.GetUtcNow())) Fail(task);
 
-        Assert.Equal(1, _partition.RetryDeadLetters([b.Sequence, 999], null));
+        Assert.Equal(1, _partition.RetryDeadLetters([b.Sequence, 999], null, _time.GetUtcNow()));
 
         Assert.Equal(TaskState.DeadLettered, _partition.GetInfo(a.Sequence)!.State);
         Assert.Equal(TaskState.Pending, _partition.GetInfo(b.Sequence)!.State);
@@ -220,5 +220,5 @@ public sealed class WorkerIdTests
     [InlineData("27.0.0.1:11111@154830161", "127.0.0.1:11111@154830161", false)]
     [InlineData("x127.0.0.1:11111@154830161", "127.0.0.1:11111@154830161", false)]
     public void IsOnSilo_MatchesTheSilosAddress_WithOrWithoutAName(string workerId, string silo, bool expected) =>
-        Assert.Equal(expected, DistributedTaskQueue.Queue.TaskQueueGrain.IsOnSilo(workerId, silo));
+        Assert.Equal(expected, DistributedTaskQueue.Queue.DeadSiloWatcher.IsOnSilo(workerId, silo));
 }

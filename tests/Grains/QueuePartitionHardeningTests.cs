@@ -55,7 +55,7 @@ public sealed class QueuePartitionHardeningTests
         var stats = restored.Stats();
         Assert.Equal(1, stats.DeadLettered);
         // The operator can retry it: it runs at a valid priority.
-        Assert.Equal(1, restored.RetryDeadLetters([bad.Sequence], null));
+        Assert.Equal(1, restored.RetryDeadLetters([bad.Sequence], null, _time.GetUtcNow()));
         Assert.Equal(bad.Sequence, Assert.Single(restored.Lease("w", 1, 10, _time.GetUtcNow())).Id.Sequence);
     }
 
@@ -174,6 +174,20 @@ public sealed class QueuePartitionHardeningTests
         Assert.Throws<ArgumentException>(() => _partition.Complete(new TaskCompletion(id.Sequence, task.Attempt, null!) { Epoch = task.Epoch }, _time.GetUtcNow()));
 
         Assert.Equal(TaskState.Running, _partition.GetInfo(id.Sequence)!.State);
+    }
+
+    [Fact]
+    public void DeadLetterCalls_WithRepeatedOrExtremeSequences_ChangeEachDeadLetterOnce()
+    {
+        var id = Submit();
+        var task = Assert.Single(_partition.Lease("w", 0, 1, _time.GetUtcNow()));
+        _partition.Complete(new TaskCompletion(id.Sequence, task.Attempt, new TaskOutcome.Failed(new TaskError("x", null, null, 1, _time.GetUtcNow()), false)) { Epoch = task.Epoch }, _time.GetUtcNow());
+
+        Assert.Empty(_partition.DeadLetterPage(long.MaxValue, 10));
+        Assert.Equal([id.Sequence], _partition.DeadLetterPage(long.MinValue, 10));
+        // A sequence named twice would otherwise move the same record twice (an illegal transition that breaks the partition).
+        Assert.Equal(1, _partition.RetryDeadLetters([id.Sequence, id.Sequence, -5, long.MaxValue], null, _time.GetUtcNow()));
+        Assert.Equal(1, _partition.Stats().Pending);
     }
 
     [Fact]

@@ -23,17 +23,17 @@ internal sealed partial class QueuePartition
     {
         worker = null;
         attempt = default;
-        if (_staged.Contains(sequence) || Find(sequence) is not { } record) return CancelResult.Unknown;
+        if (_staged.Contains(sequence) || _segments.Find(sequence) is not { } record) return CancelResult.Unknown;
         switch (record.State)
         {
             case TaskState.Pending or TaskState.Scheduled or TaskState.Retrying:
-                // Its queue entry stays behind and is skipped when reached (lazy removal keeps this O(1)).
-                Finish(record, TaskState.Cancelled, now);
+                // Its line or delayed entry stays behind and is skipped when reached (lazy removal keeps this O(1)).
+                Move(record, TaskState.Cancelled, now);
                 return CancelResult.Cancelled;
             case TaskState.Running:
                 record.CancelRequested = true;
-                Touch(sequence);
-                worker = _leases.TryGetValue(sequence, out var lease) ? lease.WorkerId : null;
+                _segments.Touch(sequence);
+                worker = _leases.TryGet(sequence, out var lease) ? lease.WorkerId : null;
                 attempt = new LeaseToken(sequence, record.Attempts, record.LeaseEpoch);
                 return CancelResult.Requested;
             default:
@@ -42,27 +42,23 @@ internal sealed partial class QueuePartition
     }
 
     /// <summary>The sequences of dead letters in order, after <paramref name="after"/>, at most <paramref name="limit"/>.</summary>
-    public List<long> DeadLetterPage(long after, int limit) => _deadLetters.GetViewBetween(after + 1, long.MaxValue).Take(limit).ToList();
-
-    /// <summary>Every dead letter's sequence (to warm their segments before retrying or purging them all).</summary>
-    public IReadOnlyCollection<long> DeadLetterSequences => _deadLetters;
+    public List<long> DeadLetterPage(long after, int limit) =>
+        after == long.MaxValue ? [] : _deadLetters.GetViewBetween(Math.Max(after, -1) + 1, long.MaxValue).Take(limit).ToList();
 
     /// <summary>Dead letters in sequence order, after <paramref name="after"/>, at most <paramref name="limit"/> (their segments must be warm).</summary>
     public List<TaskInfo> ListDeadLetters(long after, int limit) =>
-        DeadLetterPage(after, limit).Select(s => Find(s)?.ToInfo(IdOf(s))).OfType<TaskInfo>().ToList();
+        DeadLetterPage(after, limit).Select(s => _segments.Find(s)?.ToInfo(IdOf(s))).OfType<TaskInfo>().ToList();
 
     /// <summary>Puts dead letters (all, or those of one task name) back in line with a fresh retry budget; returns how many.</summary>
-    public int RetryDeadLetters(IReadOnlyCollection<long>? sequences, string? taskName)
+    public int RetryDeadLetters(IReadOnlyCollection<long>? sequences, string? taskName, DateTimeOffset now)
     {
         var chosen = DeadLettersMatching(sequences, taskName);
         foreach (var record in chosen)
         {
-            _deadLetters.Remove(record.Sequence);
-            Move(record, TaskState.Pending);
             record.Failures = 0;
             record.FinishedAt = null;
             record.NotBefore = null;
-            _pending[(int)record.Priority].Enqueue(record.Sequence);
+            Move(record, TaskState.Pending, now);
         }
         return chosen.Count;
     }
@@ -73,8 +69,10 @@ internal sealed partial class QueuePartition
         var chosen = DeadLettersMatching(sequences, taskName);
         foreach (var record in chosen)
         {
-            _deadLetters.Remove(record.Sequence);
-            Forget(record);
+            Leave(record);
+            if (record.IdempotencyKey is { } key) _idempotencyKeys.Remove(key);
+            _segments.Remove(record.Sequence);
+            _finished.Add(record.Sequence);
         }
         return chosen.Count;
     }
@@ -85,9 +83,7 @@ internal sealed partial class QueuePartition
         // The segment new tasks go to may go too (invariant 6: no key outlives its data); its unused sequence
         // numbers are skipped, so a deleted segment number is never written again (see SegmentTombstones).
         var tail = TaskSegment.NumberOf(_head.NextSequence);
-        var removable = _segments.Values
-            .Where(s => s.Tasks.All(r => IsPastRetention(r, now)))
-            .ToList();
+        var removable = _segments.Warm.Where(s => s.Tasks.All(r => RetainedUntil(r) <= now)).ToList();
         foreach (var segment in removable)
         {
             foreach (var record in segment.Tasks)
@@ -95,34 +91,34 @@ internal sealed partial class QueuePartition
                 _deadLetters.Remove(record.Sequence);
                 if (record.IdempotencyKey is { } key) _idempotencyKeys.Remove(key);
             }
-            _segments.Remove(segment.Number);
-            _dirtySegments.Remove(segment.Number);
-            _deletedSegments.Add(segment.Number);
+            _segments.Delete(segment.Number);
             if (segment.Number == tail) _head.NextSequence = (tail + 1) * TaskSegment.Capacity;
         }
-        var removed = removable.Count + RemoveExpiredCold(tail, now);
-        if (removed > 0) _head.FirstSegment = _segments.Keys.Concat(_cold.Keys).Append(TaskSegment.NumberOf(_head.NextSequence)).Min();
+        var expiredCold = _segments.Cold.Where(c => c.Value.RetainedUntil is { } until && until <= now).ToList();
+        foreach (var (number, cold) in expiredCold)
+        {
+            var first = number * TaskSegment.Capacity;
+            _deadLetters.ExceptWith(_deadLetters.GetViewBetween(first, first + TaskSegment.Capacity - 1).ToList());
+            foreach (var key in cold.IdempotencyKeys ?? []) _idempotencyKeys.Remove(key);
+            _segments.Delete(number);
+        }
+        var removed = removable.Count + expiredCold.Count;
+        if (removed > 0)
+        {
+            _head.FirstSegment = _segments.Warm.Select(s => s.Number).Concat(_segments.Cold.Keys)
+                .Append(TaskSegment.NumberOf(_head.NextSequence)).Min();
+        }
         return removed;
     }
 
     private List<TaskRecord> DeadLettersMatching(IReadOnlyCollection<long>? sequences, string? taskName) =>
         (sequences ?? (IEnumerable<long>)_deadLetters)
+            .Distinct()
             .Where(_deadLetters.Contains)
-            .Select(Find)
+            .Select(_segments.Find)
             .OfType<TaskRecord>()
             .Where(r => taskName is null || r.TaskName == taskName)
             .ToList();
-
-    /// <summary>Removes a record from its segment; an emptied segment is deleted by the next retention pass.</summary>
-    private void Forget(TaskRecord record)
-    {
-        if (record.IdempotencyKey is { } key) _idempotencyKeys.Remove(key);
-        SegmentFor(record.Sequence, create: false)![record.Sequence] = null;
-        Touch(record.Sequence);
-        _finished.Add(record.Sequence);
-    }
-
-    private bool IsPastRetention(TaskRecord record, DateTimeOffset now) => RetainedUntil(record) <= now;
 
     /// <summary>When a finished task's record may go (its result or failure TTL after it finished); null while it is not finished.</summary>
     private DateTimeOffset? RetainedUntil(TaskRecord record)

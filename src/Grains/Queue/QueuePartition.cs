@@ -1,41 +1,32 @@
 namespace DistributedTaskQueue.Queue;
 
 /// <summary>
-/// The in-memory model of one queue partition: task records by segment, the pending order per priority,
-/// the delayed index, the leases and the counters. Pure and synchronous (time is injected), so every
-/// rule here is unit-tested with a fake clock; <see cref="TaskQueueGrain"/> adds storage, waiting and timers.
-/// This file holds the task flow (submit, lease, renew, complete, redeliver); QueuePartition.Control.cs
-/// holds what operators do (cancel, dead letters, retention).
+/// The in-memory model of one queue partition: one method per transition, each applied through <see cref="Move"/>,
+/// whose effects on the indexes sit on one screen at the end of this file next to <see cref="TaskLifecycle"/>'s table.
+/// The state is owned by types: <see cref="SegmentCache"/> (records, residency, what the next write carries),
+/// <see cref="PendingIndex"/> (dispatch order), <see cref="DelayedIndex"/>, <see cref="LeaseTable"/> and
+/// <see cref="StateCounts"/>. Pure and synchronous (time is injected), so every rule is unit-tested on a fake clock;
+/// <see cref="TaskQueueGrain"/> adds storage, waiting and timers.
 /// </summary>
 internal sealed partial class QueuePartition
 {
+    /// <summary>Segments from each priority's dispatch front that are read ahead of leasing and never evicted.</summary>
+    public const int PrefetchSegments = 16;
+
     private readonly string _queue;
     private readonly int _partition;
     private readonly TaskQueueOptions _options;
     private readonly Func<double> _random;
     private readonly PartitionHead _head;
-    private readonly Dictionary<long, TaskSegment> _segments = [];
-    private readonly Queue<long>[] _pending = [new(), new(), new(), new()];
-    private readonly long[] _pendingCounts = new long[4];
-    private readonly PriorityQueue<long, DateTimeOffset> _delayed = new();
-    private readonly Dictionary<long, LeaseEntry> _leases = [];
+    private readonly SegmentCache _segments = new();
+    private readonly PendingIndex _pending = new();
+    private readonly DelayedIndex _delayed = new();
+    private readonly StateCounts _counts = new();
+    private readonly LeaseTable _leases;
     private readonly Dictionary<string, long> _idempotencyKeys = new(StringComparer.Ordinal);
     private readonly SortedSet<long> _deadLetters = [];
-    private readonly HashSet<long> _dirtySegments = [];
-    private readonly HashSet<long> _deletedSegments = [];
     private HashSet<long> _staged = [];
-    // Durability of single records, so readers see only written state: changed since the last write was taken,
-    // and carried by the write in flight.
-    private HashSet<long> _changed = [];
-    private HashSet<long> _inFlight = [];
     private List<long> _finished = [];
-    private long _delayedCount;
-
-    /// <summary>A lease. <c>WorkerId</c> is null while a lease restored after a failover waits for its worker to reclaim it.</summary>
-    private readonly record struct LeaseEntry(string? WorkerId, int Attempt, long Epoch, DateTimeOffset Deadline)
-    {
-        public bool Matches(int attempt, long epoch) => Attempt == attempt && Epoch == epoch;
-    }
 
     public QueuePartition(string queue, int partition, TaskQueueOptions options, Func<double> random, PartitionHead? head = null)
     {
@@ -44,6 +35,7 @@ internal sealed partial class QueuePartition
         _options = options;
         _random = random;
         _head = head ?? new PartitionHead();
+        _leases = new LeaseTable(options.LeaseDuration);
     }
 
     public PartitionHead Head => _head;
@@ -52,25 +44,32 @@ internal sealed partial class QueuePartition
 
     /// <summary>Records dead-lettered at restore because they could not be indexed (see <see cref="RecordQuarantine"/>).</summary>
     public long QuarantinedRecords { get; private set; }
-    public bool HasPending => _pendingCounts.Any(c => c > 0);
+
+    public bool HasPending => _counts.HasPending;
 
     /// <summary>Whether some segment changed (or was deleted) since the last <see cref="TakeDirty"/>.</summary>
-    public bool HasUnwrittenChanges => _dirtySegments.Count > 0 || _deletedSegments.Count > 0;
+    public bool HasUnwrittenChanges => _segments.HasUnwrittenChanges;
 
     /// <summary>The earliest not-before time in the delayed index (it may belong to a task cancelled since).</summary>
-    public DateTimeOffset? NextDue => _delayed.TryPeek(out _, out var due) ? due : null;
+    public DateTimeOffset? NextDue => _delayed.NextDue;
+
+    /// <summary>Task records held in memory (in whole segments).</summary>
+    public long ResidentRecords => _segments.ResidentRecords;
+
+    /// <summary>Every dead letter's sequence (to warm their segments before retrying or purging them all).</summary>
+    public IReadOnlyCollection<long> DeadLetterSequences => _deadLetters;
 
     /// <summary>
-    /// Rebuilds the indexes from stored segments (ascending, so FIFO survives a restart). Tasks stored as
-    /// Running are held back for one lease period rather than redelivered at once: live workers still
-    /// running them reclaim them by renewing (invariant 3); the rest return to Pending when the hold ends.
-    /// A record that cannot be indexed is quarantined (dead-lettered with the reason), never allowed to stop the load.
+    /// Rebuilds the indexes from stored segments (ascending, so FIFO survives a restart). Tasks stored as Running are
+    /// held back for one lease period rather than redelivered at once: live workers still running them reclaim them
+    /// by renewing (invariant 3); the rest return to Pending when the hold ends. A record that cannot be indexed is
+    /// quarantined (dead-lettered with the reason), never allowed to stop the load.
     /// </summary>
     public void Restore(IEnumerable<TaskSegment> segments, DateTimeOffset now)
     {
         foreach (var segment in segments.OrderBy(s => s.Number))
         {
-            _segments[segment.Number] = segment;
+            _segments.Load(segment);
             for (var slot = 0; slot < TaskSegment.Capacity; slot++)
             {
                 if (segment.Records[slot] is not { } record) continue;
@@ -80,23 +79,13 @@ internal sealed partial class QueuePartition
                     record.Sequence = sequence; // the slot is the truth
                     RecordQuarantine.Apply(record, problem, now);
                     QuarantinedRecords++;
-                    Touch(sequence);
+                    _segments.Touch(sequence);
                 }
                 _head.NextSequence = Math.Max(_head.NextSequence, sequence + 1);
                 if (record.IdempotencyKey is { } key) _idempotencyKeys[key] = sequence;
-                switch (record.State)
-                {
-                    case TaskState.Running:
-                        // Held for the worker that had it: it reclaims by renewing, or it is released at once if its silo is dead.
-                        _leases[sequence] = new LeaseEntry(record.LeasedTo, record.Attempts, record.LeaseEpoch, now + _options.LeaseDuration);
-                        break;
-                    case TaskState.DeadLettered:
-                        _deadLetters.Add(sequence);
-                        break;
-                    default:
-                        Index(record);
-                        break;
-                }
+                Index(record);
+                // Held for the worker that had it: it reclaims by renewing, or it is released at once if its silo is dead.
+                if (record.State == TaskState.Running) _leases.Grant(sequence, record.LeasedTo, record.Attempts, record.LeaseEpoch, now);
             }
         }
     }
@@ -116,24 +105,8 @@ internal sealed partial class QueuePartition
     {
         if (submission.IdempotencyKey is { } key && _idempotencyKeys.TryGetValue(key, out var existing)) return IdOf(existing);
         var sequence = _head.NextSequence++;
-        var notBefore = submission.NotBefore is { } nb && nb > now ? nb : (DateTimeOffset?)null;
-        var record = new TaskRecord
-        {
-            Sequence = sequence,
-            TaskName = submission.TaskName,
-            Payload = submission.Payload,
-            Priority = submission.Priority,
-            State = notBefore is null ? TaskState.Pending : TaskState.Scheduled,
-            Retry = submission.Retry,
-            Timeout = submission.Timeout,
-            EnqueuedAt = now,
-            NotBefore = notBefore,
-            ExpiresAt = submission.ExpiresAt,
-            ResultTtl = submission.ResultTtl,
-            IdempotencyKey = submission.IdempotencyKey,
-        };
-        SegmentFor(sequence, create: true)![sequence] = record;
-        Touch(sequence);
+        var record = TaskRecord.Accepted(sequence, submission, now);
+        _segments.Add(record);
         if (submission.IdempotencyKey is { } newKey) _idempotencyKeys[newKey] = sequence;
         _staged.Add(sequence);
         return IdOf(sequence);
@@ -152,7 +125,7 @@ internal sealed partial class QueuePartition
     {
         foreach (var sequence in staged.Order())
         {
-            if (Find(sequence) is { } record) Index(record);
+            if (_segments.Find(sequence) is { } record) Index(record);
         }
     }
 
@@ -161,33 +134,32 @@ internal sealed partial class QueuePartition
     {
         var leased = new List<LeasedTask>(Math.Min(max, 64));
         if (_head.Paused) return leased;
-        for (var priority = (int)TaskPriority.Critical; priority >= 0 && leased.Count < max; priority--)
+        for (var priority = TaskPriority.Critical; priority >= TaskPriority.Low && leased.Count < max; priority--)
         {
-            var queue = _pending[priority];
-            while (leased.Count < max && queue.TryPeek(out var sequence))
+            while (leased.Count < max && _pending.TryPeek(priority, out var sequence))
             {
-                if (IsCold(sequence))
+                if (_segments.IsCold(sequence))
                 {
                     // Strict priority: nothing of a lower priority overtakes a task whose segment is still being read.
-                    _wanted.Add(TaskSegment.NumberOf(sequence));
+                    _segments.Want(TaskSegment.NumberOf(sequence));
                     return leased;
                 }
-                queue.Dequeue();
+                _pending.Dequeue(priority);
                 // Entries of tasks that left Pending some other way (cancelled) are skipped here, lazily.
-                if (Find(sequence) is not { State: TaskState.Pending } record) continue;
+                if (_segments.Find(sequence) is not { State: TaskState.Pending } record) continue;
                 if (record.ExpiresAt is { } expiresAt && expiresAt <= now)
                 {
                     record.AddError(new TaskError("Expired before it started.", "Expired", null, record.Attempts, now));
-                    Finish(record, TaskState.DeadLettered, now);
+                    Move(record, TaskState.DeadLettered, now);
                     continue;
                 }
-                Move(record, TaskState.Running);
+                Move(record, TaskState.Running, now);
                 record.Attempts++;
                 record.StartedAt = now;
                 record.LeasedTo = workerId;
                 record.LeaseRequest = requestId;
                 record.LeaseEpoch = _head.Epoch;
-                _leases[sequence] = new LeaseEntry(workerId, record.Attempts, _head.Epoch, now + _options.LeaseDuration);
+                _leases.Grant(sequence, workerId, record.Attempts, _head.Epoch, now);
                 leased.Add(ToLeased(record));
             }
         }
@@ -197,9 +169,9 @@ internal sealed partial class QueuePartition
     /// <summary>Extends a lease the worker holds (or reclaims one held back after a failover); false when it holds it no longer.</summary>
     public bool Renew(string workerId, LeaseToken token, DateTimeOffset now)
     {
-        if (!_leases.TryGetValue(token.Sequence, out var lease) || !lease.Matches(token.Attempt, token.Epoch)) return false;
+        if (!_leases.TryGet(token.Sequence, out var lease) || !lease.Matches(token.Attempt, token.Epoch)) return false;
         if (lease.WorkerId is not null && lease.WorkerId != workerId) return false;
-        _leases[token.Sequence] = lease with { WorkerId = workerId, Deadline = now + _options.LeaseDuration };
+        _leases.Extend(token.Sequence, workerId, now);
         return true;
     }
 
@@ -211,9 +183,9 @@ internal sealed partial class QueuePartition
     public List<LeasedTask> Reclaim(string workerId, long requestId, int max, DateTimeOffset now)
     {
         var reclaimed = new List<LeasedTask>();
-        foreach (var (sequence, lease) in _leases.ToList())
+        foreach (var (sequence, lease) in _leases.All.ToList())
         {
-            if (Find(sequence) is not { State: TaskState.Running } record || !lease.Matches(record.Attempts, record.LeaseEpoch)) continue;
+            if (_segments.Find(sequence) is not { State: TaskState.Running } record || !lease.Matches(record.Attempts, record.LeaseEpoch)) continue;
             if (record.LeasedTo != workerId || record.LeaseRequest != requestId) continue;
             if (reclaimed.Count >= max)
             {
@@ -221,7 +193,7 @@ internal sealed partial class QueuePartition
                 Redeliver(record, now);
                 continue;
             }
-            _leases[sequence] = lease with { WorkerId = workerId, Deadline = now + _options.LeaseDuration };
+            _leases.Extend(sequence, workerId, now);
             reclaimed.Add(ToLeased(record));
         }
         return reclaimed;
@@ -236,10 +208,10 @@ internal sealed partial class QueuePartition
         ArgumentNullException.ThrowIfNull(completion);
         if (completion.Outcome is not (TaskOutcome.Succeeded or TaskOutcome.Released or TaskOutcome.Failed))
             throw new ArgumentException($"Unknown outcome {completion.Outcome?.GetType().Name ?? "null"}.", nameof(completion));
-        var record = Find(completion.Sequence);
+        var record = _segments.Find(completion.Sequence);
         if (record is not { State: TaskState.Running }
             || record.Attempts != completion.Attempt
-            || !_leases.TryGetValue(completion.Sequence, out var lease)
+            || !_leases.TryGet(completion.Sequence, out var lease)
             || !lease.Matches(completion.Attempt, completion.Epoch))
         {
             StaleCompletions++;
@@ -256,13 +228,13 @@ internal sealed partial class QueuePartition
                 break;
             case TaskOutcome.Succeeded succeeded:
                 record.Result = succeeded.Result;
-                Finish(record, TaskState.Succeeded, now);
+                Move(record, TaskState.Succeeded, now);
                 break;
             case TaskOutcome.Released:
                 Redeliver(record, now);
                 break;
             case TaskOutcome.Failed when record.CancelRequested:
-                Finish(record, TaskState.Cancelled, now);
+                Move(record, TaskState.Cancelled, now);
                 break;
             case TaskOutcome.Failed failed:
                 Fail(record, failed, now);
@@ -275,13 +247,11 @@ internal sealed partial class QueuePartition
     public int PromoteDue(DateTimeOffset now)
     {
         var promoted = 0;
-        while (_delayed.TryPeek(out var sequence, out var due) && due <= now)
+        while (_delayed.TryTakeDue(now, out var sequence, out var due))
         {
-            _delayed.Dequeue();
-            if (Find(sequence) is not { State: TaskState.Scheduled or TaskState.Retrying } record || record.NotBefore != due) continue;
-            Move(record, TaskState.Pending);
+            if (_segments.Find(sequence) is not { State: TaskState.Scheduled or TaskState.Retrying } record || record.NotBefore != due) continue;
             record.NotBefore = null;
-            _pending[(int)record.Priority].Enqueue(sequence);
+            Move(record, TaskState.Pending, now);
             promoted++;
         }
         return promoted;
@@ -294,10 +264,10 @@ internal sealed partial class QueuePartition
     public int ReleaseWorker(Func<string, bool> isGone, DateTimeOffset now) =>
         ReleaseLeases(l => l.WorkerId is { } worker && isGone(worker), now);
 
-    public TaskInfo? GetInfo(long sequence) => _staged.Contains(sequence) ? null : Find(sequence)?.ToInfo(IdOf(sequence));
+    public TaskInfo? GetInfo(long sequence) => _staged.Contains(sequence) ? null : _segments.Find(sequence)?.ToInfo(IdOf(sequence));
 
     /// <summary>Whether what the model holds for this task is in storage: no change to it waits for (or rides in) a write.</summary>
-    public bool IsDurable(long sequence) => !_changed.Contains(sequence) && !_inFlight.Contains(sequence) && !_staged.Contains(sequence);
+    public bool IsDurable(long sequence) => !_staged.Contains(sequence) && _segments.IsDurable(sequence);
 
     /// <summary>Tasks that became terminal (or were dropped) since the last call: their waiters are woken once the write that carries this is durable.</summary>
     public List<long> TakeFinished()
@@ -307,15 +277,15 @@ internal sealed partial class QueuePartition
         return finished;
     }
 
-    public bool IsTerminalOrUnknown(long sequence) => Find(sequence) is not { } record || record.State.IsTerminal();
+    public bool IsTerminalOrUnknown(long sequence) => _segments.Find(sequence) is not { } record || record.State.IsTerminal();
 
     public void SetPaused(bool paused) => _head.Paused = paused;
 
     public QueueStats Stats() => new()
     {
         Queue = _queue,
-        PendingByPriority = [.. _pendingCounts],
-        Delayed = _delayedCount,
+        PendingByPriority = _counts.PendingByPriority,
+        Delayed = _counts.Delayed,
         Running = _leases.Count,
         Succeeded = _head.Succeeded,
         Failed = _head.Failed,
@@ -323,48 +293,28 @@ internal sealed partial class QueuePartition
         Cancelled = _head.Cancelled,
         Paused = _head.Paused,
         StaleCompletions = StaleCompletions,
-        ResidentTasks = ResidentRecords,
+        ResidentTasks = _segments.ResidentRecords,
     };
 
     /// <summary>The segments changed (null: deleted) since the last call; the caller snapshots and writes them.</summary>
-    public List<(long Number, TaskSegment? Segment)> TakeDirty()
-    {
-        var dirty = new List<(long, TaskSegment?)>(_dirtySegments.Count + _deletedSegments.Count);
-        foreach (var number in _dirtySegments)
-        {
-            if (_segments.TryGetValue(number, out var segment)) dirty.Add((number, segment));
-            _unsettled.Add(number);
-        }
-        foreach (var number in _deletedSegments) dirty.Add((number, null));
-        _dirtySegments.Clear();
-        _deletedSegments.Clear();
-        (_inFlight, _changed) = (_changed, _inFlight);
-        _changed.Clear();
-        return dirty;
-    }
+    public List<(long Number, TaskSegment? Segment)> TakeDirty() => _segments.TakeDirty();
 
-    private int ReleaseLeases(Func<LeaseEntry, bool> released, DateTimeOffset now)
+    /// <summary>The write now in flight is durable: its segments may be evicted, and readers may see its records.</summary>
+    public void Settle() => _segments.Settle();
+
+    private int ReleaseLeases(Func<LeaseTable.Lease, bool> released, DateTimeOffset now)
     {
-        var sequences = _leases.Where(l => released(l.Value)).Select(l => l.Key).ToList();
+        var sequences = _leases.TakeWhere(released);
         foreach (var sequence in sequences)
         {
-            _leases.Remove(sequence);
-            if (Find(sequence) is { State: TaskState.Running } record) Redeliver(record, now);
+            if (_segments.Find(sequence) is { State: TaskState.Running } record) Redeliver(record, now);
         }
         return sequences.Count;
     }
 
     /// <summary>A running task whose attempt ended without an outcome joins its priority's line again (or ends, if a cancel was asked for).</summary>
-    private void Redeliver(TaskRecord record, DateTimeOffset now)
-    {
-        if (record.CancelRequested)
-        {
-            Finish(record, TaskState.Cancelled, now);
-            return;
-        }
-        Move(record, TaskState.Pending);
-        _pending[(int)record.Priority].Enqueue(record.Sequence);
-    }
+    private void Redeliver(TaskRecord record, DateTimeOffset now) =>
+        Move(record, record.CancelRequested ? TaskState.Cancelled : TaskState.Pending, now);
 
     /// <summary>The retry policy decides: a delayed retry while failures are within MaxRetries and the failure is retryable, else a dead letter.</summary>
     private void Fail(TaskRecord record, TaskOutcome.Failed failed, DateTimeOffset now)
@@ -376,12 +326,11 @@ internal sealed partial class QueuePartition
         if (failed.Retryable && record.Failures <= policy.MaxRetries)
         {
             record.NotBefore = now + policy.DelayFor(record.Failures, _random());
-            Move(record, TaskState.Retrying);
-            _delayed.Enqueue(record.Sequence, record.NotBefore.Value);
+            Move(record, TaskState.Retrying, now);
         }
         else
         {
-            Finish(record, TaskState.DeadLettered, now);
+            Move(record, TaskState.DeadLettered, now);
         }
     }
 
@@ -390,70 +339,52 @@ internal sealed partial class QueuePartition
     private LeasedTask ToLeased(TaskRecord record) =>
         new(IdOf(record.Sequence), record.TaskName, record.Payload, record.Attempts, record.Timeout, record.EnqueuedAt) { Epoch = record.LeaseEpoch };
 
-    private TaskRecord? Find(long sequence) => SegmentFor(sequence, create: false)?[sequence];
+    // ---- The lifecycle's effects, next to TaskLifecycle's table of legal moves ------------------------------------
+    //
+    //   state         indexed as (Index: every move and every restore)   on arrival by a move (Arrive)
+    //   Pending       its priority's line; counted                        -
+    //   Scheduled     the delayed index at NotBefore; counted             -
+    //   Retrying      the delayed index at NotBefore; counted             -
+    //   Running       (the caller grants or restores its lease)           -
+    //   Succeeded     -                                                   FinishedAt; Succeeded count; waiters woken
+    //   DeadLettered  the dead-letter set                                 FinishedAt; waiters woken
+    //   Cancelled     -                                                   FinishedAt; Cancelled count; waiters woken
+    //
+    // Leaving a state undoes its indexing (lines and the delayed index drop stale entries lazily).
 
-    private TaskSegment? SegmentFor(long sequence, bool create)
+    /// <summary>Every state change goes through here: checked against the lifecycle table, indexed, written with the next write.</summary>
+    private void Move(TaskRecord record, TaskState to, DateTimeOffset now)
     {
-        var number = TaskSegment.NumberOf(sequence);
-        if (_segments.TryGetValue(number, out var segment)) return segment;
-        if (!create) return null;
-        // A new record in a segment held only in Redis would make a fresh segment that overwrites the stored one.
-        if (_cold.ContainsKey(number)) throw new InvalidOperationException($"Segment {number} is cold; the tail segment is never evicted.");
-        segment = new TaskSegment { Number = number };
-        _segments[number] = segment;
-        return segment;
+        Leave(record);
+        TaskLifecycle.Move(record, to);
+        Index(record);
+        Arrive(record, now);
+        _segments.Touch(record.Sequence);
     }
 
     private void Index(TaskRecord record)
     {
+        _counts.Add(record);
         switch (record.State)
         {
-            case TaskState.Pending:
-                _pending[(int)record.Priority].Enqueue(record.Sequence);
-                _pendingCounts[(int)record.Priority]++;
-                break;
-            case TaskState.Scheduled or TaskState.Retrying:
-                _delayed.Enqueue(record.Sequence, record.NotBefore ?? DateTimeOffset.MinValue);
-                _delayedCount++;
-                break;
+            case TaskState.Pending: _pending.Enqueue(record); break;
+            case TaskState.Scheduled or TaskState.Retrying: _delayed.Add(record.Sequence, record.NotBefore ?? DateTimeOffset.MinValue); break;
+            case TaskState.DeadLettered: _deadLetters.Add(record.Sequence); break;
         }
     }
 
-    private void Finish(TaskRecord record, TaskState terminal, DateTimeOffset now)
+    private void Leave(TaskRecord record)
     {
-        Move(record, terminal);
+        _counts.Remove(record);
+        if (record.State == TaskState.DeadLettered) _deadLetters.Remove(record.Sequence);
+    }
+
+    private void Arrive(TaskRecord record, DateTimeOffset now)
+    {
+        if (!record.State.IsTerminal()) return;
         record.FinishedAt = now;
         _finished.Add(record.Sequence);
-        switch (terminal)
-        {
-            case TaskState.Succeeded: _head.Succeeded++; break;
-            case TaskState.DeadLettered: _deadLetters.Add(record.Sequence); break;
-            case TaskState.Cancelled: _head.Cancelled++; break;
-        }
-    }
-
-    /// <summary>Every state change: keeps the per-state counts right and marks the record's segment for the next write.</summary>
-    private void Move(TaskRecord record, TaskState to)
-    {
-        Count(record, -1);
-        TaskLifecycle.Move(record, to);
-        Count(record, +1);
-        Touch(record.Sequence);
-    }
-
-    /// <summary>Marks a record changed: its segment goes with the next write, and readers wait for that write.</summary>
-    private void Touch(long sequence)
-    {
-        _dirtySegments.Add(TaskSegment.NumberOf(sequence));
-        _changed.Add(sequence);
-    }
-
-    private void Count(TaskRecord record, int delta)
-    {
-        switch (record.State)
-        {
-            case TaskState.Pending: _pendingCounts[(int)record.Priority] += delta; break;
-            case TaskState.Scheduled or TaskState.Retrying: _delayedCount += delta; break;
-        }
+        if (record.State == TaskState.Succeeded) _head.Succeeded++;
+        else if (record.State == TaskState.Cancelled) _head.Cancelled++;
     }
 }

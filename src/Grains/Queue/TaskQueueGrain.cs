@@ -36,19 +36,18 @@ internal sealed partial class TaskQueueGrain : Grain, ITaskQueueGrain
     private readonly TaskQueueOptions _options;
     private readonly TimeProvider _time;
     private readonly ILogger<TaskQueueGrain> _logger;
-    private readonly IClusterMembershipService _membership;
+    private readonly DeadSiloWatcher _deadSilos;
     private readonly PartitionMetrics _metrics;
     private readonly LeaseWaiters _leaseWaiters;
     private readonly TaskNameGate _names;
-    private readonly Dictionary<long, List<TaskCompletionSource>> _resultWaiters = [];
+    private readonly ResultWaiters _resultWaiters;
     private readonly Dictionary<string, ITaskWorkerObserver> _workers = new(StringComparer.Ordinal);
     private readonly Dictionary<string, long> _lastLeaseRequest = new(StringComparer.Ordinal);
-    private readonly HashSet<SiloAddress> _deadSilos = [];
-    private readonly Dictionary<long, Task> _warming = [];
     private readonly CancellationTokenSource _deactivating = new();
     private QueuePartition _partition = null!; // set in OnActivateAsync, before any call is served
     private PartitionStore _store = null!;
     private GroupCommit _commit = null!;
+    private ColdSegmentReader _cold = null!;
     private DateTimeOffset _nextCleanup;
     private IGrainTimer? _promotion;
     private IGrainTimer? _leaseMarks;
@@ -59,13 +58,14 @@ internal sealed partial class TaskQueueGrain : Grain, ITaskQueueGrain
     public TaskQueueGrain(IServiceProvider services, Serializer serializer, IOptions<TaskQueueOptions> options, TimeProvider time, IClusterMembershipService membership, PartitionMetrics metrics, ILogger<TaskQueueGrain> logger)
     {
         _metrics = metrics;
-        _membership = membership;
+        _deadSilos = new DeadSiloWatcher(membership, logger);
         _storage = services.GetRequiredKeyedService<IGrainStorage>(StorageName);
         _serializer = serializer;
         _options = options.Value;
         _time = time;
         _logger = logger;
         _leaseWaiters = new LeaseWaiters(time);
+        _resultWaiters = new ResultWaiters(time);
         _names = new TaskNameGate(GrainFactory, time, logger);
     }
 
@@ -80,12 +80,18 @@ internal sealed partial class TaskQueueGrain : Grain, ITaskQueueGrain
         // granted before that write (see LeaseAsync); reads alone never write (invariant 11).
         head.Epoch++;
         _partition = new QueuePartition(_queue, _partitionNumber, _options, Random.Shared.NextDouble, head);
-        await RestoreAsync(head);
+        await new PartitionLoader(_store, _metrics, _options, _time, _queue, key, _logger).LoadAsync(_partition);
+        _cold = new ColdSegmentReader(_partition, _store, _metrics, _queue, key, DispatchToWaiters, () =>
+        {
+            _commit.Request(); // wakes the waiters of the lost tasks
+            DispatchToWaiters();
+        }, _logger);
+        _cold.Prefetch();
         // Records quarantined at restore are written as dead letters now, so the next activation sees them as such.
         if (_partition.HasUnwrittenChanges) _commit.Request();
         _nextCleanup = _time.GetUtcNow() + _options.CleanupInterval;
         this.RegisterGrainTimer(TickAsync, new GrainTimerCreationOptions(TickPeriod, TickPeriod) { Interleave = true });
-        WatchMembershipAsync(_deactivating.Token).Ignore();
+        _deadSilos.WatchAsync(ReleaseDeadSilosAsync, _deactivating.Token).Ignore();
         var stats = _partition.Stats();
         LogActivated(key, stats.Pending, stats.Delayed, stats.Running);
     }
@@ -149,7 +155,7 @@ internal sealed partial class TaskQueueGrain : Grain, ITaskQueueGrain
         }
         if (max == 0) return [];
         var leased = _leaseWaiters.IsEmpty ? Change(() => _partition.Lease(workerId, requestId, max, _time.GetUtcNow())) : [];
-        Prefetch();
+        _cold.Prefetch();
         if (leased.Count > 0)
         {
             WriteLeaseMarksSoon();
@@ -200,15 +206,9 @@ internal sealed partial class TaskQueueGrain : Grain, ITaskQueueGrain
     public async Task<TaskInfo?> WaitAsync(long sequence, TimeSpan wait)
     {
         _commit.ThrowIfBroken();
-        await WarmAsync([sequence]);
+        await _cold.WarmAsync([sequence]);
         if (_partition.IsTerminalOrUnknown(sequence) || wait <= TimeSpan.Zero) return await ReadDurableAsync(sequence);
-        var done = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
-        if (!_resultWaiters.TryGetValue(sequence, out var list)) _resultWaiters[sequence] = list = [];
-        list.Add(done);
-        using var timeout = new CancellationTokenSource();
-        await Task.WhenAny(done.Task, Task.Delay(Min(wait, MaxCallWait), _time, timeout.Token));
-        await timeout.CancelAsync();
-        if (_resultWaiters.TryGetValue(sequence, out list) && list.Remove(done) && list.Count == 0) _resultWaiters.Remove(sequence);
+        await _resultWaiters.WaitAsync(sequence, Min(wait, MaxCallWait));
         return await ReadDurableAsync(sequence);
     }
 
@@ -221,7 +221,7 @@ internal sealed partial class TaskQueueGrain : Grain, ITaskQueueGrain
     public async Task<bool> CancelAsync(long sequence)
     {
         _commit.ThrowIfBroken();
-        await WarmAsync([sequence]);
+        await _cold.WarmAsync([sequence]);
         string? worker = null;
         LeaseToken attempt = default;
         var result = Change(() => _partition.Cancel(sequence, _time.GetUtcNow(), out worker, out attempt));
@@ -239,7 +239,7 @@ internal sealed partial class TaskQueueGrain : Grain, ITaskQueueGrain
     {
         _commit.ThrowIfBroken();
         limit = Math.Clamp(limit, 0, 10_000);
-        await WarmAsync(_partition.DeadLetterPage(after, limit));
+        await _cold.WarmAsync(_partition.DeadLetterPage(after, limit));
         var page = _partition.ListDeadLetters(after, limit);
         // Only what is written is shown (a dead letter whose write is in flight shows once it is durable).
         if (page.Any(t => !_partition.IsDurable(t.Id.Sequence))) await _commit.CommitAsync();
@@ -249,8 +249,8 @@ internal sealed partial class TaskQueueGrain : Grain, ITaskQueueGrain
     public async Task<int> RetryDeadLettersAsync(long[]? sequences, string? taskName)
     {
         _commit.ThrowIfBroken();
-        await WarmAsync(sequences ?? [.. _partition.DeadLetterSequences]);
-        var count = Change(() => _partition.RetryDeadLetters(sequences, taskName));
+        await _cold.WarmAsync(sequences ?? [.. _partition.DeadLetterSequences]);
+        var count = Change(() => _partition.RetryDeadLetters(sequences, taskName, _time.GetUtcNow()));
         if (count == 0) return 0;
         await _commit.CommitAsync();
         return count;
@@ -259,7 +259,7 @@ internal sealed partial class TaskQueueGrain : Grain, ITaskQueueGrain
     public async Task<int> PurgeDeadLettersAsync(long[]? sequences, string? taskName)
     {
         _commit.ThrowIfBroken();
-        await WarmAsync(sequences ?? [.. _partition.DeadLetterSequences]);
+        await _cold.WarmAsync(sequences ?? [.. _partition.DeadLetterSequences]);
         var count = Change(() => _partition.PurgeDeadLetters(sequences, taskName));
         if (count > 0) await _commit.CommitAsync();
         return count;
@@ -297,7 +297,7 @@ internal sealed partial class TaskQueueGrain : Grain, ITaskQueueGrain
     private async Task<TaskInfo?> ReadDurableAsync(long sequence)
     {
         _commit.ThrowIfBroken();
-        await WarmAsync([sequence]);
+        await _cold.WarmAsync([sequence]);
         var info = _partition.GetInfo(sequence);
         if (!_partition.IsDurable(sequence)) await _commit.CommitAsync();
         return info;
@@ -317,7 +317,7 @@ internal sealed partial class TaskQueueGrain : Grain, ITaskQueueGrain
             _partition.CommitStaged(staged);
             _partition.Settle();
             _partition.Evict(_options.MaxResidentTasks);
-            foreach (var sequence in finished) WakeResultWaiters(sequence);
+            foreach (var sequence in finished) _resultWaiters.Wake(sequence);
             DispatchToWaiters();
             SchedulePromotion();
             // Tombstones of deletes this write confirmed go with the next one.
@@ -338,7 +338,7 @@ internal sealed partial class TaskQueueGrain : Grain, ITaskQueueGrain
         var served = _leaseWaiters.Serve(waiter => _partition.HasPending && !_partition.Paused
             ? Change(() => _partition.Lease(waiter.WorkerId, waiter.RequestId, waiter.Max, _time.GetUtcNow()))
             : []);
-        Prefetch();
+        _cold.Prefetch();
         if (served > 0) WriteLeaseMarksSoon();
     }
 
@@ -361,70 +361,6 @@ internal sealed partial class TaskQueueGrain : Grain, ITaskQueueGrain
         _leaseMarksDue = false;
         if (_partition.HasUnwrittenChanges) _commit.Request();
         return Task.CompletedTask;
-    }
-
-    /// <summary>Starts reading the cold segments leasing will reach soon (or has reached); each one read wakes the lease waiters.</summary>
-    private void Prefetch()
-    {
-        foreach (var number in _partition.TakeWanted()) WarmSegmentAsync(number).Ignore();
-    }
-
-    /// <summary>Reads the cold segments these sequences live in, so the model can answer for them.</summary>
-    private async Task WarmAsync(IEnumerable<long> sequences)
-    {
-        // Rounds, because a segment read for us may be evicted again before this turn resumes (a busy partition).
-        for (var round = 0; ; round++)
-        {
-            var cold = _partition.ColdSegmentsOf(sequences);
-            if (cold.Count == 0) return;
-            if (round == 3) throw new TaskQueueUnavailableException($"Could not read segments {string.Join(", ", cold)} of queue partition {this.GetPrimaryKeyString()}; retry the call.");
-            await Task.WhenAll(cold.Select(WarmSegmentAsync));
-        }
-    }
-
-    /// <summary>One read per cold segment at a time, shared by every caller that needs it.</summary>
-    private Task WarmSegmentAsync(long number)
-    {
-        if (_warming.TryGetValue(number, out var reading)) return reading;
-        reading = ReadAndWarmAsync(number);
-        if (!reading.IsCompleted) _warming[number] = reading;
-        return reading;
-    }
-
-    private async Task ReadAndWarmAsync(long number)
-    {
-        try
-        {
-            _metrics.ReadBack(_queue);
-            var read = await _store.ReadSegmentAsync(number);
-            if (read.Segment is { } segment)
-            {
-                if (_partition.Warm(segment)) DispatchToWaiters();
-                return;
-            }
-            // Gone from Redis (or unreadable): its tasks cannot run, but they must not block their priority level.
-            var lost = _partition.ForgetColdSegment(number);
-            if (lost == 0) return;
-            _metrics.Lost(_queue, lost);
-            LogColdSegmentLost(read.Error, this.GetPrimaryKeyString(), number, lost);
-            _commit.Request(); // wakes the waiters of the lost tasks
-            DispatchToWaiters();
-        }
-        catch (Exception ex)
-        {
-            LogColdSegmentReadFailed(ex, this.GetPrimaryKeyString(), number);
-            throw;
-        }
-        finally
-        {
-            _warming.Remove(number);
-        }
-    }
-
-    private void WakeResultWaiters(long sequence)
-    {
-        if (!_resultWaiters.Remove(sequence, out var list)) return;
-        foreach (var waiter in list) waiter.TrySetResult();
     }
 
     /// <summary>
@@ -477,89 +413,17 @@ internal sealed partial class TaskQueueGrain : Grain, ITaskQueueGrain
 
     /// <summary>
     /// Redelivers a dead silo's tasks the moment Orleans declares it dead, instead of after their leases
-    /// run out. Workers lease under their silo's address, so the membership view names them.
+    /// run out (see <see cref="DeadSiloWatcher"/>).
     /// </summary>
-    private async Task WatchMembershipAsync(CancellationToken cancellationToken)
+    private Task ReleaseDeadSilosAsync(Func<string, bool> isGone, IReadOnlyCollection<string> silos)
     {
-        try
-        {
-            await foreach (var snapshot in _membership.MembershipUpdates.WithCancellation(cancellationToken))
-            {
-                if (_logger.IsEnabled(LogLevel.Debug))
-                {
-                    var members = string.Join(", ", snapshot.Members.Values.Select(m => $"{m.SiloAddress}={m.Status}"));
-                    LogMembership(snapshot.Version.Value, members);
-                }
-                var dead = snapshot.Members.Values.Where(m => m.Status == SiloStatus.Dead && _deadSilos.Add(m.SiloAddress))
-                    .Select(m => m.SiloAddress.ToParsableString()).ToHashSet(StringComparer.Ordinal);
-                if (dead.Count == 0 || _commit.IsBroken) continue;
-                var released = Change(() => _partition.ReleaseWorker(worker => dead.Any(silo => IsOnSilo(worker, silo)), _time.GetUtcNow()));
-                if (released == 0) continue;
-                LogReleasedDeadWorkers(released, string.Join(", ", dead));
-                _commit.Request();
-                DispatchToWaiters();
-            }
-        }
-        catch (OperationCanceledException)
-        {
-            // Deactivating.
-        }
-        catch (TaskQueueUnavailableException)
-        {
-            // The partition broke and is reloading; the next activation watches again.
-        }
-    }
-
-    /// <summary>A worker id is its silo's address (<c>ip:port@generation</c>), optionally prefixed with a name and '@'.</summary>
-    internal static bool IsOnSilo(string workerId, string siloAddress) =>
-        workerId == siloAddress || (workerId.EndsWith(siloAddress, StringComparison.Ordinal) && workerId[^(siloAddress.Length + 1)] == '@');
-
-    /// <summary>
-    /// Reads the segments that exist (tombstones say which were deleted) in ascending chunks and rebuilds the model,
-    /// evicting as it goes, so activating a partition with a deep backlog never holds more than the resident budget
-    /// plus one chunk of records, and a long history of deleted segments costs nothing.
-    /// </summary>
-    private async Task RestoreAsync(PartitionHead head)
-    {
-        var last = head.NextSequence == 0 ? -1 : TaskSegment.NumberOf(head.NextSequence - 1);
-        if (last >= head.FirstSegment) await _store.ReadTombstonesAsync(head.FirstSegment, last);
-        var existing = new List<long>();
-        for (var number = head.FirstSegment; number <= last; number++)
-        {
-            if (!_store.Tombstones.IsDeleted(number)) existing.Add(number);
-        }
-        foreach (var chunk in existing.Chunk(64))
-        {
-            var reads = await Task.WhenAll(chunk.Select(async n => (Number: n, Read: await _store.ReadSegmentAsync(n))));
-            _partition.Restore(reads.Select(r => Readable(r.Number, r.Read)).OfType<TaskSegment>(), _time.GetUtcNow());
-            _partition.Evict(_options.MaxResidentTasks);
-        }
-        // Probe past the known range: a head write that failed after its segment write succeeded must not let
-        // sequence numbers be reused.
-        for (var probe = last + 1; ; probe++)
-        {
-            var read = await _store.ReadSegmentAsync(probe);
-            if (read is { Segment: null, Error: null }) break;
-            if (Readable(probe, read) is { } extra) _partition.Restore([extra], _time.GetUtcNow());
-        }
-        if (_partition.QuarantinedRecords > 0)
-        {
-            _metrics.Quarantined(_queue, _partition.QuarantinedRecords);
-            LogQuarantined(this.GetPrimaryKeyString(), _partition.QuarantinedRecords);
-        }
-        Prefetch();
-    }
-
-    /// <summary>A segment whose bytes cannot be read is left in storage untouched and skipped, never a reason not to load.</summary>
-    private TaskSegment? Readable(long number, SegmentRead read)
-    {
-        if (read.Error is { } error)
-        {
-            _partition.SkipUnreadable(number);
-            _metrics.Quarantined(_queue, TaskSegment.Capacity);
-            LogUnreadableSegment(error, this.GetPrimaryKeyString(), number);
-        }
-        return read.Segment;
+        if (_commit.IsBroken) return Task.CompletedTask;
+        var released = Change(() => _partition.ReleaseWorker(isGone, _time.GetUtcNow()));
+        if (released == 0) return Task.CompletedTask;
+        LogReleasedDeadWorkers(released, string.Join(", ", silos));
+        _commit.Request();
+        DispatchToWaiters();
+        return Task.CompletedTask;
     }
 
     private static (string Queue, int Partition) ParseKey(string key)

@@ -40,6 +40,27 @@ internal sealed class TaskRecord
     /// <summary>The epoch of the latest lease.</summary>
     [Id(21)] public long LeaseEpoch { get; set; }
 
+    /// <summary>The record of a task just accepted: the one place a submission's fields are copied.</summary>
+    public static TaskRecord Accepted(long sequence, TaskSubmission submission, DateTimeOffset now)
+    {
+        var notBefore = submission.NotBefore is { } nb && nb > now ? nb : (DateTimeOffset?)null;
+        return new TaskRecord
+        {
+            Sequence = sequence,
+            TaskName = submission.TaskName,
+            Payload = submission.Payload,
+            Priority = submission.Priority,
+            State = notBefore is null ? TaskState.Pending : TaskState.Scheduled,
+            Retry = submission.Retry,
+            Timeout = submission.Timeout,
+            EnqueuedAt = now,
+            NotBefore = notBefore,
+            ExpiresAt = submission.ExpiresAt,
+            ResultTtl = submission.ResultTtl,
+            IdempotencyKey = submission.IdempotencyKey,
+        };
+    }
+
     /// <summary>How many errors a record keeps, most recent first.</summary>
     public const int MaxErrors = 10;
 

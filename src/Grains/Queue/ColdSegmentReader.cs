@@ -1,0 +1,77 @@
+using Microsoft.Extensions.Logging;
+
+namespace DistributedTaskQueue.Queue;
+
+/// <summary>
+/// Reads segments that left memory back from Redis: one read per segment at a time, shared by every caller that
+/// needs it. A segment storage no longer has (or cannot decode) is reported lost and forgotten, so it never blocks
+/// its priority level. Runs inside the partition grain's turns. It tells the grain when a read brought tasks back
+/// (<c>onWarmed</c>: leasing can go on) and when a segment was lost (<c>onLost</c>: its tasks' waiters must wake).
+/// </summary>
+internal sealed partial class ColdSegmentReader(
+    QueuePartition partition, PartitionStore store, PartitionMetrics metrics, string queue, string key, Action onWarmed, Action onLost, ILogger logger)
+{
+    private readonly Dictionary<long, Task> _reading = [];
+
+    /// <summary>Starts reading the cold segments leasing will reach soon (or has reached).</summary>
+    public void Prefetch()
+    {
+        foreach (var number in partition.TakeWanted()) ReadAsync(number).Ignore();
+    }
+
+    /// <summary>Reads the cold segments these sequences live in, so the model can answer for them.</summary>
+    public async Task WarmAsync(IEnumerable<long> sequences)
+    {
+        // Rounds, because a segment read for us may be evicted again before this turn resumes (a busy partition).
+        for (var round = 0; ; round++)
+        {
+            var cold = partition.ColdSegmentsOf(sequences);
+            if (cold.Count == 0) return;
+            if (round == 3) throw new TaskQueueUnavailableException($"Could not read segments {string.Join(", ", cold)} of queue partition {key}; retry the call.");
+            await Task.WhenAll(cold.Select(ReadAsync));
+        }
+    }
+
+    private Task ReadAsync(long number)
+    {
+        if (_reading.TryGetValue(number, out var reading)) return reading;
+        reading = ReadAndWarmAsync(number);
+        if (!reading.IsCompleted) _reading[number] = reading;
+        return reading;
+    }
+
+    private async Task ReadAndWarmAsync(long number)
+    {
+        try
+        {
+            metrics.ReadBack(queue);
+            var read = await store.ReadSegmentAsync(number);
+            if (read.Segment is { } segment)
+            {
+                if (partition.Warm(segment)) onWarmed();
+                return;
+            }
+            // Gone from Redis (or unreadable): its tasks cannot run, but they must not block their priority level.
+            var lost = partition.ForgetColdSegment(number);
+            if (lost == 0) return;
+            metrics.Lost(queue, lost);
+            LogColdSegmentLost(read.Error, key, number, lost);
+            onLost();
+        }
+        catch (Exception ex)
+        {
+            LogColdSegmentReadFailed(ex, key, number);
+            throw;
+        }
+        finally
+        {
+            _reading.Remove(number);
+        }
+    }
+
+    [LoggerMessage(Level = LogLevel.Error, Message = "Queue partition {Partition}: segment {Segment} was held in Redis only, and Redis no longer has it (or it cannot be read); its {Lost} waiting tasks and dead letters are lost")]
+    private partial void LogColdSegmentLost(Exception? exception, string partition, long segment, int lost);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Queue partition {Partition}: reading segment {Segment} back from Redis failed")]
+    private partial void LogColdSegmentReadFailed(Exception exception, string partition, long segment);
+}

@@ -1,0 +1,63 @@
+using Microsoft.Extensions.Logging;
+
+namespace DistributedTaskQueue.Queue;
+
+/// <summary>
+/// Loads a partition at activation: the segments that exist (tombstones say which retention deleted) in ascending
+/// chunks, evicting as it goes, so a deep backlog never holds more than the resident budget plus one chunk and a
+/// long history of deleted segments costs nothing. A segment that cannot be read is left in storage and skipped;
+/// a record that cannot be indexed is quarantined by the model. It only reads.
+/// </summary>
+internal sealed partial class PartitionLoader(PartitionStore store, PartitionMetrics metrics, TaskQueueOptions options, TimeProvider time, string queue, string key, ILogger logger)
+{
+    private const int Chunk = 64;
+
+    public async Task LoadAsync(QueuePartition partition)
+    {
+        var head = partition.Head;
+        var last = head.NextSequence == 0 ? -1 : TaskSegment.NumberOf(head.NextSequence - 1);
+        if (last >= head.FirstSegment) await store.ReadTombstonesAsync(head.FirstSegment, last);
+        var existing = new List<long>();
+        for (var number = head.FirstSegment; number <= last; number++)
+        {
+            if (!store.Tombstones.IsDeleted(number)) existing.Add(number);
+        }
+        foreach (var chunk in existing.Chunk(Chunk))
+        {
+            var reads = await Task.WhenAll(chunk.Select(async n => (Number: n, Read: await store.ReadSegmentAsync(n))));
+            partition.Restore(reads.Select(r => Readable(partition, r.Number, r.Read)).OfType<TaskSegment>(), time.GetUtcNow());
+            partition.Evict(options.MaxResidentTasks);
+        }
+        // Probe past the known range: a head write that failed after its segment write succeeded must not let
+        // sequence numbers be reused.
+        for (var probe = last + 1; ; probe++)
+        {
+            var read = await store.ReadSegmentAsync(probe);
+            if (read is { Segment: null, Error: null }) break;
+            if (Readable(partition, probe, read) is { } extra) partition.Restore([extra], time.GetUtcNow());
+        }
+        if (partition.QuarantinedRecords > 0)
+        {
+            metrics.Quarantined(queue, partition.QuarantinedRecords);
+            LogQuarantined(key, partition.QuarantinedRecords);
+        }
+    }
+
+    /// <summary>A segment whose bytes cannot be read is left in storage untouched and skipped, never a reason not to load.</summary>
+    private TaskSegment? Readable(QueuePartition partition, long number, SegmentRead read)
+    {
+        if (read.Error is { } error)
+        {
+            partition.SkipUnreadable(number);
+            metrics.Quarantined(queue, TaskSegment.Capacity);
+            LogUnreadableSegment(error, key, number);
+        }
+        return read.Segment;
+    }
+
+    [LoggerMessage(Level = LogLevel.Error, Message = "Queue partition {Partition}: {Count} stored task records could not be indexed and were dead-lettered with the reason (see its dead letters)")]
+    private partial void LogQuarantined(string partition, long count);
+
+    [LoggerMessage(Level = LogLevel.Error, Message = "Queue partition {Partition}: stored segment {Segment} cannot be read; it is left in Redis untouched and the partition loads without it")]
+    private partial void LogUnreadableSegment(Exception exception, string partition, long segment);
+}

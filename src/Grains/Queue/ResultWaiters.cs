@@ -1,0 +1,28 @@
+namespace DistributedTaskQueue.Queue;
+
+/// <summary>
+/// Callers waiting for tasks to end (<c>WaitForResultAsync</c>), woken by the partition once the end is durable,
+/// or when their wait runs out. Runs inside the partition grain's turns, so no lock is needed.
+/// </summary>
+internal sealed class ResultWaiters(TimeProvider time)
+{
+    private readonly Dictionary<long, List<TaskCompletionSource>> _waiting = [];
+
+    /// <summary>Returns when <see cref="Wake"/> is called for the task, or after <paramref name="wait"/>.</summary>
+    public async Task WaitAsync(long sequence, TimeSpan wait)
+    {
+        var done = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        if (!_waiting.TryGetValue(sequence, out var list)) _waiting[sequence] = list = [];
+        list.Add(done);
+        using var timeout = new CancellationTokenSource();
+        await Task.WhenAny(done.Task, Task.Delay(wait, time, timeout.Token));
+        await timeout.CancelAsync();
+        if (_waiting.TryGetValue(sequence, out list) && list.Remove(done) && list.Count == 0) _waiting.Remove(sequence);
+    }
+
+    public void Wake(long sequence)
+    {
+        if (!_waiting.Remove(sequence, out var list)) return;
+        foreach (var waiter in list) waiter.TrySetResult();
+    }
+}
