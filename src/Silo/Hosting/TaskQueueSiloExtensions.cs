@@ -97,6 +97,9 @@ public static partial class TaskQueueSiloExtensions
             });
             silo.UseRedisReminderService(o => o.ConfigurationOptions = redis);
         }
+        // A client on the silo's own grain factory, for the JSON API and for app code in the silo's host
+        // (AddTaskQueueClient finds this silo and registers nothing more).
+        services.TryAddSingleton(sp => new TaskClient(sp.GetRequiredService<IGrainFactory>(), sp.GetRequiredService<IOptions<TaskQueueOptions>>(), sp.GetService<TimeProvider>()));
         services.AddMetrics();
         services.TryAddSingleton<WorkerMetrics>();
         services.AddHostedService<TaskWorker>();
