@@ -44,6 +44,31 @@ public sealed partial class TaskClient
         return SubmitAllAsync(queue, payloadsJson.Select(p => Resolve(taskName, System.Text.Encoding.UTF8.GetBytes(p), null, options, null)));
     }
 
+    /// <summary>
+    /// Submits tasks given by name and JSON payload, each with its own options, in one durable write; ids come
+    /// back in order. A bad item refuses the whole batch, and the error names the item.
+    /// </summary>
+    public Task<IReadOnlyList<TaskId>> SubmitBatchAsync(IEnumerable<NamedTask> tasks, string? queue = null)
+    {
+        ArgumentNullException.ThrowIfNull(tasks);
+        return SubmitAllAsync(queue, tasks.Select(ResolveItem));
+    }
+
+    private TaskSubmission ResolveItem(NamedTask task, int index)
+    {
+        ArgumentNullException.ThrowIfNull(task);
+        ArgumentNullException.ThrowIfNull(task.PayloadJson);
+        try
+        {
+            return Resolve(task.TaskName, System.Text.Encoding.UTF8.GetBytes(task.PayloadJson), null, task.Options, null);
+        }
+        catch (InvalidTaskException ex)
+        {
+            var message = $"Batch item {index}: {ex.Message}";
+            throw ex.Field is { } field ? new InvalidTaskException(field, message) : new InvalidTaskException(message, ex);
+        }
+    }
+
     private async Task<IReadOnlyList<TaskId>> SubmitAllAsync(string? queue, IEnumerable<TaskSubmission> submissions)
     {
         var name = QueueNames.Validate(queue ?? _options.DefaultQueue);
@@ -51,7 +76,7 @@ public sealed partial class TaskClient
         var batch = submissions.ToArray();
         if (batch.Length == 0) return [];
         if (_options.PartitionsPerQueue > 1 && batch.Any(b => b.IdempotencyKey is not null))
-            throw new InvalidTaskException("Idempotency keys in a batch need PartitionsPerQueue = 1; submit keyed tasks one by one.");
+            throw new InvalidTaskException("IdempotencyKey", "Idempotency keys in a batch need PartitionsPerQueue = 1; submit keyed tasks one by one.");
         return await Call(() => Partition(name, NextPartition()).SubmitAsync(batch)).ConfigureAwait(false);
     }
 

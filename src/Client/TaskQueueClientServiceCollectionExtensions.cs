@@ -13,7 +13,8 @@ public static class TaskQueueClientServiceCollectionExtensions
     /// <summary>
     /// Registers a singleton <see cref="TaskClient"/>. Settings bind from the <c>TaskQueue</c> section
     /// (<c>TaskQueue:Redis</c> names the cluster's Redis; without it, a local embedded silo on gateway 30000).
-    /// In a host that is itself a silo (call this after <c>UseTaskQueueSilo</c>), the client uses the silo directly.
+    /// In a host that is itself a silo (call this after <c>UseTaskQueueSilo</c>), the client uses the silo directly
+    /// and shares its settings, so <paramref name="configure"/> is refused there.
     /// </summary>
     public static IServiceCollection AddTaskQueueClient(this IServiceCollection services, Action<TaskQueueOptions>? configure = null)
     {
@@ -30,6 +31,10 @@ public static class TaskQueueClientServiceCollectionExtensions
         }
         else if (configure is not null)
         {
+            // A task-queue silo registers its settings as one fixed instance that its grains read too: a change
+            // made here could not reach them, and would be dropped without a word. Refuse it instead.
+            if (services.Any(d => d.ServiceType == typeof(IOptions<TaskQueueOptions>) && d.ImplementationInstance is not null))
+                throw new InvalidOperationException("AddTaskQueueClient(configure) in a task-queue silo's host: the client shares the silo's TaskQueue settings; set them in UseTaskQueueSilo (or TaskQueue configuration) instead.");
             services.PostConfigure(configure);
         }
         services.TryAddSingleton(sp => new TaskClient(sp.GetRequiredService<IGrainFactory>(), sp.GetRequiredService<IOptions<TaskQueueOptions>>(), sp.GetService<TimeProvider>()));

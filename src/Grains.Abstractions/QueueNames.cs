@@ -16,7 +16,7 @@ public static partial class QueueNames
     public static string Validate(string? name) =>
         IsValid(name)
             ? name!
-            : throw new InvalidTaskException($"Invalid queue name '{name}': use 1-100 letters, digits, '_', '-' or '.', starting with a letter or digit.");
+            : throw new InvalidTaskException("Queue", $"Invalid queue name '{name}': use 1-100 letters, digits, '_', '-' or '.', starting with a letter or digit.");
 
     /// <summary>The grain key of one partition of a queue.</summary>
     public static string PartitionKey(string queue, int partition) =>

@@ -20,4 +20,26 @@ public sealed class DispatchTests(RedisFixture fixture)
 
         Assert.Equal("pushed", await cluster.Client.WaitForResultAsync<string>(id, TimeSpan.FromSeconds(8)));
     }
+
+    /// <summary>
+    /// Fails today (a defect in src/Silo/Worker, left for its rewrite): each idle partition loop parks a lease holding
+    /// one slot, so on a silo serving more partitions than MaxConcurrentTasks the loops left without a slot wait in
+    /// WorkerSlots.WaitAsync, and nothing wakes them when a task arrives on their queue: it waits until some parked
+    /// lease times out (PollingInterval, 10 s by default) although the silo is idle.
+    /// </summary>
+    [Fact]
+    public async Task AnIdleSilo_ServingMoreQueuesThanSlots_StartsEachSubmittedTaskWithoutWaitingForThePollingInterval()
+    {
+        string[] queues = ["dispatch-slots-a", "dispatch-slots-b", "dispatch-slots-c", "dispatch-slots-d"];
+        await using var cluster = await TaskQueueCluster.StartAsync(fixture.Redis, queues, concurrency: 2,
+            configure: (_, settings) => settings.Worker.PollingInterval = TimeSpan.FromSeconds(20));
+        await Task.Delay(500); // every loop either parks a lease or waits for a slot
+
+        // One queue, one task at a time: whenever its loop has just given its slot back, it is the one left waiting.
+        for (var i = 0; i < 4; i++)
+        {
+            var id = await cluster.Client.SubmitAsync(new RecordTask($"slot{i}"), queues[0]);
+            Assert.Equal($"slot{i}", await cluster.Client.WaitForResultAsync<string>(id, TimeSpan.FromSeconds(5)));
+        }
+    }
 }

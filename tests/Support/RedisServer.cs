@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using System.Globalization;
 using System.Net;
 using System.Net.Sockets;
 using StackExchange.Redis;
@@ -7,17 +8,20 @@ namespace DistributedTaskQueue.Tests.Support;
 
 /// <summary>
 /// A real redis-server on a free loopback port, in a temporary directory, owned by the test that started it.
-/// Claims about persistence, failover and ordering are tested against this, never against a mock.
+/// Claims about persistence, failover and ordering are tested against this, never against a mock. It can be
+/// SIGKILLed and restarted on the same port and directory, so its AOF file is what the restart reads.
 /// </summary>
 public sealed class RedisServer : IAsyncDisposable
 {
-    private readonly Process _process;
     private readonly string _directory;
+    private readonly string[] _arguments;
+    private Process _process;
 
-    private RedisServer(Process process, string directory, int port, ConnectionMultiplexer connection)
+    private RedisServer(Process process, string directory, string[] arguments, int port, ConnectionMultiplexer connection)
     {
         _process = process;
         _directory = directory;
+        _arguments = arguments;
         Port = port;
         Connection = connection;
     }
@@ -26,48 +30,60 @@ public sealed class RedisServer : IAsyncDisposable
 
     public string ConnectionString => $"127.0.0.1:{Port}";
 
-    /// <summary>A connection for assertions on what Redis holds.</summary>
+    /// <summary>A connection for assertions on what Redis holds (it reconnects by itself after a restart).</summary>
     public ConnectionMultiplexer Connection { get; }
 
     public IServer Server => Connection.GetServer("127.0.0.1", Port);
 
-    public static async Task<RedisServer> StartAsync(bool appendOnly = false)
+    /// <summary>The server's process id (changes on <see cref="RestartAsync"/>).</summary>
+    public int ProcessId => _process.Id;
+
+    /// <summary>
+    /// Starts a redis-server. <paramref name="appendFsync"/>, <paramref name="maxMemory"/> and
+    /// <paramref name="maxMemoryPolicy"/> set the durability and eviction settings the silo checks;
+    /// <paramref name="extraArguments"/> go on the command line as they are (<c>--rename-command CONFIG ""</c>).
+    /// </summary>
+    public static async Task<RedisServer> StartAsync(
+        bool appendOnly = false,
+        string appendFsync = "everysec",
+        string? maxMemory = null,
+        string? maxMemoryPolicy = null,
+        params string[] extraArguments)
     {
         var port = FreePort();
         var directory = Directory.CreateTempSubdirectory("dtq-redis-").FullName;
-        var start = new ProcessStartInfo("redis-server")
-        {
-            ArgumentList =
-            {
-                "--port", port.ToString(System.Globalization.CultureInfo.InvariantCulture),
-                "--bind", "127.0.0.1",
-                "--dir", directory,
-                "--save", "",
-                "--appendonly", appendOnly ? "yes" : "no",
-                "--appendfsync", "everysec",
-            },
-            RedirectStandardOutput = true,
-            RedirectStandardError = true,
-            UseShellExecute = false,
-        };
-        var process = Process.Start(start) ?? throw new InvalidOperationException("redis-server did not start; install it (apt-get install redis-server).");
-        process.OutputDataReceived += (_, _) => { };
-        process.BeginOutputReadLine();
-        process.BeginErrorReadLine();
-        var deadline = Stopwatch.StartNew();
-        while (true)
-        {
-            try
-            {
-                var connection = await ConnectionMultiplexer.ConnectAsync($"127.0.0.1:{port},allowAdmin=true,abortConnect=true,connectTimeout=500");
-                await connection.GetDatabase().PingAsync();
-                return new RedisServer(process, directory, port, connection);
-            }
-            catch (RedisConnectionException) when (deadline.Elapsed < TimeSpan.FromSeconds(15) && !process.HasExited)
-            {
-                await Task.Delay(50);
-            }
-        }
+        List<string> arguments =
+        [
+            "--port", port.ToString(CultureInfo.InvariantCulture),
+            "--bind", "127.0.0.1",
+            "--dir", directory,
+            "--save", "",
+            "--appendonly", appendOnly ? "yes" : "no",
+            "--appendfsync", appendFsync,
+        ];
+        if (maxMemory is not null) arguments.AddRange(["--maxmemory", maxMemory]);
+        if (maxMemoryPolicy is not null) arguments.AddRange(["--maxmemory-policy", maxMemoryPolicy]);
+        arguments.AddRange(extraArguments);
+        var process = Launch([.. arguments]);
+        var connection = await ConnectAsync(port, process);
+        return new RedisServer(process, directory, [.. arguments], port, connection);
+    }
+
+    /// <summary>SIGKILL: Redis gets no chance to flush or save anything, as in a crash.</summary>
+    public async Task KillAsync()
+    {
+        _process.Kill(entireProcessTree: true);
+        await _process.WaitForExitAsync();
+    }
+
+    /// <summary>Starts redis-server again on the same port, directory and settings (so it reloads its AOF file), once it is stopped.</summary>
+    public async Task RestartAsync()
+    {
+        if (!_process.HasExited) throw new InvalidOperationException("Kill the server before restarting it.");
+        _process.Dispose();
+        _process = Launch(_arguments);
+        // Reading the AOF back happens before Redis answers PING, so once this returns the data is there.
+        using var probe = await ConnectAsync(Port, _process);
     }
 
     public async ValueTask DisposeAsync()
@@ -91,5 +107,43 @@ public sealed class RedisServer : IAsyncDisposable
         using var listener = new TcpListener(IPAddress.Loopback, 0);
         listener.Start();
         return ((IPEndPoint)listener.LocalEndpoint).Port;
+    }
+
+    private static Process Launch(string[] arguments)
+    {
+        var start = new ProcessStartInfo("redis-server")
+        {
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+            UseShellExecute = false,
+        };
+        foreach (var argument in arguments) start.ArgumentList.Add(argument);
+        var process = Process.Start(start) ?? throw new InvalidOperationException("redis-server did not start; install it (apt-get install redis-server).");
+        process.OutputDataReceived += (_, _) => { };
+        process.ErrorDataReceived += (_, _) => { };
+        process.BeginOutputReadLine();
+        process.BeginErrorReadLine();
+        return process;
+    }
+
+    private static async Task<ConnectionMultiplexer> ConnectAsync(int port, Process process)
+    {
+        var deadline = Stopwatch.StartNew();
+        while (true)
+        {
+            ConnectionMultiplexer? connection = null;
+            try
+            {
+                connection = await ConnectionMultiplexer.ConnectAsync($"127.0.0.1:{port},allowAdmin=true,abortConnect=true,connectTimeout=500");
+                await connection.GetDatabase().PingAsync();
+                return connection;
+            }
+            // RedisServerException: "LOADING" while a restarted server reads its AOF back.
+            catch (RedisException) when (deadline.Elapsed < TimeSpan.FromSeconds(15) && !process.HasExited)
+            {
+                connection?.Dispose();
+                await Task.Delay(50);
+            }
+        }
     }
 }

@@ -26,8 +26,7 @@ public static partial class TaskQueueSiloExtensions
         ArgumentNullException.ThrowIfNull(builder);
         var settings = Bind(builder.Configuration);
         configure?.Invoke(settings);
-        settings.Options.Validate();
-        settings.Worker.Validate();
+        settings.Validate();
         builder.UseOrleans(silo =>
         {
             silo.Configure<ClusterOptions>(o =>
@@ -69,8 +68,7 @@ public static partial class TaskQueueSiloExtensions
     {
         ArgumentNullException.ThrowIfNull(silo);
         ArgumentNullException.ThrowIfNull(settings);
-        settings.Options.Validate();
-        settings.Worker.Validate();
+        settings.Validate();
         if (settings.Options.LeaseDuration < settings.Worker.HeartbeatInterval * 2)
             throw new InvalidOperationException("TaskQueue:LeaseDuration must be at least twice TaskQueue:Worker:HeartbeatInterval, or running tasks lose their leases between renewals.");
         var services = silo.Services;
@@ -96,7 +94,12 @@ public static partial class TaskQueueSiloExtensions
                 o.DeleteStateOnClear = true;
             });
             silo.UseRedisReminderService(o => o.ConfigurationOptions = redis);
+            // Before the silo joins its cluster: a Redis that can drop acknowledged tasks is reported (or refused) first.
+            services.AddSingleton<ILifecycleParticipant<ISiloLifecycle>, RedisDurabilityCheck>();
         }
+        // A client on the silo's own grain factory, for the JSON API and for app code in the silo's host
+        // (AddTaskQueueClient finds this silo and registers nothing more).
+        services.TryAddSingleton(sp => new TaskClient(sp.GetRequiredService<IGrainFactory>(), sp.GetRequiredService<IOptions<TaskQueueOptions>>(), sp.GetService<TimeProvider>()));
         services.AddMetrics();
         services.TryAddSingleton<WorkerMetrics>();
         services.AddHostedService<TaskWorker>();
@@ -117,6 +120,12 @@ public static partial class TaskQueueSiloExtensions
         settings.SiloPort = section.GetValue("SiloPort", settings.SiloPort);
         settings.GatewayPort = section.GetValue("GatewayPort", settings.GatewayPort);
         settings.AdvertisedAddress = section["AdvertisedAddress"];
+        if (section["RedisDurability"] is { } durability)
+        {
+            settings.RedisDurability = Enum.TryParse<RedisDurability>(durability, ignoreCase: true, out var mode) && Enum.IsDefined(mode) && !int.TryParse(durability, out _)
+                ? mode
+                : throw new InvalidOperationException($"TaskQueue:RedisDurability must be Warn, Require or Off, was '{durability}'.");
+        }
         return settings;
     }
 

@@ -18,6 +18,21 @@ public sealed class TaskQueueSiloOptions
     /// <summary>The address other silos and clients reach this one at (<c>TaskQueue:AdvertisedAddress</c>); empty means this host's address.</summary>
     public string? AdvertisedAddress { get; set; }
 
+    /// <summary>
+    /// What to do when Redis could lose or evict acknowledged tasks (<c>TaskQueue:RedisDurability</c>): warn
+    /// (the default), refuse to start, or not check. Redis mode only.
+    /// </summary>
+    public RedisDurability RedisDurability { get; set; } = RedisDurability.Warn;
+
     /// <summary>True when no Redis is configured: one silo with in-memory storage and reminders.</summary>
     public bool IsEmbedded => string.IsNullOrWhiteSpace(Options.RedisConnectionString);
+
+    /// <summary>Throws <see cref="InvalidOperationException"/> naming the first bad setting (checked at start-up).</summary>
+    public void Validate()
+    {
+        Options.Validate();
+        Worker.Validate();
+        if (!Enum.IsDefined(RedisDurability))
+            throw new InvalidOperationException($"TaskQueue:RedisDurability must be Warn, Require or Off, was {(int)RedisDurability}.");
+    }
 }

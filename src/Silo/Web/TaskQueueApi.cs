@@ -1,24 +1,30 @@
-using System.Text.Json;
+// The silo's JSON API (health, worker, queue statistics, task status, submit, cancel, dead letters) for the CLI and
+// non-.NET callers. Every route goes through the co-hosted TaskClient, so it refuses what any client refuses (TaskRules)
+// and spreads submits over partitions the same way; every error is problem details (ApiProblems).
+using System.Globalization;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Routing;
-using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Options;
 
 namespace DistributedTaskQueue;
 
-/// <summary>The silo's JSON API: health, queue statistics, task status, and submit (for the CLI and non-.NET callers).</summary>
+/// <summary>The silo's JSON API. The README lists every route with an example request and response.</summary>
 public static class TaskQueueApi
 {
-    /// <summary>The body of <c>POST /api/queues/{queue}/tasks</c>.</summary>
-    public sealed record SubmitRequest(string TaskName, JsonElement? Payload, TaskPriority Priority = TaskPriority.Normal);
+    private const string SubmitExample = """{"taskName": "dtq.echo", "payload": {"a": 1}, "priority": "High"}""";
+    private const int MaxListLimit = 10_000;
 
-    /// <summary>Maps <c>/healthz</c> and <c>/api/…</c>.</summary>
+    /// <summary>
+    /// Maps <c>/healthz</c> and <c>/api/…</c>. Needs a <see cref="TaskClient"/> in DI (a task-queue silo registers one
+    /// on its own grain factory).
+    /// </summary>
     public static IEndpointRouteBuilder MapTaskQueueApi(this IEndpointRouteBuilder endpoints)
     {
         ArgumentNullException.ThrowIfNull(endpoints);
         endpoints.MapGet("/healthz", () => Results.Text("ok"));
         var api = endpoints.MapGroup("/api");
+        api.AddEndpointFilter(ApiProblems.FilterAsync);
         api.MapGet("/worker", (WorkerMetrics metrics, IOptions<WorkerOptions> worker) => Results.Json(new
         {
             workerId = metrics.WorkerId,
@@ -29,64 +35,64 @@ public static class TaskQueueApi
             failed = metrics.Failed,
             released = metrics.Released,
         }, TaskJson.Options));
-        api.MapGet("/queues/{queue}/stats", async (string queue, IGrainFactory grains, IOptions<TaskQueueOptions> options) =>
+        api.MapGet("/queues/{queue}/stats", async (string queue, TaskClient client) =>
+            Results.Json(await client.GetQueueStatsAsync(queue), TaskJson.Options));
+        api.MapGet("/tasks/{id}", async (string id, TaskClient client) =>
         {
-            if (!QueueNames.IsValid(queue)) return Results.BadRequest(new { error = $"Invalid queue name '{queue}'." });
-            var stats = await Task.WhenAll(Partitions(grains, options, queue).Select(p => p.GetStatsAsync()));
-            return Results.Json(stats.Aggregate((a, b) => a.Add(b)), TaskJson.Options);
+            var taskId = ParseTaskId(id, client);
+            var info = await client.GetTaskAsync(taskId) ?? throw NoSuchTask(id);
+            return Results.Json(info, TaskJson.Options);
         });
-        api.MapGet("/tasks/{id}", async (string id, IGrainFactory grains) =>
+        api.MapPost("/tasks/{id}/cancel", async (string id, TaskClient client) =>
         {
-            if (!TaskId.TryParse(id, out var taskId)) return Results.BadRequest(new { error = $"'{id}' is not a task id." });
-            var info = await grains.GetGrain<ITaskQueueGrain>(taskId.PartitionKey).GetTaskAsync(taskId.Sequence);
-            return info is null ? Results.NotFound(new { error = $"No task {id}." }) : Results.Json(info, TaskJson.Options);
+            var taskId = ParseTaskId(id, client);
+            // Cancel answers false both for an unknown task and a finished one; only the first is a 404.
+            if (await client.GetTaskAsync(taskId) is null) throw NoSuchTask(id);
+            return Results.Json(new { cancelled = await client.CancelAsync(taskId) }, TaskJson.Options);
         });
-        api.MapPost("/tasks/{id}/cancel", async (string id, IGrainFactory grains) =>
+        api.MapGet("/queues/{queue}/dead", async (string queue, string? limit, TaskClient client) =>
+            Results.Json(await client.ListDeadLettersAsync(queue, ParseLimit(limit)), TaskJson.Options));
+        api.MapPost("/queues/{queue}/dead/retry", async (string queue, string? taskName, TaskClient client) =>
+            Results.Json(new { retried = await client.RetryDeadLettersAsync(queue, taskName) }, TaskJson.Options));
+        api.MapDelete("/queues/{queue}/dead", async (string queue, string? taskName, TaskClient client) =>
+            Results.Json(new { purged = await client.PurgeDeadLettersAsync(queue, taskName) }, TaskJson.Options));
+        api.MapPost("/queues/{queue}/tasks", async (string queue, HttpRequest request, TaskClient client) =>
         {
-            if (!TaskId.TryParse(id, out var taskId)) return Results.BadRequest(new { error = $"'{id}' is not a task id." });
-            var cancelled = await grains.GetGrain<ITaskQueueGrain>(taskId.PartitionKey).CancelAsync(taskId.Sequence);
-            return Results.Json(new { cancelled }, TaskJson.Options);
+            var body = await ApiProblems.ReadBodyAsync<SubmitRequest>(request, SubmitExample);
+            var task = body.ToNamedTask(client.Options.DefaultRetry);
+            var id = await client.SubmitAsync(task.TaskName, task.PayloadJson, queue, task.Options);
+            request.HttpContext.Response.Headers.Location = $"/api/tasks/{id}";
+            return Results.Json(new { id = id.ToString() }, TaskJson.Options, statusCode: StatusCodes.Status202Accepted);
         });
-        api.MapGet("/queues/{queue}/dead", async (string queue, int? limit, IGrainFactory grains, IOptions<TaskQueueOptions> options) =>
+        api.MapPost("/queues/{queue}/tasks/batch", async (string queue, HttpRequest request, TaskClient client) =>
         {
-            if (!QueueNames.IsValid(queue)) return Results.BadRequest(new { error = $"Invalid queue name '{queue}'." });
-            var parts = await Task.WhenAll(Partitions(grains, options, queue).Select(p => p.ListDeadLettersAsync(-1, limit ?? 100)));
-            return Results.Json(parts.SelectMany(p => p).OrderBy(t => t.FinishedAt).Take(limit ?? 100), TaskJson.Options);
-        });
-        api.MapPost("/queues/{queue}/dead/retry", async (string queue, string? taskName, IGrainFactory grains, IOptions<TaskQueueOptions> options) =>
-        {
-            if (!QueueNames.IsValid(queue)) return Results.BadRequest(new { error = $"Invalid queue name '{queue}'." });
-            var counts = await Task.WhenAll(Partitions(grains, options, queue).Select(p => p.RetryDeadLettersAsync(null, taskName)));
-            return Results.Json(new { retried = counts.Sum() }, TaskJson.Options);
-        });
-        api.MapDelete("/queues/{queue}/dead", async (string queue, string? taskName, IGrainFactory grains, IOptions<TaskQueueOptions> options) =>
-        {
-            if (!QueueNames.IsValid(queue)) return Results.BadRequest(new { error = $"Invalid queue name '{queue}'." });
-            var counts = await Task.WhenAll(Partitions(grains, options, queue).Select(p => p.PurgeDeadLettersAsync(null, taskName)));
-            return Results.Json(new { purged = counts.Sum() }, TaskJson.Options);
-        });
-        api.MapPost("/queues/{queue}/tasks", async (string queue, SubmitRequest request, IGrainFactory grains, IOptions<TaskQueueOptions> options) =>
-        {
-            try
-            {
-                QueueNames.Validate(queue);
-                var payload = request.Payload is { } json ? JsonSerializer.SerializeToUtf8Bytes(json) : "null"u8.ToArray();
-                var submission = new TaskSubmission { TaskName = request.TaskName, Payload = payload, Priority = request.Priority };
-                // Round robin over the queue's partitions, as the client does, so an API-fed queue spreads its writes too.
-                var partition = (int)((uint)Interlocked.Increment(ref _nextPartition) % (uint)options.Value.PartitionsPerQueue);
-                var ids = await grains.GetGrain<ITaskQueueGrain>(QueueNames.PartitionKey(queue, partition)).SubmitAsync([submission]);
-                return Results.Json(new { id = ids[0].ToString() }, TaskJson.Options, statusCode: StatusCodes.Status202Accepted);
-            }
-            catch (InvalidTaskException ex)
-            {
-                return Results.BadRequest(new { error = ex.Message });
-            }
+            var body = await ApiProblems.ReadBodyAsync<List<SubmitRequest?>>(request, $"[{SubmitExample}]");
+            var tasks = body.Select((item, i) => item is null
+                ? throw new ApiProblemException(StatusCodes.Status400BadRequest, "Malformed request body", $"Batch item {i} is null; each item is a task object.")
+                : item.ToNamedTask(client.Options.DefaultRetry)).ToList();
+            var ids = await client.SubmitBatchAsync(tasks, queue);
+            return Results.Json(new { ids = ids.Select(i => i.ToString()) }, TaskJson.Options, statusCode: StatusCodes.Status202Accepted);
         });
         return endpoints;
     }
 
-    private static int _nextPartition;
+    /// <summary>A task id this deployment could hold; an id naming a partition past PartitionsPerQueue names no task (and wakes no grain).</summary>
+    private static TaskId ParseTaskId(string id, TaskClient client)
+    {
+        if (!TaskId.TryParse(id, out var taskId))
+            throw new ApiProblemException(StatusCodes.Status400BadRequest, "Invalid task id", $"'{id}' is not a task id (queue:partition:sequence).", "Id");
+        if (taskId.Partition >= client.Options.PartitionsPerQueue) throw NoSuchTask(id);
+        return taskId;
+    }
 
-    private static IEnumerable<ITaskQueueGrain> Partitions(IGrainFactory grains, IOptions<TaskQueueOptions> options, string queue) =>
-        Enumerable.Range(0, options.Value.PartitionsPerQueue).Select(p => grains.GetGrain<ITaskQueueGrain>(QueueNames.PartitionKey(queue, p)));
+    private static ApiProblemException NoSuchTask(string id) =>
+        new(StatusCodes.Status404NotFound, "Unknown task", $"No task {id} (never submitted, or past its retention).");
+
+    private static int ParseLimit(string? limit)
+    {
+        if (limit is null) return 100;
+        return int.TryParse(limit, NumberStyles.None, CultureInfo.InvariantCulture, out var value) && value is >= 1 and <= MaxListLimit
+            ? value
+            : throw new ApiProblemException(StatusCodes.Status400BadRequest, "Bad request", $"limit must be a whole number 1-{MaxListLimit}, was '{limit}'.", "limit");
+    }
 }

@@ -1,0 +1,131 @@
+// Reads each Redis primary's persistence and eviction settings before the silo joins its cluster, and warns
+// (or, with TaskQueue:RedisDurability = Require, stops the start) when Redis could lose or evict tasks that
+// submits have already acknowledged. A submit is only as durable as the Redis write under it.
+using System.Globalization;
+using System.Net;
+using Microsoft.Extensions.Logging;
+using StackExchange.Redis;
+
+namespace DistributedTaskQueue;
+
+/// <summary>Runs at the first stage of the silo lifecycle (before membership, storage or the gateway start), Redis mode only.</summary>
+internal sealed partial class RedisDurabilityCheck(TaskQueueSiloOptions settings, ILogger<RedisDurabilityCheck> logger) : ILifecycleParticipant<ISiloLifecycle>
+{
+    /// <summary>The Redis settings read; others are not needed to judge durability.</summary>
+    internal static readonly string[] Settings = ["appendonly", "appendfsync", "maxmemory", "maxmemory-policy"];
+
+    /// <summary>One setting that lets Redis drop acknowledged tasks, and what it can drop.</summary>
+    internal sealed record Risk(string Setting, string Value, string Loss);
+
+    public void Participate(ISiloLifecycle lifecycle) =>
+        lifecycle.Subscribe(nameof(RedisDurabilityCheck), ServiceLifecycleStage.First, CheckAsync);
+
+    internal async Task CheckAsync(CancellationToken cancellationToken)
+    {
+        if (settings.IsEmbedded || settings.RedisDurability == RedisDurability.Off) return;
+        var require = settings.RedisDurability == RedisDurability.Require;
+        var options = ConfigurationOptions.Parse(settings.Options.RedisConnectionString!);
+        // CONFIG GET is an admin command to StackExchange.Redis; this connection only reads and is closed at once.
+        options.AllowAdmin = true;
+        var failures = new List<string>();
+        try
+        {
+            await using var redis = await ConnectionMultiplexer.ConnectAsync(options).ConfigureAwait(false);
+            var primaries = redis.GetServers().Where(s => !s.IsReplica).ToList();
+            if (primaries.Count == 0) Unchecked(failures, require, settings.Options.RedisConnectionString!, "no primary is connected");
+            foreach (var server in primaries)
+            {
+                cancellationToken.ThrowIfCancellationRequested();
+                var endpoint = Format(server.EndPoint);
+                IReadOnlyDictionary<string, string> config;
+                try
+                {
+                    config = await ReadAsync(server).ConfigureAwait(false);
+                }
+                catch (Exception ex) when (ex is RedisException or TimeoutException)
+                {
+                    // Managed Redis often refuses or renames CONFIG.
+                    Unchecked(failures, require, endpoint, ex.Message);
+                    continue;
+                }
+                var risks = Assess(config);
+                if (risks.Count == 0) LogDurable(endpoint);
+                foreach (var risk in risks)
+                {
+                    if (require) failures.Add($"Redis {endpoint} has {risk.Setting} {risk.Value}: {risk.Loss}");
+                    else LogRisk(endpoint, risk.Setting, risk.Value, risk.Loss);
+                }
+            }
+        }
+        catch (RedisConnectionException ex)
+        {
+            Unchecked(failures, require, settings.Options.RedisConnectionString!, ex.Message);
+        }
+        if (failures.Count > 0)
+        {
+            throw new InvalidOperationException(
+                $"TaskQueue:RedisDurability is Require, and acknowledged tasks could be lost: {string.Join("; ", failures)}. " +
+                "Set appendonly yes, appendfsync always and maxmemory-policy noeviction (or maxmemory 0) on Redis, " +
+                "or set TaskQueue:RedisDurability to Warn to start anyway.");
+        }
+    }
+
+    /// <summary>The risks of one primary's settings; none when it keeps every acknowledged write and never evicts.</summary>
+    internal static IReadOnlyList<Risk> Assess(IReadOnlyDictionary<string, string> config)
+    {
+        var risks = new List<Risk>();
+        var appendOnly = config.GetValueOrDefault("appendonly", "?");
+        if (!appendOnly.Equals("yes", StringComparison.OrdinalIgnoreCase))
+        {
+            risks.Add(new Risk("appendonly", appendOnly,
+                "a restart or crash of Redis loses every task acknowledged since the last RDB snapshot (all of them when snapshots are off)"));
+        }
+        else
+        {
+            var fsync = config.GetValueOrDefault("appendfsync", "?");
+            if (fsync.Equals("everysec", StringComparison.OrdinalIgnoreCase))
+            {
+                risks.Add(new Risk("appendfsync", fsync,
+                    "a crash of Redis's machine (or of Redis during a stalled fsync) loses up to about 1 s of acknowledged tasks; a clean shutdown or restart loses nothing"));
+            }
+            else if (!fsync.Equals("always", StringComparison.OrdinalIgnoreCase))
+            {
+                risks.Add(new Risk("appendfsync", fsync,
+                    "a crash of Redis's machine loses the acknowledged tasks the OS has not flushed yet (often up to 30 s); a clean shutdown or restart loses nothing"));
+            }
+        }
+        var maxMemory = long.TryParse(config.GetValueOrDefault("maxmemory", "0"), NumberStyles.None, CultureInfo.InvariantCulture, out var bytes) ? bytes : 0;
+        var policy = config.GetValueOrDefault("maxmemory-policy", "?");
+        if (maxMemory > 0 && !policy.Equals("noeviction", StringComparison.OrdinalIgnoreCase))
+        {
+            risks.Add(new Risk("maxmemory-policy", policy,
+                $"with maxmemory {maxMemory} bytes Redis evicts keys when it is full (volatile-* policies only keys with an expiry), and an evicted task record is a lost task"));
+        }
+        return risks;
+    }
+
+    private static async Task<IReadOnlyDictionary<string, string>> ReadAsync(IServer server)
+    {
+        var config = new Dictionary<string, string>(StringComparer.OrdinalIgnoreCase);
+        foreach (var name in Settings)
+        {
+            foreach (var pair in await server.ConfigGetAsync(name).ConfigureAwait(false)) config[pair.Key] = pair.Value;
+        }
+        // A CONFIG that answers nothing for appendonly is not one we can judge (a proxy that filters it, say).
+        if (!config.ContainsKey("appendonly")) throw new RedisException("CONFIG GET appendonly returned nothing");
+        return config;
+    }
+
+    private void Unchecked(List<string> failures, bool require, string endpoint, string reason)
+    {
+        if (require) failures.Add($"the settings of Redis {endpoint} could not be read ({reason})");
+        else LogUnchecked(endpoint, reason);
+    }
+
+    private static string Format(EndPoint endpoint) => endpoint switch
+    {
+        IPEndPoint ip => ip.ToString(),
+        DnsEndPoint dns => $"{dns.Host}:{dns.Port}",
+        _ => endpoint.ToString() ?? "?",
+    };
+}
