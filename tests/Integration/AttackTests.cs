@@ -1,0 +1,145 @@
+using System.Collections.Concurrent;
+using System.Diagnostics;
+using DistributedTaskQueue.Queue;
+using DistributedTaskQueue.Tests.Support;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
+using StackExchange.Redis;
+using Xunit.Abstractions;
+
+namespace DistributedTaskQueue.Tests.Integration;
+
+/// <summary>
+/// Adversarial review on real Redis: single hostile calls straight to a partition grain, and retention's storage
+/// bookkeeping. "The partition reloaded" is read from its own error log (a write or change that failed breaks
+/// the group commit, fails every caller in flight and deactivates the grain).
+/// </summary>
+[Collection(RedisGroup.Name)]
+public sealed class AttackTests(RedisFixture fixture, ITestOutputHelper output)
+{
+    private static readonly TimeSpan Timeout = TimeSpan.FromSeconds(30);
+
+    private Task<TaskQueueCluster> StartAsync(string queue, ErrorLog log, Action<string, TaskQueueSiloOptions>? configure = null, string? serviceId = null) =>
+        TaskQueueCluster.StartAsync(fixture.Redis, [queue], concurrency: 4, serviceId: serviceId, configure: configure,
+            services: s => s.AddSingleton<ILoggerProvider>(log));
+
+    [Fact]
+    public async Task OneCancelOfANegativeSequence_IsAnsweredUnknown_AndDoesNotReloadThePartition()
+    {
+        const string queue = "atk-negative";
+        var log = new ErrorLog();
+        await using var cluster = await StartAsync(queue, log);
+        var ok = await cluster.Client.SubmitAsync(new RecordTask("first"), queue);
+        Assert.Equal("first", await cluster.Client.WaitForResultAsync<string>(ok, Timeout));
+        var partition = cluster.Cluster.Client.GetGrain<ITaskQueueGrain>(QueueNames.PartitionKey(queue, 0));
+
+        // TaskId is a public record struct: any client can build one with a negative sequence and call CancelAsync.
+        var cancel = await Record.ExceptionAsync(() => cluster.Client.CancelAsync(new TaskId(queue, 0, -1)));
+        var read = await Record.ExceptionAsync(() => partition.GetTaskAsync(-1));
+        output.WriteLine($"cancel: {cancel?.GetType().Name}: {cancel?.Message}");
+        output.WriteLine($"read: {read?.GetType().Name}: {read?.Message}");
+        output.WriteLine(string.Join(Environment.NewLine, log.Errors));
+
+        Assert.Null(cancel);
+        Assert.Null(read);
+        Assert.DoesNotContain(log.Errors, e => e.Contains("failed", StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public async Task RetryDeadLetters_WithADuplicatedSequence_RetriesOnce_AndDoesNotReloadThePartition()
+    {
+        const string queue = "atk-dup-retry";
+        var log = new ErrorLog();
+        await using var cluster = await StartAsync(queue, log);
+        var dead = await cluster.Client.SubmitAsync(new FailTask("dead"), queue, new TaskOptions { Retry = RetryPolicy.None });
+        await Assert.ThrowsAsync<TaskExecutionException>(() => cluster.Client.WaitForResultAsync<string>(dead, Timeout));
+        var partition = cluster.Cluster.Client.GetGrain<ITaskQueueGrain>(dead.PartitionKey);
+
+        var retried = await Record.ExceptionAsync(() => partition.RetryDeadLettersAsync([dead.Sequence, dead.Sequence], null));
+        output.WriteLine($"retry: {retried?.GetType().Name}: {retried?.Message}");
+
+        Assert.Null(retried);
+        Assert.DoesNotContain(log.Errors, e => e.Contains("failed", StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public async Task ACompletionWithAFailureCarryingNoError_IsRefused_AndDoesNotReloadThePartition()
+    {
+        const string queue = "atk-null-error";
+        var log = new ErrorLog();
+        // No worker serves this queue: the test leases as any client can (the grain interface is open).
+        await using var cluster = await TaskQueueCluster.StartAsync(fixture.Redis, [], services: s => s.AddSingleton<ILoggerProvider>(log),
+            configure: (_, s) => s.Options.RefuseUnknownTaskNames = false);
+        var partition = cluster.Cluster.Client.GetGrain<ITaskQueueGrain>(QueueNames.PartitionKey(queue, 0));
+        await partition.SubmitAsync([new TaskSubmission { TaskName = "x", Payload = "{}"u8.ToArray() }, new TaskSubmission { TaskName = "x", Payload = "{}"u8.ToArray() }]);
+        var leased = await partition.LeaseAsync("hostile", 0, 2, TimeSpan.Zero, null);
+        Assert.Equal(2, leased.Length);
+
+        // The other task's worker reports at the same moment: its ack is collateral damage of the reload.
+        var good = partition.CompleteAsync("hostile", [new TaskCompletion(leased[1].Id.Sequence, leased[1].Attempt, new TaskOutcome.Succeeded("1"u8.ToArray())) { Epoch = leased[1].Epoch }]);
+        var bad = await Record.ExceptionAsync(() => partition.CompleteAsync("hostile",
+            [new TaskCompletion(leased[0].Id.Sequence, leased[0].Attempt, new TaskOutcome.Failed(null!, true)) { Epoch = leased[0].Epoch }]));
+        var goodResult = await Record.ExceptionAsync(() => good);
+        output.WriteLine($"bad: {bad?.GetType().Name}: {bad?.Message}");
+        output.WriteLine($"good: {goodResult?.GetType().Name}: {goodResult?.Message}");
+        output.WriteLine(string.Join(Environment.NewLine, log.Errors));
+
+        Assert.True(bad is null or ArgumentException, $"refused with {bad?.GetType().Name}");
+        Assert.DoesNotContain(log.Errors, e => e.Contains("failed", StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public async Task RetentionOfTheOldestSegment_NeverFailsAWrite_AndLeavesOnlyTheHead()
+    {
+        const string queue = "atk-retention";
+        var serviceId = Guid.NewGuid().ToString("N");
+        var log = new ErrorLog();
+        await using var cluster = await StartAsync(queue, log, (_, s) => s.Options.CleanupInterval = TimeSpan.FromSeconds(1), serviceId);
+        // One full segment (so segment 0 is not the tail) whose results expire after a second.
+        var ids = await cluster.Client.SubmitBatchAsync(Enumerable.Range(0, TaskSegment.Capacity).Select(i => new RecordTask($"r{i}")), queue,
+            new TaskOptions { ResultTtl = TimeSpan.FromSeconds(1) });
+        await cluster.Client.WaitForResultAsync<string>(ids[^1], Timeout);
+        await ClusterProbes.Eventually(async () => (await cluster.Client.GetQueueStatsAsync(queue)).Succeeded == ids.Count, Timeout, "all succeeded");
+
+        // Retention deletes seg-0; the next write carries tombstone page 0 and, page 0 being below FirstSegment now,
+        // also clears it: a write and a clear of one key with one ETag in the same batch.
+        await ClusterProbes.Eventually(() => Task.FromResult(Keys(serviceId, "seg-*").Count == 0), Timeout, "retention deleted segment 0");
+        await Task.Delay(TimeSpan.FromSeconds(3));
+        output.WriteLine(string.Join(Environment.NewLine, log.Errors));
+        output.WriteLine("keys: " + string.Join(", ", fixture.Redis.Server.Keys(pattern: $"{serviceId}/state/*").Select(k => k.ToString())));
+
+        Assert.DoesNotContain(log.Errors, e => e.Contains("failed", StringComparison.Ordinal));
+        // README: "A partition whose tasks all expired keeps only its head".
+        Assert.Empty(Keys(serviceId, "gone-*"));
+    }
+
+    private List<RedisKey> Keys(string serviceId, string stateName) =>
+        fixture.Redis.Server.Keys(pattern: $"{serviceId}/state/*/{stateName}").ToList();
+
+    /// <summary>Collects the error logs of the queue partitions.</summary>
+    public sealed class ErrorLog : ILoggerProvider
+    {
+        private readonly ConcurrentQueue<string> _errors = new();
+
+        public IReadOnlyList<string> Errors => [.. _errors];
+
+        public ILogger CreateLogger(string categoryName) => new Logger(this, categoryName);
+
+        public void Dispose()
+        {
+        }
+
+        private sealed class Logger(ErrorLog log, string category) : ILogger
+        {
+            public IDisposable? BeginScope<TState>(TState state) where TState : notnull => null;
+
+            public bool IsEnabled(LogLevel logLevel) => logLevel >= LogLevel.Error;
+
+            public void Log<TState>(LogLevel logLevel, EventId eventId, TState state, Exception? exception, Func<TState, Exception?, string> formatter)
+            {
+                if (logLevel < LogLevel.Error || !category.Contains("TaskQueueGrain", StringComparison.Ordinal)) return;
+                log._errors.Enqueue($"{formatter(state, exception)} | {exception?.GetType().Name}: {exception?.Message}");
+            }
+        }
+    }
+}
