@@ -145,6 +145,29 @@ public sealed class AttackQueuePartitionTests
         Assert.True(info.ResultJson is null || TaskRules.IsJson(System.Text.Encoding.UTF8.GetBytes(info.ResultJson)), $"stored result: {info.ResultJson}");
     }
 
+    [Fact]
+    public void ARetriedDeadLetter_DoesNotCarryAnOldCancelRequest_IntoItsNewAttempts()
+    {
+        var options = new TaskQueueOptions { DefaultRetry = new RetryPolicy { MaxRetries = 3, RetryDelay = TimeSpan.FromSeconds(1) }, MaxResultBytes = 10 };
+        var partition = new QueuePartition("q", 0, options, () => 0.5);
+        var id = partition.Submit(new TaskSubmission { TaskName = "t", Payload = "{}"u8.ToArray() }, _time.GetUtcNow());
+        partition.CommitStaged(partition.TakeStaged());
+        var first = partition.Lease("w", 0, 1, _time.GetUtcNow()).Single();
+        // A cancel arrives while it runs, and the attempt then returns a result over the limit: dead-lettered
+        // (ResultTooLarge), with CancelRequested still set on the record.
+        partition.Cancel(id.Sequence, _time.GetUtcNow(), out _, out _);
+        partition.Complete(new TaskCompletion(id.Sequence, first.Attempt, new TaskOutcome.Succeeded(new byte[100])) { Epoch = first.Epoch }, _time.GetUtcNow());
+        Assert.Equal(TaskState.DeadLettered, partition.GetInfo(id.Sequence)!.State);
+
+        // The operator retries it with a fresh budget; its next attempt fails retryably.
+        Assert.Equal(1, partition.RetryDeadLetters([id.Sequence], null));
+        var second = partition.Lease("w", 1, 1, _time.GetUtcNow()).Single();
+        partition.Complete(new TaskCompletion(id.Sequence, second.Attempt, new TaskOutcome.Failed(new TaskError("flaky", null, null, 2, _time.GetUtcNow()), true)) { Epoch = second.Epoch }, _time.GetUtcNow());
+
+        // Today: "Failed when CancelRequested" ends it Cancelled; nobody cancelled this attempt.
+        Assert.Equal(TaskState.Retrying, partition.GetInfo(id.Sequence)!.State);
+    }
+
     // ---- stored records that pass RecordQuarantine.Problem but cannot be indexed, run or expired ----
 
     [Fact]
