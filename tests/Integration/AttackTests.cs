@@ -154,6 +154,63 @@ public sealed class AttackTests(RedisFixture fixture, ITestOutputHelper output)
         await Assert.ThrowsAsync<TaskCancelledException>(() => waiting);
     }
 
+    [Fact]
+    public async Task APartitionFailoverRightAfterALease_DoesNotHandTheTaskToASecondWorker_WhileTheFirstStillHoldsIt()
+    {
+        const string queue = "atk-marks";
+        // A Redis of its own: this test pauses its writes.
+        await using var redis = await RedisServer.StartAsync();
+        // No worker loops: the test is the workers (the grain interface is what every worker calls).
+        await using var cluster = await TaskQueueCluster.StartAsync(redis, [], silos: 2, configure: (_, s) =>
+        {
+            s.Options.RefuseUnknownTaskNames = false;
+            s.Options.LeaseDuration = TimeSpan.FromSeconds(30);
+        });
+        var partition = cluster.Cluster.Client.GetGrain<ITaskQueueGrain>(QueueNames.PartitionKey(queue, 0));
+        var submission = new TaskSubmission { TaskName = "x", Payload = "{}"u8.ToArray() };
+        var x = (await partition.SubmitAsync([submission])).Single();
+        // The partition lives on the second silo, which the test then kills.
+        var victim = cluster.Cluster.Silos[1];
+        if ((await ClusterProbes.OwnerSilo(cluster, x.PartitionKey)) != victim)
+        {
+            await cluster.Cluster.MigrateAsync(partition, victim.SiloAddress);
+            await partition.GetStatsAsync();
+        }
+        Assert.Equal(victim, await ClusterProbes.OwnerSilo(cluster, x.PartitionKey));
+
+        // A write is in flight and slow (Redis stalls writes for 2 s: a busy Redis, an fsync, a failover)...
+        await redis.Server.ExecuteAsync("CLIENT", "PAUSE", "2000", "WRITE");
+        var inFlight = partition.SubmitAsync([submission]);
+        await Task.Delay(200);
+        // ...when worker A leases X. The lease is handed out at once; its mark waits behind the slow write.
+        var a = await partition.LeaseAsync("worker-a", 0, 1, TimeSpan.Zero, null);
+        Assert.Equal(x.Sequence, Assert.Single(a).Id.Sequence);
+        // The silo hosting the partition dies; worker A (elsewhere) is alive and running X.
+        await cluster.Cluster.KillSiloAsync(victim);
+        await Record.ExceptionAsync(() => inFlight);
+
+        // Invariant 3: after the failover X is held back for one lease period so A can reclaim it by renewing.
+        LeasedTask[] b = [];
+        var clock = Stopwatch.StartNew();
+        while (clock.Elapsed < TimeSpan.FromSeconds(25))
+        {
+            try
+            {
+                b = await partition.LeaseAsync("worker-b", 0, 10, TimeSpan.FromSeconds(1), null);
+                if (b.Any(t => t.Id.Sequence == x.Sequence)) break;
+            }
+            catch (Exception ex) when (ex is not Xunit.Sdk.XunitException)
+            {
+                output.WriteLine($"{clock.Elapsed}: {ex.GetType().Name}");
+                await Task.Delay(200);
+            }
+        }
+        var renewedByA = await partition.RenewAsync("worker-a", [new LeaseToken(x.Sequence, a[0].Attempt, a[0].Epoch)]);
+        output.WriteLine($"B got: {string.Join(", ", b.Select(t => $"{t.Id.Sequence}#{t.Attempt}@{t.Epoch}"))}; A's renewal lost: {renewedByA.Length}");
+
+        Assert.DoesNotContain(b, t => t.Id.Sequence == x.Sequence);
+    }
+
     private List<RedisKey> Keys(string serviceId, string stateName) =>
         fixture.Redis.Server.Keys(pattern: $"{serviceId}/state/*/{stateName}").ToList();
 
