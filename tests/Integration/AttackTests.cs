@@ -211,6 +211,29 @@ public sealed class AttackTests(RedisFixture fixture, ITestOutputHelper output)
         Assert.DoesNotContain(b, t => t.Id.Sequence == x.Sequence);
     }
 
+    [Fact]
+    public async Task ALeaseCallOnAPartitionNoSiloServes_IsRefusedLikeASubmit_AndLeavesNoKeyInRedis()
+    {
+        var serviceId = Guid.NewGuid().ToString("N");
+        var log = new ErrorLog();
+        await using var cluster = await StartAsync("atk-stray", log, serviceId: serviceId);
+        // Partition 7 of a queue with one partition per queue (SubmitAsync refuses it, naming "Partition"), and a queue nobody uses.
+        var stray = cluster.Cluster.Client.GetGrain<ITaskQueueGrain>(QueueNames.PartitionKey("atk-stray", 7));
+        var unused = cluster.Cluster.Client.GetGrain<ITaskQueueGrain>(QueueNames.PartitionKey("atk-nobody-" + Guid.NewGuid().ToString("N")[..8], 0));
+
+        var strayLease = await Record.ExceptionAsync(() => stray.LeaseAsync("anyone", 0, 1, TimeSpan.Zero, null));
+        await unused.LeaseAsync("anyone", 0, 1, TimeSpan.Zero, null);
+        // (atk-stray:0 is served by this cluster's worker loop, whose lease calls write its head by design: not counted.)
+        var heads = fixture.Redis.Server.Keys(pattern: $"{serviceId}/state/*atk-*/head").Select(k => k.ToString())
+            .Where(k => k.Contains("atk-stray:7", StringComparison.Ordinal) || k.Contains("atk-nobody-", StringComparison.Ordinal)).ToList();
+        output.WriteLine(string.Join(Environment.NewLine, heads));
+
+        // The lease call writes a head (its epoch) for any partition key it is given, and heads are never deleted:
+        // any caller can grow Redis without bound, one key per made-up queue name (the JSON API only reads).
+        Assert.IsType<InvalidTaskException>(strayLease);
+        Assert.Empty(heads);
+    }
+
     private List<RedisKey> Keys(string serviceId, string stateName) =>
         fixture.Redis.Server.Keys(pattern: $"{serviceId}/state/*/{stateName}").ToList();
 
