@@ -1,0 +1,266 @@
+using System.Collections.Concurrent;
+using System.Diagnostics;
+using DistributedTaskQueue.Queue;
+using DistributedTaskQueue.Tests.Support;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
+using StackExchange.Redis;
+using Xunit.Abstractions;
+
+namespace DistributedTaskQueue.Tests.Integration;
+
+/// <summary>
+/// Adversarial review on real Redis: single hostile calls straight to a partition grain, and retention's storage
+/// bookkeeping. "The partition reloaded" is read from its own error log (a write or change that failed breaks
+/// the group commit, fails every caller in flight and deactivates the grain).
+/// </summary>
+[Collection(RedisGroup.Name)]
+public sealed class AttackTests(RedisFixture fixture, ITestOutputHelper output)
+{
+    private static readonly TimeSpan Timeout = TimeSpan.FromSeconds(30);
+
+    private Task<TaskQueueCluster> StartAsync(string queue, ErrorLog log, Action<string, TaskQueueSiloOptions>? configure = null, string? serviceId = null) =>
+        TaskQueueCluster.StartAsync(fixture.Redis, [queue], concurrency: 4, serviceId: serviceId, configure: configure,
+            services: s => s.AddSingleton<ILoggerProvider>(log));
+
+    [Fact]
+    public async Task OneCancelOfANegativeSequence_IsAnsweredUnknown_AndDoesNotReloadThePartition()
+    {
+        const string queue = "atk-negative";
+        var log = new ErrorLog();
+        await using var cluster = await StartAsync(queue, log);
+        var ok = await cluster.Client.SubmitAsync(new RecordTask("first"), queue);
+        Assert.Equal("first", await cluster.Client.WaitForResultAsync<string>(ok, Timeout));
+        var partition = cluster.Cluster.Client.GetGrain<ITaskQueueGrain>(QueueNames.PartitionKey(queue, 0));
+
+        // TaskId is a public record struct: any client can build one with a negative sequence and call CancelAsync.
+        var cancel = await Record.ExceptionAsync(() => cluster.Client.CancelAsync(new TaskId(queue, 0, -1)));
+        var read = await Record.ExceptionAsync(() => partition.GetTaskAsync(-1));
+        output.WriteLine($"cancel: {cancel?.GetType().Name}: {cancel?.Message}");
+        output.WriteLine($"read: {read?.GetType().Name}: {read?.Message}");
+        output.WriteLine(string.Join(Environment.NewLine, log.Errors));
+
+        Assert.Null(cancel);
+        Assert.Null(read);
+        Assert.DoesNotContain(log.Errors, e => e.Contains("failed", StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public async Task RetryDeadLetters_WithADuplicatedSequence_RetriesOnce_AndDoesNotReloadThePartition()
+    {
+        const string queue = "atk-dup-retry";
+        var log = new ErrorLog();
+        await using var cluster = await StartAsync(queue, log);
+        var dead = await cluster.Client.SubmitAsync(new FailTask("dead"), queue, new TaskOptions { Retry = RetryPolicy.None });
+        await Assert.ThrowsAsync<TaskExecutionException>(() => cluster.Client.WaitForResultAsync<string>(dead, Timeout));
+        var partition = cluster.Cluster.Client.GetGrain<ITaskQueueGrain>(dead.PartitionKey);
+
+        var retried = await Record.ExceptionAsync(() => partition.RetryDeadLettersAsync([dead.Sequence, dead.Sequence], null));
+        output.WriteLine($"retry: {retried?.GetType().Name}: {retried?.Message}");
+
+        Assert.Null(retried);
+        Assert.DoesNotContain(log.Errors, e => e.Contains("failed", StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public async Task ACompletionWithAFailureCarryingNoError_IsRefused_AndDoesNotReloadThePartition()
+    {
+        const string queue = "atk-null-error";
+        var log = new ErrorLog();
+        // No worker serves this queue: the test leases as any client can (the grain interface is open).
+        await using var cluster = await TaskQueueCluster.StartAsync(fixture.Redis, [], services: s => s.AddSingleton<ILoggerProvider>(log),
+            configure: (_, s) => s.Options.RefuseUnknownTaskNames = false);
+        var partition = cluster.Cluster.Client.GetGrain<ITaskQueueGrain>(QueueNames.PartitionKey(queue, 0));
+        await partition.SubmitAsync([new TaskSubmission { TaskName = "x", Payload = "{}"u8.ToArray() }, new TaskSubmission { TaskName = "x", Payload = "{}"u8.ToArray() }]);
+        var leased = await partition.LeaseAsync("hostile", 0, 2, TimeSpan.Zero, null);
+        Assert.Equal(2, leased.Length);
+
+        // The other task's worker reports at the same moment: its ack is collateral damage of the reload.
+        var good = partition.CompleteAsync("hostile", [new TaskCompletion(leased[1].Id.Sequence, leased[1].Attempt, new TaskOutcome.Succeeded("1"u8.ToArray())) { Epoch = leased[1].Epoch }]);
+        var bad = await Record.ExceptionAsync(() => partition.CompleteAsync("hostile",
+            [new TaskCompletion(leased[0].Id.Sequence, leased[0].Attempt, new TaskOutcome.Failed(null!, true)) { Epoch = leased[0].Epoch }]));
+        var goodResult = await Record.ExceptionAsync(() => good);
+        output.WriteLine($"bad: {bad?.GetType().Name}: {bad?.Message}");
+        output.WriteLine($"good: {goodResult?.GetType().Name}: {goodResult?.Message}");
+        output.WriteLine(string.Join(Environment.NewLine, log.Errors));
+
+        Assert.True(bad is null or ArgumentException, $"refused with {bad?.GetType().Name}");
+        Assert.DoesNotContain(log.Errors, e => e.Contains("failed", StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public async Task RetentionOfTheOldestSegment_NeverFailsAWrite_AndLeavesOnlyTheHead()
+    {
+        const string queue = "atk-retention";
+        var serviceId = Guid.NewGuid().ToString("N");
+        var log = new ErrorLog();
+        await using var cluster = await StartAsync(queue, log, (_, s) => s.Options.CleanupInterval = TimeSpan.FromSeconds(1), serviceId);
+        // One full segment (so segment 0 is not the tail) whose results expire after a second.
+        var ids = await cluster.Client.SubmitBatchAsync(Enumerable.Range(0, TaskSegment.Capacity).Select(i => new RecordTask($"r{i}")), queue,
+            new TaskOptions { ResultTtl = TimeSpan.FromSeconds(1) });
+        await cluster.Client.WaitForResultAsync<string>(ids[^1], Timeout);
+        await ClusterProbes.Eventually(async () => (await cluster.Client.GetQueueStatsAsync(queue)).Succeeded == ids.Count, Timeout, "all succeeded");
+
+        // Retention deletes seg-0; the next write carries tombstone page 0 and, page 0 being below FirstSegment now,
+        // also clears it: a write and a clear of one key with one ETag in the same batch.
+        await ClusterProbes.Eventually(() => Task.FromResult(Keys(serviceId, "seg-*").Count == 0), Timeout, "retention deleted segment 0");
+        await Task.Delay(TimeSpan.FromSeconds(3));
+        output.WriteLine(string.Join(Environment.NewLine, log.Errors));
+        output.WriteLine("keys: " + string.Join(", ", fixture.Redis.Server.Keys(pattern: $"{serviceId}/state/*").Select(k => k.ToString())));
+
+        Assert.DoesNotContain(log.Errors, e => e.Contains("failed", StringComparison.Ordinal));
+        // README: "A partition whose tasks all expired keeps only its head".
+        Assert.Empty(Keys(serviceId, "gone-*"));
+    }
+
+    [Fact]
+    public async Task ABrokenPartition_ServesAgainWithinSeconds_EvenWhileAResultWaiterIsParked()
+    {
+        const string queue = "atk-parked";
+        var log = new ErrorLog();
+        await using var cluster = await StartAsync(queue, log);
+        var slow = await cluster.Client.SubmitAsync(new WaitTask("slow", 30_000), queue);
+        await ClusterProbes.WaitForExecution(queue, 1, Timeout);
+        // A client waits for the slow task's result: one WaitAsync call parked on the partition for 20 s.
+        var waiting = cluster.Client.WaitForResultAsync<string>(slow, TimeSpan.FromMinutes(2));
+        await Task.Delay(500);
+        var partition = cluster.Cluster.Client.GetGrain<ITaskQueueGrain>(slow.PartitionKey);
+
+        // Anything that breaks the group commit (a failed write, e.g. the retention conflict above, or a change
+        // that throws) makes the partition deactivate to reload. Here: the one-call trigger found above.
+        await Record.ExceptionAsync(() => partition.CancelAsync(-1));
+        Assert.NotEmpty(log.Errors);
+
+        var clock = Stopwatch.StartNew();
+        var refusals = 0;
+        while (true)
+        {
+            try
+            {
+                await cluster.Client.SubmitAsync(new RecordTask("after"), queue);
+                break;
+            }
+            catch (TaskQueueUnavailableException)
+            {
+                refusals++;
+                await Task.Delay(100);
+            }
+        }
+        output.WriteLine($"first accepted submit {clock.Elapsed} after the break ({refusals} refused)");
+
+        // Invariant 13 / README "Nothing waits on a write that failed": the partition reloads and serves at once.
+        Assert.True(clock.Elapsed < TimeSpan.FromSeconds(5), $"the partition served again only after {clock.Elapsed}");
+        Assert.True(await cluster.Client.CancelAsync(slow));
+        await Assert.ThrowsAsync<TaskCancelledException>(() => waiting);
+    }
+
+    [Fact]
+    public async Task APartitionFailoverRightAfterALease_DoesNotHandTheTaskToASecondWorker_WhileTheFirstStillHoldsIt()
+    {
+        const string queue = "atk-marks";
+        // A Redis of its own: this test pauses its writes.
+        await using var redis = await RedisServer.StartAsync();
+        // No worker loops: the test is the workers (the grain interface is what every worker calls).
+        await using var cluster = await TaskQueueCluster.StartAsync(redis, [], silos: 2, configure: (_, s) =>
+        {
+            s.Options.RefuseUnknownTaskNames = false;
+            s.Options.LeaseDuration = TimeSpan.FromSeconds(30);
+        });
+        var partition = cluster.Cluster.Client.GetGrain<ITaskQueueGrain>(QueueNames.PartitionKey(queue, 0));
+        var submission = new TaskSubmission { TaskName = "x", Payload = "{}"u8.ToArray() };
+        var x = (await partition.SubmitAsync([submission])).Single();
+        // The partition lives on the second silo, which the test then kills.
+        var victim = cluster.Cluster.Silos[1];
+        if ((await ClusterProbes.OwnerSilo(cluster, x.PartitionKey)) != victim)
+        {
+            await cluster.Cluster.MigrateAsync(partition, victim.SiloAddress);
+            await partition.GetStatsAsync();
+        }
+        Assert.Equal(victim, await ClusterProbes.OwnerSilo(cluster, x.PartitionKey));
+
+        // A write is in flight and slow (Redis stalls writes for 2 s: a busy Redis, an fsync, a failover)...
+        await redis.Server.ExecuteAsync("CLIENT", "PAUSE", "2000", "WRITE");
+        var inFlight = partition.SubmitAsync([submission]);
+        await Task.Delay(200);
+        // ...when worker A leases X. The lease is handed out at once; its mark waits behind the slow write.
+        var a = await partition.LeaseAsync("worker-a", 0, 1, TimeSpan.Zero, null);
+        Assert.Equal(x.Sequence, Assert.Single(a).Id.Sequence);
+        // The silo hosting the partition dies; worker A (elsewhere) is alive and running X.
+        await cluster.Cluster.KillSiloAsync(victim);
+        await Record.ExceptionAsync(() => inFlight);
+
+        // Invariant 3: after the failover X is held back for one lease period so A can reclaim it by renewing.
+        LeasedTask[] b = [];
+        var clock = Stopwatch.StartNew();
+        while (clock.Elapsed < TimeSpan.FromSeconds(25))
+        {
+            try
+            {
+                b = await partition.LeaseAsync("worker-b", 0, 10, TimeSpan.FromSeconds(1), null);
+                if (b.Any(t => t.Id.Sequence == x.Sequence)) break;
+            }
+            catch (Exception ex) when (ex is not Xunit.Sdk.XunitException)
+            {
+                output.WriteLine($"{clock.Elapsed}: {ex.GetType().Name}");
+                await Task.Delay(200);
+            }
+        }
+        var renewedByA = await partition.RenewAsync("worker-a", [new LeaseToken(x.Sequence, a[0].Attempt, a[0].Epoch)]);
+        output.WriteLine($"B got: {string.Join(", ", b.Select(t => $"{t.Id.Sequence}#{t.Attempt}@{t.Epoch}"))}; A's renewal lost: {renewedByA.Length}");
+
+        Assert.DoesNotContain(b, t => t.Id.Sequence == x.Sequence);
+    }
+
+    [Fact]
+    public async Task ALeaseCallOnAPartitionNoSiloServes_IsRefusedLikeASubmit_AndLeavesNoKeyInRedis()
+    {
+        var serviceId = Guid.NewGuid().ToString("N");
+        var log = new ErrorLog();
+        await using var cluster = await StartAsync("atk-stray", log, serviceId: serviceId);
+        // Partition 7 of a queue with one partition per queue (SubmitAsync refuses it, naming "Partition"), and a queue nobody uses.
+        var stray = cluster.Cluster.Client.GetGrain<ITaskQueueGrain>(QueueNames.PartitionKey("atk-stray", 7));
+        var unused = cluster.Cluster.Client.GetGrain<ITaskQueueGrain>(QueueNames.PartitionKey("atk-nobody-" + Guid.NewGuid().ToString("N")[..8], 0));
+
+        var strayLease = await Record.ExceptionAsync(() => stray.LeaseAsync("anyone", 0, 1, TimeSpan.Zero, null));
+        await unused.LeaseAsync("anyone", 0, 1, TimeSpan.Zero, null);
+        // (atk-stray:0 is served by this cluster's worker loop, whose lease calls write its head by design: not counted.)
+        var heads = fixture.Redis.Server.Keys(pattern: $"{serviceId}/state/*atk-*/head").Select(k => k.ToString())
+            .Where(k => k.Contains("atk-stray:7", StringComparison.Ordinal) || k.Contains("atk-nobody-", StringComparison.Ordinal)).ToList();
+        output.WriteLine(string.Join(Environment.NewLine, heads));
+
+        // The lease call writes a head (its epoch) for any partition key it is given, and heads are never deleted:
+        // any caller can grow Redis without bound, one key per made-up queue name (the JSON API only reads).
+        Assert.IsType<InvalidTaskException>(strayLease);
+        Assert.Empty(heads);
+    }
+
+    private List<RedisKey> Keys(string serviceId, string stateName) =>
+        fixture.Redis.Server.Keys(pattern: $"{serviceId}/state/*/{stateName}").ToList();
+
+    /// <summary>Collects the error logs of the queue partitions.</summary>
+    public sealed class ErrorLog : ILoggerProvider
+    {
+        private readonly ConcurrentQueue<string> _errors = new();
+
+        public IReadOnlyList<string> Errors => [.. _errors];
+
+        public ILogger CreateLogger(string categoryName) => new Logger(this, categoryName);
+
+        public void Dispose()
+        {
+        }
+
+        private sealed class Logger(ErrorLog log, string category) : ILogger
+        {
+            public IDisposable? BeginScope<TState>(TState state) where TState : notnull => null;
+
+            public bool IsEnabled(LogLevel logLevel) => logLevel >= LogLevel.Error;
+
+            public void Log<TState>(LogLevel logLevel, EventId eventId, TState state, Exception? exception, Func<TState, Exception?, string> formatter)
+            {
+                if (logLevel < LogLevel.Error || !category.Contains("TaskQueueGrain", StringComparison.Ordinal)) return;
+                log._errors.Enqueue($"{formatter(state, exception)} | {exception?.GetType().Name}: {exception?.Message}");
+            }
+        }
+    }
+}
