@@ -114,6 +114,28 @@ public static class TaskRules
         if (!IsJson(payload)) throw new InvalidTaskException("Payload", $"Task '{taskName}': the payload is not one well-formed JSON value.");
     }
 
+    /// <summary>
+    /// Whether an attempt's outcome can be applied at all: a known kind, a failure that carries an error with a message,
+    /// a success that carries bytes (their content is judged by <see cref="ResultProblem"/>).
+    /// </summary>
+    public static bool IsWellFormed(TaskOutcome? outcome) => outcome switch
+    {
+        TaskOutcome.Succeeded succeeded => succeeded.Result is not null,
+        TaskOutcome.Failed { Error: { Message: not null } } => true,
+        TaskOutcome.Released => true,
+        _ => false,
+    };
+
+    /// <summary>Why a handler's result cannot be stored (over the limit, or not one JSON value), or null when it can.</summary>
+    public static (string Message, string Type)? ResultProblem(byte[] result, int maxBytes)
+    {
+        ArgumentNullException.ThrowIfNull(result);
+        if (result.Length > maxBytes)
+            return ($"The result of {result.Length} bytes is over the limit of {maxBytes} bytes (TaskQueue:MaxResultBytes).", "ResultTooLarge");
+        if (!IsJson(result)) return ("The result is not one well-formed JSON value, so no client could read it.", "ResultNotJson");
+        return null;
+    }
+
     /// <summary>Whether the bytes are exactly one JSON value in UTF-8 (reading it costs about a nanosecond a byte).</summary>
     public static bool IsJson(ReadOnlySpan<byte> utf8)
     {

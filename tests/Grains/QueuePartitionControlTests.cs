@@ -82,7 +82,7 @@ public sealed class QueuePartitionControlTests
     {
         var id = Submit();
         var task = _partition.Lease("w", 0, 1, _time.GetUtcNow())[0];
-        _partition.Complete(new TaskCompletion(id.Sequence, task.Attempt, new TaskOutcome.Succeeded([])), _time.GetUtcNow());
+        _partition.Complete(new TaskCompletion(id.Sequence, task.Attempt, new TaskOutcome.Succeeded("null"u8.ToArray())), _time.GetUtcNow());
 
         Assert.Equal(QueuePartition.CancelResult.AlreadyFinished, _partition.Cancel(id.Sequence, _time.GetUtcNow(), out _, out _));
         Assert.Equal(QueuePartition.CancelResult.Unknown, _partition.Cancel(12345, _time.GetUtcNow(), out _, out _));
@@ -169,7 +169,7 @@ public sealed class QueuePartitionControlTests
         Assert.Equal(onDead.Id, again.Id);
         Assert.Equal(TaskState.Running, _partition.GetInfo(onLive.Id.Sequence)!.State);
         // The dead worker's late report is stale now.
-        Assert.False(_partition.Complete(new TaskCompletion(onDead.Id.Sequence, onDead.Attempt, new TaskOutcome.Succeeded([])), _time.GetUtcNow()));
+        Assert.False(_partition.Complete(new TaskCompletion(onDead.Id.Sequence, onDead.Attempt, new TaskOutcome.Succeeded("null"u8.ToArray())), _time.GetUtcNow()));
     }
 
     [Fact]

@@ -230,7 +230,7 @@ public sealed class QueuePartitionTests
         var others = restored.Lease("w2", 0, 10, _time.GetUtcNow());
         Assert.Equal(["a", "c"], others.Select(t => t.TaskName));
         foreach (var other in others)
-            restored.Complete(new TaskCompletion(other.Id.Sequence, other.Attempt, new TaskOutcome.Succeeded([])), _time.GetUtcNow());
+            restored.Complete(new TaskCompletion(other.Id.Sequence, other.Attempt, new TaskOutcome.Succeeded("null"u8.ToArray())), _time.GetUtcNow());
         // ...and goes back in line when the hold ends unclaimed.
         _time.Advance(_options.LeaseDuration);
         Assert.Equal(1, restored.ExpireLeases(_time.GetUtcNow()));
@@ -255,7 +255,7 @@ public sealed class QueuePartitionTests
         _time.Advance(_options.LeaseDuration * 3 / 4);
         Assert.Equal(0, restored.ExpireLeases(_time.GetUtcNow()));
         Assert.False(restored.Renew("someone-else", new LeaseToken(id.Sequence, task.Attempt), _time.GetUtcNow()));
-        Assert.True(restored.Complete(new TaskCompletion(id.Sequence, task.Attempt, new TaskOutcome.Succeeded([])), _time.GetUtcNow()));
+        Assert.True(restored.Complete(new TaskCompletion(id.Sequence, task.Attempt, new TaskOutcome.Succeeded("null"u8.ToArray())), _time.GetUtcNow()));
         Assert.Equal(TaskState.Succeeded, restored.GetInfo(id.Sequence)!.State);
         Assert.Equal(1, restored.GetInfo(id.Sequence)!.Attempts);
     }
@@ -281,7 +281,7 @@ public sealed class QueuePartitionTests
         Assert.Equal(3, partition.TakeDirty().Count);
 
         var task = partition.Lease("w", 0, 1, _time.GetUtcNow())[0];
-        partition.Complete(new TaskCompletion(task.Id.Sequence, task.Attempt, new TaskOutcome.Succeeded([])), _time.GetUtcNow());
+        partition.Complete(new TaskCompletion(task.Id.Sequence, task.Attempt, new TaskOutcome.Succeeded("null"u8.ToArray())), _time.GetUtcNow());
 
         var dirty = Assert.Single(partition.TakeDirty());
         Assert.Equal(0, dirty.Number);
@@ -354,7 +354,7 @@ public sealed class QueuePartitionTests
 
         Assert.False(partition.Renew("other", new LeaseToken(id.Sequence, task.Attempt), _time.GetUtcNow()));
         Assert.False(partition.Renew("w", new LeaseToken(id.Sequence, task.Attempt + 1), _time.GetUtcNow()));
-        partition.Complete(new TaskCompletion(id.Sequence, task.Attempt, new TaskOutcome.Succeeded([])), _time.GetUtcNow());
+        partition.Complete(new TaskCompletion(id.Sequence, task.Attempt, new TaskOutcome.Succeeded("null"u8.ToArray())), _time.GetUtcNow());
         Assert.False(partition.Renew("w", new LeaseToken(id.Sequence, task.Attempt), _time.GetUtcNow()));
     }
 
@@ -373,8 +373,8 @@ public sealed class QueuePartitionTests
         Assert.Equal(lost.Attempt, again.Attempt); // the same attempt number...
         Assert.NotEqual(lost.Epoch, again.Epoch);  // ...under another epoch, so the lost one is fenced off
         Assert.False(restored.Renew("w1", new LeaseToken(id.Sequence, lost.Attempt, lost.Epoch), _time.GetUtcNow()));
-        Assert.False(restored.Complete(new TaskCompletion(id.Sequence, lost.Attempt, new TaskOutcome.Succeeded([])) { Epoch = lost.Epoch }, _time.GetUtcNow()));
-        Assert.True(restored.Complete(new TaskCompletion(id.Sequence, again.Attempt, new TaskOutcome.Succeeded([])) { Epoch = again.Epoch }, _time.GetUtcNow()));
+        Assert.False(restored.Complete(new TaskCompletion(id.Sequence, lost.Attempt, new TaskOutcome.Succeeded("null"u8.ToArray())) { Epoch = lost.Epoch }, _time.GetUtcNow()));
+        Assert.True(restored.Complete(new TaskCompletion(id.Sequence, again.Attempt, new TaskOutcome.Succeeded("null"u8.ToArray())) { Epoch = again.Epoch }, _time.GetUtcNow()));
     }
 
     /// <summary>What storage would give back: the segment as it was written, not the live object.</summary>

@@ -22,10 +22,8 @@ public sealed class DispatchTests(RedisFixture fixture)
     }
 
     /// <summary>
-    /// Fails today (a defect in src/Silo/Worker, left for its rewrite): each idle partition loop parks a lease holding
-    /// one slot, so on a silo serving more partitions than MaxConcurrentTasks the loops left without a slot wait in
-    /// WorkerSlots.WaitAsync, and nothing wakes them when a task arrives on their queue: it waits until some parked
-    /// lease times out (PollingInterval, 10 s by default) although the silo is idle.
+    /// An idle partition loop parks its long poll without holding a slot: on a silo serving more partitions than
+    /// MaxConcurrentTasks, a task on any of its queues starts at once, not when some parked lease times out.
     /// </summary>
     [Fact]
     public async Task AnIdleSilo_ServingMoreQueuesThanSlots_StartsEachSubmittedTaskWithoutWaitingForThePollingInterval()

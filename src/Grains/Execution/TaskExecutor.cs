@@ -52,11 +52,8 @@ internal sealed class TaskExecutor(TaskHandlerRegistry registry, IServiceProvide
             var run = handler.Invoke(scope.ServiceProvider, task.TaskName, task.Payload, context, attempt.Token);
             // WaitAsync gives the slot back at the timeout, cancel or shutdown even when a handler ignores its token.
             var result = await run.WaitAsync(wait, time, attempt.Token).ConfigureAwait(false);
-            if (result.Length > _maxResultBytes)
-            {
-                var error = new TaskError($"The result of {result.Length} bytes is over the limit of {_maxResultBytes} bytes (TaskQueue:MaxResultBytes).", "ResultTooLarge", null, task.Attempt, time.GetUtcNow());
-                return Failed(task, error, retryable: false);
-            }
+            if (TaskRules.ResultProblem(result, _maxResultBytes) is { } problem)
+                return Failed(task, new TaskError(problem.Message, problem.Type, null, task.Attempt, time.GetUtcNow()), retryable: false);
             return new TaskCompletion(task.Id.Sequence, task.Attempt, new TaskOutcome.Succeeded(result)) { Epoch = task.Epoch };
         }
         catch (Exception) when (stopping.IsCancellationRequested)

@@ -80,13 +80,14 @@ internal sealed class PartitionStore(IGrainStorage storage, Serializer serialize
             state.State = new StoredBlob { Data = serializer.SerializeToArray(segment) };
             writes.Add(WriteAndForgetBytesAsync(SegmentName(number), state));
         }
+        // Obsolete pages first: a page both written and cleared in one batch would race its own ETag.
+        _obsoletePages.AddRange(Tombstones.TakeObsolete(head.FirstSegment));
         foreach (var page in Tombstones.TakeUnwritten())
         {
             if (!_pages.TryGetValue(page.Number, out var state)) _pages[page.Number] = state = new GrainState<StoredBlob>();
             state.State = new StoredBlob { Data = serializer.SerializeToArray(page) };
             writes.Add(WriteAndForgetBytesAsync(PageName(page.Number), state));
         }
-        _obsoletePages.AddRange(Tombstones.TakeObsolete(head.FirstSegment));
         foreach (var number in _obsoletePages)
         {
             if (_pages.Remove(number, out var state)) writes.Add(storage.ClearStateAsync(PageName(number), grainId, state));

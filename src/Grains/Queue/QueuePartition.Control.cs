@@ -58,6 +58,7 @@ internal sealed partial class QueuePartition
             record.Failures = 0;
             record.FinishedAt = null;
             record.NotBefore = null;
+            record.CancelRequested = false; // a cancel asked of an earlier attempt is not a cancel of the retry
             Move(record, TaskState.Pending, now);
         }
         return chosen.Count;
@@ -124,6 +125,8 @@ internal sealed partial class QueuePartition
     private DateTimeOffset? RetainedUntil(TaskRecord record)
     {
         if (!record.State.IsTerminal() || record.FinishedAt is not { } finished) return null;
-        return finished + (record.State == TaskState.Succeeded ? record.ResultTtl ?? _options.ResultTtl : _options.FailedTtl);
+        var ttl = record.State == TaskState.Succeeded ? record.ResultTtl ?? _options.ResultTtl : _options.FailedTtl;
+        // Saturating: a stored time near the end of the calendar must not make retention (or eviction) throw.
+        return finished > DateTimeOffset.MaxValue - ttl ? DateTimeOffset.MaxValue : finished + ttl;
     }
 }

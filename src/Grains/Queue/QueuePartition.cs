@@ -74,7 +74,7 @@ internal sealed partial class QueuePartition
             {
                 if (segment.Records[slot] is not { } record) continue;
                 var sequence = segment.Number * TaskSegment.Capacity + slot;
-                if (RecordQuarantine.Problem(record, segment.Number, _options) is { } problem)
+                if (RecordQuarantine.Problem(record, sequence, _options, now) is { } problem)
                 {
                     record.Sequence = sequence; // the slot is the truth
                     RecordQuarantine.Apply(record, problem, now);
@@ -206,8 +206,9 @@ internal sealed partial class QueuePartition
     public bool Complete(TaskCompletion completion, DateTimeOffset now)
     {
         ArgumentNullException.ThrowIfNull(completion);
-        if (completion.Outcome is not (TaskOutcome.Succeeded or TaskOutcome.Released or TaskOutcome.Failed))
-            throw new ArgumentException($"Unknown outcome {completion.Outcome?.GetType().Name ?? "null"}.", nameof(completion));
+        // Checked before anything changes: a malformed completion is refused, never half applied.
+        if (!TaskRules.IsWellFormed(completion.Outcome))
+            throw new ArgumentException($"A completion of task {completion.Sequence} has a malformed outcome ({completion.Outcome?.GetType().Name ?? "none"}).", nameof(completion));
         var record = _segments.Find(completion.Sequence);
         if (record is not { State: TaskState.Running }
             || record.Attempts != completion.Attempt
@@ -220,11 +221,9 @@ internal sealed partial class QueuePartition
         _leases.Remove(completion.Sequence);
         switch (completion.Outcome)
         {
-            case TaskOutcome.Succeeded { Result: var result } when result is null || result.Length > _options.MaxResultBytes:
-                // The owner checks results as it checks payloads: an oversized one fails the task for good.
-                Fail(record, new TaskOutcome.Failed(new TaskError(
-                    $"The result of {result?.Length ?? 0} bytes is missing or over the limit of {_options.MaxResultBytes} bytes (TaskQueue:MaxResultBytes).",
-                    "ResultTooLarge", null, record.Attempts, now), Retryable: false), now);
+            case TaskOutcome.Succeeded { Result: var result } when TaskRules.ResultProblem(result, _options.MaxResultBytes) is { } problem:
+                // The owner checks results as it checks payloads: a result no client could read fails the task for good.
+                Fail(record, new TaskOutcome.Failed(new TaskError(problem.Message, problem.Type, null, record.Attempts, now), Retryable: false), now);
                 break;
             case TaskOutcome.Succeeded succeeded:
                 record.Result = succeeded.Result;

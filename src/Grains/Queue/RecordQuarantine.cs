@@ -8,14 +8,17 @@ namespace DistributedTaskQueue.Queue;
 internal static class RecordQuarantine
 {
     /// <summary>Why the record cannot be indexed as it is; null when it can.</summary>
-    public static string? Problem(TaskRecord record, long segmentNumber, TaskQueueOptions options)
+    public static string? Problem(TaskRecord record, long slotSequence, TaskQueueOptions options, DateTimeOffset now)
     {
-        if (TaskSegment.NumberOf(record.Sequence) != segmentNumber) return $"its sequence {record.Sequence} does not belong in segment {segmentNumber}";
+        if (record.Sequence != slotSequence) return $"its sequence {record.Sequence} is not that of its slot ({slotSequence})";
         if (string.IsNullOrEmpty(record.TaskName)) return "it has no task name";
         if (record.Payload is null) return "it has no payload";
         if (!Enum.IsDefined(record.Priority)) return $"its priority {(int)record.Priority} is not one of Low, Normal, High, Critical";
         if (!Enum.IsDefined(record.State)) return $"its state {(int)record.State} is unknown";
         if (record.Attempts < 0 || record.Failures < 0) return "its attempt counts are negative";
+        if (record.State is TaskState.Scheduled or TaskState.Retrying && record.NotBefore is null) return $"it is {record.State} with no time to run at";
+        if (record.State.IsTerminal() && (record.FinishedAt is not { } finished || finished > now + TimeSpan.FromDays(1)))
+            return "it is finished but has no finish time, or one in the future";
         return FieldProblem(() => record.Retry?.Validate())
             ?? FieldProblem(() => { if (record.Timeout is { } t) TaskRules.ValidateTimeout(t); })
             ?? (record.ResultTtl is { } ttl && (ttl <= TimeSpan.Zero || ttl > TaskRules.MaxHorizon) ? $"its result retention {ttl} is out of range" : null)

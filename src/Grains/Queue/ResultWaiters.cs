@@ -20,6 +20,16 @@ internal sealed class ResultWaiters(TimeProvider time)
         if (_waiting.TryGetValue(sequence, out list) && list.Remove(done) && list.Count == 0) _waiting.Remove(sequence);
     }
 
+    /// <summary>Ends every wait at once (the partition broke: callers should ask again, and reach its next activation).</summary>
+    public void WakeAll()
+    {
+        foreach (var list in _waiting.Values)
+        {
+            foreach (var waiter in list) waiter.TrySetResult();
+        }
+        _waiting.Clear();
+    }
+
     public void Wake(long sequence)
     {
         if (!_waiting.Remove(sequence, out var list)) return;

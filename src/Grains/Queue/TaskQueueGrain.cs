@@ -118,8 +118,7 @@ internal sealed partial class TaskQueueGrain : Grain, ITaskQueueGrain
     public async Task<TaskId[]> SubmitAsync(TaskSubmission[] tasks)
     {
         ArgumentNullException.ThrowIfNull(tasks);
-        if (_partitionNumber >= _options.PartitionsPerQueue)
-            throw new InvalidTaskException("Partition", $"Queue '{_queue}' has partitions 0..{_options.PartitionsPerQueue - 1} on these silos, not {_partitionNumber}: clients and silos must agree on TaskQueue:PartitionsPerQueue.");
+        CheckServed();
         // The owner checks every field itself, whatever the client checked: nothing invalid is ever stored.
         var now = _time.GetUtcNow();
         foreach (var task in tasks) TaskRules.Validate(task, _options, now);
@@ -137,10 +136,12 @@ internal sealed partial class TaskQueueGrain : Grain, ITaskQueueGrain
     public async Task<LeasedTask[]> LeaseAsync(string workerId, long requestId, int max, TimeSpan wait, ITaskWorkerObserver? observer)
     {
         CheckWorkerId(workerId);
+        CheckServed();
         max = Math.Clamp(max, 0, 10_000);
         // This activation's epoch must be durable before it fences any lease (a lease granted under an epoch a
-        // later activation reuses could match a zombie's completion).
-        if (!_commit.HasCommitted) await _commit.CommitAsync();
+        // later activation reuses could match a zombie's completion). A partition with nothing to lease writes
+        // nothing: the worker parks, and the first submit's write makes the epoch durable.
+        if (!_commit.HasCommitted && _partition.HasPending) await _commit.CommitAsync();
         if (observer is not null) _workers[workerId] = observer;
         // A retry of a call whose reply was lost gets that call's tasks back (they are recorded durably per call).
         // Only a number not above the last one seen (or the first call a new activation sees) can be a retry,
@@ -154,7 +155,7 @@ internal sealed partial class TaskQueueGrain : Grain, ITaskQueueGrain
             if (reclaimed.Count > 0) return [.. reclaimed];
         }
         if (max == 0) return [];
-        var leased = _leaseWaiters.IsEmpty ? Change(() => _partition.Lease(workerId, requestId, max, _time.GetUtcNow())) : [];
+        var leased = _leaseWaiters.IsEmpty && _commit.HasCommitted ? Change(() => _partition.Lease(workerId, requestId, max, _time.GetUtcNow())) : [];
         _cold.Prefetch();
         if (leased.Count > 0)
         {
@@ -170,8 +171,8 @@ internal sealed partial class TaskQueueGrain : Grain, ITaskQueueGrain
         CheckWorkerId(workerId);
         ArgumentNullException.ThrowIfNull(completions);
         // Checked before any is applied, so a bad entry refuses the call without changing anything.
-        if (completions.Any(c => c?.Outcome is not (TaskOutcome.Succeeded or TaskOutcome.Released or TaskOutcome.Failed)))
-            throw new ArgumentException("Every completion needs a known outcome.", nameof(completions));
+        if (completions.Any(c => c is null || !TaskRules.IsWellFormed(c.Outcome)))
+            throw new ArgumentException("Every completion needs a well-formed outcome (a failure carries an error with a message).", nameof(completions));
         var now = _time.GetUtcNow();
         Change(() =>
         {
@@ -328,13 +329,22 @@ internal sealed partial class TaskQueueGrain : Grain, ITaskQueueGrain
     private void OnWriteFailed(Exception exception)
     {
         LogWriteFailed(exception, this.GetPrimaryKeyString());
+        // Every parked call ends now (result waiters then see the partition broken): deactivation waits for running
+        // calls, so one parked wait would otherwise hold every new call for up to its 25 s.
         _leaseWaiters.Release(null);
+        _resultWaiters.WakeAll();
         this.DeactivateOnIdle();
     }
 
     private void DispatchToWaiters()
     {
         if (_commit.IsBroken || _leaseWaiters.IsEmpty) return;
+        if (!_commit.HasCommitted)
+        {
+            // No lease before this activation's epoch is durable: the write dispatches again when it lands.
+            if (_partition.HasPending) _commit.Request();
+            return;
+        }
         var served = _leaseWaiters.Serve(waiter => _partition.HasPending && !_partition.Paused
             ? Change(() => _partition.Lease(waiter.WorkerId, waiter.RequestId, waiter.Max, _time.GetUtcNow()))
             : []);
@@ -433,6 +443,13 @@ internal sealed partial class TaskQueueGrain : Grain, ITaskQueueGrain
             || !int.TryParse(key.AsSpan(split + 1), NumberStyles.None, CultureInfo.InvariantCulture, out var partition) || partition > 255)
             throw new InvalidTaskException("Partition", $"'{key}' is not a queue partition key (queue:partition, partition 0..255).");
         return (key[..split], partition);
+    }
+
+    /// <summary>Tasks in a partition the silos do not serve would wait for ever: submits and leases there are refused.</summary>
+    private void CheckServed()
+    {
+        if (_partitionNumber >= _options.PartitionsPerQueue)
+            throw new InvalidTaskException("Partition", $"Queue '{_queue}' has partitions 0..{_options.PartitionsPerQueue - 1} on these silos, not {_partitionNumber}: clients and silos must agree on TaskQueue:PartitionsPerQueue.");
     }
 
     private static void CheckWorkerId(string workerId)

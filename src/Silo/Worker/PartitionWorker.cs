@@ -42,12 +42,17 @@ internal sealed partial class PartitionWorker : ITaskWorkerObserver
         _reporter = new CompletionReporter(partition, workerId, time, logger);
     }
 
-    /// <summary>Leases until <paramref name="stop"/>; the tasks it started keep running (see <see cref="TaskWorker"/>).</summary>
+    /// <summary>
+    /// Leases until <paramref name="stop"/>; the tasks it started keep running (see <see cref="TaskWorker"/>). A busy
+    /// loop takes every free slot and asks without waiting; an idle one parks a long poll for one task without holding
+    /// a slot, so a silo serving more partitions than it has slots still hears of work on every one of them at once.
+    /// </summary>
     public async Task LeaseUntilStoppedAsync(CancellationToken stop, CancellationToken hardStop)
     {
         var idle = true;
         while (!stop.IsCancellationRequested)
         {
+            int reserved;
             try
             {
                 await _slots.WaitAsync(stop).ConfigureAwait(false);
@@ -56,13 +61,22 @@ internal sealed partial class PartitionWorker : ITaskWorkerObserver
             {
                 break;
             }
-            // An idle loop parks with one slot so other queues keep the rest; a busy one asks for every free slot.
-            var reserved = 1 + (idle ? 0 : _slots.TakeFree(MaxLeaseBatch - 1));
+            if (idle)
+            {
+                // Parks only while some slot is free (so a saturated silo does not take tasks only to hand them back),
+                // but gives it back for the wait: the slot is for whichever queue gets work first.
+                _slots.Release(1);
+                reserved = 0;
+            }
+            else
+            {
+                reserved = 1 + _slots.TakeFree(MaxLeaseBatch - 1);
+            }
             LeasedTask[] leased;
             try
             {
                 // A failed call is retried under the same request number, so a lost reply's tasks come back to us.
-                leased = await _partition.LeaseAsync(_workerId, _leaseRequest, reserved, _options.PollingInterval, _self).ConfigureAwait(false);
+                leased = await _partition.LeaseAsync(_workerId, _leaseRequest, idle ? 1 : reserved, idle ? _options.PollingInterval : TimeSpan.Zero, _self).ConfigureAwait(false);
                 _leaseRequest++;
             }
             catch (Exception ex)
@@ -73,15 +87,17 @@ internal sealed partial class PartitionWorker : ITaskWorkerObserver
                 if (!await DelayAsync(TimeSpan.FromSeconds(1), stop).ConfigureAwait(false)) break;
                 continue;
             }
-            idle = leased.Length == 0;
-            if (leased.Length > reserved)
+            // Slots for what came: a parked call holds none and takes them now; tasks no slot is left for go straight
+            // back (no attempt counted as failed), so a silo never runs more than its slots.
+            var slots = reserved + _slots.TakeFree(Math.Max(leased.Length - reserved, 0));
+            if (leased.Length > slots)
             {
-                // Never more running than slots: tasks beyond what was asked for go straight back, no attempt counted as failed.
-                LogOverDelivered(leased.Length - reserved, _key);
-                foreach (var extra in leased[reserved..]) _reporter.Add(new TaskCompletion(extra.Id.Sequence, extra.Attempt, new TaskOutcome.Released()) { Epoch = extra.Epoch });
-                leased = leased[..reserved];
+                LogOverDelivered(leased.Length - slots, _key);
+                foreach (var extra in leased[slots..]) _reporter.Add(new TaskCompletion(extra.Id.Sequence, extra.Attempt, new TaskOutcome.Released()) { Epoch = extra.Epoch });
+                leased = leased[..slots];
             }
-            _slots.Release(reserved - leased.Length);
+            _slots.Release(slots - leased.Length);
+            idle = leased.Length == 0;
             foreach (var task in leased) Start(task, hardStop);
         }
     }
@@ -178,7 +194,7 @@ internal sealed partial class PartitionWorker : ITaskWorkerObserver
     [LoggerMessage(Level = LogLevel.Warning, Message = "Renewing leases on {Partition} failed; retrying next heartbeat")]
     private partial void LogRenewFailed(Exception exception, string partition);
 
-    [LoggerMessage(Level = LogLevel.Warning, Message = "{Count} tasks leased from {Partition} beyond this worker's free slots were handed back")]
+    [LoggerMessage(Level = LogLevel.Information, Message = "{Count} tasks leased from {Partition} found no free slot on this worker and were handed back")]
     private partial void LogOverDelivered(int count, string partition);
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "{Count} running tasks of {Partition} lost their leases; they are stopped and their results will not be reported")]

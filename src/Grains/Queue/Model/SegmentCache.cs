@@ -35,13 +35,15 @@ internal sealed class SegmentCache
     /// <summary>Whether some segment changed (or was deleted) since the last <see cref="TakeDirty"/>.</summary>
     public bool HasUnwrittenChanges => _dirty.Count > 0 || _deleted.Count > 0;
 
-    public TaskRecord? Find(long sequence) => _warm.TryGetValue(TaskSegment.NumberOf(sequence), out var segment) ? segment[sequence] : null;
+    /// <summary>The record, or null for a sequence no record has (negative sequences included: they name no slot).</summary>
+    public TaskRecord? Find(long sequence) =>
+        sequence >= 0 && _warm.TryGetValue(TaskSegment.NumberOf(sequence), out var segment) ? segment[sequence] : null;
 
-    public bool IsCold(long sequence) => _cold.ContainsKey(TaskSegment.NumberOf(sequence));
+    public bool IsCold(long sequence) => sequence >= 0 && _cold.ContainsKey(TaskSegment.NumberOf(sequence));
 
     /// <summary>The segments a caller must warm before touching these sequences.</summary>
     public HashSet<long> ColdSegmentsOf(IEnumerable<long> sequences) =>
-        sequences.Select(TaskSegment.NumberOf).Where(_cold.ContainsKey).ToHashSet();
+        sequences.Where(s => s >= 0).Select(TaskSegment.NumberOf).Where(_cold.ContainsKey).ToHashSet();
 
     /// <summary>Puts a new record in its (warm) segment, making the segment if needed.</summary>
     public void Add(TaskRecord record)

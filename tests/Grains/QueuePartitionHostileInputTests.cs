@@ -7,13 +7,13 @@ namespace DistributedTaskQueue.Tests.Grains;
 /// Adversarial review of the partition model: odd values through the operator entry points, and stored records
 /// that pass quarantine yet cannot be indexed, run or expired. Each test names the rule it shows broken.
 /// </summary>
-public sealed class AttackQueuePartitionTests
+public sealed class QueuePartitionHostileInputTests
 {
     private readonly FakeTimeProvider _time = new(new DateTimeOffset(2026, 1, 1, 0, 0, 0, TimeSpan.Zero));
     private readonly TaskQueueOptions _options = new() { DefaultRetry = RetryPolicy.None };
     private readonly QueuePartition _partition;
 
-    public AttackQueuePartitionTests() => _partition = new QueuePartition("q", 0, _options, () => 0.5);
+    public QueuePartitionHostileInputTests() => _partition = new QueuePartition("q", 0, _options, () => 0.5);
 
     private TaskId Submit(RetryPolicy? retry = null)
     {
@@ -85,7 +85,7 @@ public sealed class AttackQueuePartitionTests
 
         // Today the second copy moves Pending -> Pending: an illegal transition thrown inside Change(), so the
         // partition breaks and reloads, failing every caller in flight.
-        var count = _partition.RetryDeadLetters([dead.Sequence, dead.Sequence], null);
+        var count = _partition.RetryDeadLetters([dead.Sequence, dead.Sequence], null, _time.GetUtcNow());
 
         Assert.Equal(1, count);
         Assert.Single(_partition.Lease("w", 1, 10, _time.GetUtcNow()));
@@ -160,7 +160,7 @@ public sealed class AttackQueuePartitionTests
         Assert.Equal(TaskState.DeadLettered, partition.GetInfo(id.Sequence)!.State);
 
         // The operator retries it with a fresh budget; its next attempt fails retryably.
-        Assert.Equal(1, partition.RetryDeadLetters([id.Sequence], null));
+        Assert.Equal(1, partition.RetryDeadLetters([id.Sequence], null, _time.GetUtcNow()));
         var second = partition.Lease("w", 1, 1, _time.GetUtcNow()).Single();
         partition.Complete(new TaskCompletion(id.Sequence, second.Attempt, new TaskOutcome.Failed(new TaskError("flaky", null, null, 2, _time.GetUtcNow()), true)) { Epoch = second.Epoch }, _time.GetUtcNow());
 
