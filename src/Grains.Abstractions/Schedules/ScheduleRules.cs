@@ -90,7 +90,8 @@ public static class ScheduleRules
         }
         catch (Exception ex) when (ex is TimeZoneNotFoundException or InvalidTimeZoneException)
         {
-            throw new InvalidScheduleException("TimeZone", $"Unknown time zone '{id}': use an IANA id such as \"Europe/Berlin\", or \"UTC\".", ex);
+            // No inner exception: this one crosses the wire to the client, and the message says it all.
+            throw new InvalidScheduleException("TimeZone", $"Unknown time zone '{id}' ({ex.GetType().Name}): use an IANA id such as \"Europe/Berlin\", or \"UTC\".");
         }
     }
 

@@ -115,7 +115,8 @@ internal sealed class ScheduleClock
         catch (Exception ex) when (ex is CronFormatException or MissingSeedException)
         {
             // MissingSeedException: 'H' (jitter) needs a seed, and a seed would make macros such as @daily jitter too.
-            throw new InvalidScheduleException("Cron", $"Invalid cron expression '{text}': {ex.Message}", ex);
+            // No inner exception: Cronos' exceptions have no Orleans codec, and the message says it all.
+            throw new InvalidScheduleException("Cron", $"Invalid cron expression '{text}': {ex.Message}");
         }
     }
 
