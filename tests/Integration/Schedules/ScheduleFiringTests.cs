@@ -92,6 +92,23 @@ public sealed class ScheduleFiringTests(RedisFixture fixture)
     }
 
     [Fact]
+    public async Task AnUpsertOfTheSameTimingAfterAnOutage_KeepsTheMissedOccurrencesForTheMisfirePolicy()
+    {
+        // An app that schedules at every start: its first call after an outage must not erase what was missed.
+        const string queue = "sf-upsert-outage";
+        await using var cluster = await StartAsync();
+        var policies = new SchedulePolicies { Misfire = MisfirePolicy.FireAll(10) };
+        await cluster.Client.Schedules.ScheduleEveryMinutesAsync("startup", new RecordTask("s"), queue, 5, policies: policies);
+
+        _time.Advance(TimeSpan.FromMinutes(17.5)); // 12:05, 12:10, 12:15 missed
+        await cluster.Client.Schedules.ScheduleEveryMinutesAsync("startup", new RecordTask("s"), queue, 5, policies: policies);
+        await ScheduleProbe.TickAsync(cluster, "startup");
+
+        Assert.Equal(3, await PendingAsync(cluster, queue));
+        Assert.Equal(Start.AddMinutes(20), (await ScheduleProbe.InfoAsync(cluster, "startup")).NextRun);
+    }
+
+    [Fact]
     public async Task AnOccurrenceSubmittedJustBeforeACrash_IsNotSubmittedAgain()
     {
         const string queue = "sf-crash";
