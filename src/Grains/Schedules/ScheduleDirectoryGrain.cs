@@ -48,7 +48,9 @@ internal sealed class ScheduleDirectoryGrain(
         state.State.Names = [.. Names];
         try
         {
-            await state.WriteStateAsync();
+            // An emptied shard leaves no key behind.
+            if (Names.Count == 0) await state.ClearStateAsync();
+            else await state.WriteStateAsync();
         }
         catch
         {
