@@ -12,14 +12,16 @@ public sealed class ScheduleOptions
     /// <summary>
     /// Period of the reminder that keeps each schedule grain alive (default 1 minute, Orleans' usual minimum). A fire does
     /// not wait for it: a grain timer fires each occurrence at its instant. It bounds how soon a schedule whose silo died
-    /// fires again elsewhere. Below 1 minute (tests), Orleans' minimum reminder period is lowered to match.
+    /// fires again elsewhere. Below 1 minute (tests), Orleans' minimum reminder period is lowered to match. At most
+    /// 10 minutes: the ticks are what keeps an idle schedule grain from being collected (Orleans' default idle age is
+    /// 15 minutes), and a collected grain's timer is gone until the next tick.
     /// </summary>
     public TimeSpan ReminderPeriod { get; set; } = TimeSpan.FromMinutes(1);
 
     /// <summary>Throws <see cref="InvalidOperationException"/> naming the first bad setting (checked at start-up).</summary>
     public void Validate()
     {
-        if (ReminderPeriod < TimeSpan.FromSeconds(1) || ReminderPeriod > TimeSpan.FromHours(1))
-            throw new InvalidOperationException("TaskQueue:Schedules:ReminderPeriod must be 1 s to 1 h.");
+        if (ReminderPeriod < TimeSpan.FromSeconds(1) || ReminderPeriod > TimeSpan.FromMinutes(10))
+            throw new InvalidOperationException("TaskQueue:Schedules:ReminderPeriod must be 1 s to 10 min.");
     }
 }

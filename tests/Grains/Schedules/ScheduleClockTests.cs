@@ -112,6 +112,19 @@ public sealed class ScheduleClockTests
     }
 
     [Fact]
+    public void HourlyCron_InBerlin_OnTheFallBackDay_FiresAtBothOf0200()
+    {
+        // A '*' in the hour field makes it an interval expression: both 02:00s fire, so the 25-hour day has 25 fires.
+        var clock = ScheduleClock.For(new ScheduleKind.Cron("0 * * * *", "Europe/Berlin"), Anchor);
+
+        var fires = Ascending(clock, "2026-10-24T21:59:59Z", "2026-10-25T22:59:59Z");
+
+        Assert.Equal(25, fires.Count);
+        Assert.Contains(At("2026-10-25T02:00:00+02:00"), fires);
+        Assert.Contains(At("2026-10-25T02:00:00+01:00"), fires);
+    }
+
+    [Fact]
     public void Daily_InSydney_FollowsTheSouthernHemisphereChanges()
     {
         var clock = ScheduleClock.For(new ScheduleKind.Daily(2, 30, "Australia/Sydney"), Anchor);
