@@ -15,9 +15,11 @@ public sealed class ScheduleFiringTests(RedisFixture fixture)
 {
     private static readonly DateTimeOffset Start = new(2026, 6, 1, 12, 0, 0, TimeSpan.Zero);
     private readonly FakeTimeProvider _time = new(Start);
+    private readonly string _serviceId = Guid.NewGuid().ToString("N");
 
     private Task<TaskQueueCluster> StartAsync() =>
-        TaskQueueCluster.StartAsync(fixture.Redis, [], services: s => s.AddKeyedSingleton<TimeProvider>(ScheduleOptions.ClockServiceKey, _time));
+        TaskQueueCluster.StartAsync(fixture.Redis, [], serviceId: _serviceId,
+            services: s => s.AddKeyedSingleton<TimeProvider>(ScheduleOptions.ClockServiceKey, _time));
 
     private static async Task<long> PendingAsync(TaskQueueCluster cluster, string queue) => (await cluster.Client.GetQueueStatsAsync(queue)).Pending;
 
@@ -197,6 +199,7 @@ public sealed class ScheduleFiringTests(RedisFixture fixture)
         await using var cluster = await StartAsync();
         await cluster.Client.Schedules.ScheduleOnceAsync("once", new RecordTask("b"), queue, Start.AddHours(1));
         Assert.Equal(Start.AddHours(1), (await ScheduleProbe.InfoAsync(cluster, "once")).NextRun);
+        Assert.True(await ScheduleRedis.HasReminderAsync(fixture.Redis, _serviceId, "once"));
 
         _time.Advance(TimeSpan.FromHours(1));
         await ScheduleProbe.TickAsync(cluster, "once");
@@ -210,5 +213,6 @@ public sealed class ScheduleFiringTests(RedisFixture fixture)
         var info = await ScheduleProbe.InfoAsync(cluster, "once");
         Assert.Null(info.NextRun);
         Assert.Equal(Start.AddHours(1), info.LastOccurrence);
+        Assert.False(await ScheduleRedis.HasReminderAsync(fixture.Redis, _serviceId, "once")); // nothing left to wake it for
     }
 }
