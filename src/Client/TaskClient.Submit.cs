@@ -93,9 +93,7 @@ public sealed partial class TaskClient
     private int PartitionFor(TaskSubmission submission)
     {
         if (submission.IdempotencyKey is not { } key || _options.PartitionsPerQueue == 1) return NextPartition();
-        var hash = 2166136261u; // FNV-1a: stable across processes, unlike string.GetHashCode
-        foreach (var c in key) hash = (hash ^ c) * 16777619u;
-        return (int)(hash % (uint)_options.PartitionsPerQueue);
+        return TaskPartitioner.PartitionFor(key, _options.PartitionsPerQueue);
     }
 
     private TaskSubmission Build<TResult>(ITask<TResult> task, TaskOptions? options, TaskPriority? priority)

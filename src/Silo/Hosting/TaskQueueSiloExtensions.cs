@@ -7,6 +7,8 @@ using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using Orleans.Configuration;
+using Orleans.Hosting;
+using Orleans.Serialization;
 using Orleans.Storage;
 using StackExchange.Redis;
 
@@ -61,8 +63,8 @@ public static partial class TaskQueueSiloExtensions
     }
 
     /// <summary>
-    /// Adds the task queue to a silo whose clustering is set up elsewhere (tests, custom hosts): the partition
-    /// storage (Redis or memory), reminders, handlers' executor and this silo's worker loop.
+    /// Adds the task queue to a silo whose clustering is set up elsewhere (tests, custom hosts): the partition and
+    /// schedule storage (Redis or memory), reminders, handlers' executor and this silo's worker loop.
     /// </summary>
     public static ISiloBuilder AddTaskQueue(this ISiloBuilder silo, TaskQueueSiloOptions settings)
     {
@@ -74,12 +76,14 @@ public static partial class TaskQueueSiloExtensions
         var services = silo.Services;
         services.AddSingleton(Options.Create(settings.Options));
         services.AddSingleton(Options.Create(settings.Worker));
+        services.AddSingleton(Options.Create(settings.Schedules));
         services.AddSingleton(settings);
         services.TryAddSingleton(TimeProvider.System);
         services.AddTaskQueueExecution();
         if (settings.IsEmbedded)
         {
             silo.AddMemoryGrainStorage(Queue.TaskQueueGrain.StorageName, o => o.GrainStorageSerializer = new Queue.StoredBlobSerializer());
+            silo.AddMemoryGrainStorage(Schedules.ScheduleGrain.StorageName, o => o.Configure<Serializer>(UseOrleansSerializer));
             silo.UseInMemoryReminderService();
         }
         else
@@ -93,6 +97,12 @@ public static partial class TaskQueueSiloExtensions
                 o.GrainStorageSerializer = new Queue.StoredBlobSerializer();
                 o.DeleteStateOnClear = true;
             });
+            silo.AddRedisGrainStorage(Schedules.ScheduleGrain.StorageName, o => o.Configure<Serializer>((options, serializer) =>
+            {
+                options.ConfigurationOptions = redis;
+                UseOrleansSerializer(options, serializer);
+                options.DeleteStateOnClear = true; // a removed schedule leaves no key behind
+            }));
             silo.UseRedisReminderService(o => o.ConfigurationOptions = redis);
             // Before the silo joins its cluster: a Redis that can drop acknowledged tasks is reported (or refused) first.
             services.AddSingleton<ILifecycleParticipant<ISiloLifecycle>, RedisDurabilityCheck>();
@@ -100,6 +110,11 @@ public static partial class TaskQueueSiloExtensions
         // A client on the silo's own grain factory, for the JSON API and for app code in the silo's host
         // (AddTaskQueueClient finds this silo and registers nothing more).
         services.TryAddSingleton(sp => new TaskClient(sp.GetRequiredService<IGrainFactory>(), sp.GetRequiredService<IOptions<TaskQueueOptions>>(), sp.GetService<TimeProvider>()));
+        // Orleans refuses reminder periods under its minimum (1 minute); tests lower the schedules' period below it.
+        silo.Configure<ReminderOptions>(o =>
+        {
+            if (settings.Schedules.ReminderPeriod < o.MinimumReminderPeriod) o.MinimumReminderPeriod = settings.Schedules.ReminderPeriod;
+        });
         services.AddMetrics();
         services.TryAddSingleton<WorkerMetrics>();
         services.AddHostedService<TaskWorker>();
@@ -107,12 +122,21 @@ public static partial class TaskQueueSiloExtensions
         return silo;
     }
 
+    /// <summary>
+    /// Schedules are stored with the Orleans binary serializer, as partition segments are: version tolerant through
+    /// [Id] fields, and it writes [Alias] names, never .NET type names. (The default storage serializer is Newtonsoft
+    /// with type names; the partitions' pass-through serializer accepts only their own blobs.)
+    /// </summary>
+    private static void UseOrleansSerializer(IStorageProviderSerializerOptions options, Serializer serializer) =>
+        options.GrainStorageSerializer = new OrleansGrainStorageSerializer(serializer);
+
     private static TaskQueueSiloOptions Bind(IConfiguration configuration)
     {
         var settings = new TaskQueueSiloOptions();
         var section = configuration.GetSection(TaskQueueOptions.SectionName);
         section.Bind(settings.Options);
         section.GetSection("Worker").Bind(settings.Worker);
+        section.GetSection("Schedules").Bind(settings.Schedules);
         // Binding appends to a list that already holds the default: replace it when configuration names queues.
         var queues = section.GetSection("Worker:Queues").Get<string[]>();
         if (queues is { Length: > 0 }) settings.Worker.Queues = queues;

@@ -9,6 +9,9 @@ public sealed class TaskQueueSiloOptions
     /// <summary>This silo's worker loop.</summary>
     public WorkerOptions Worker { get; set; } = new();
 
+    /// <summary>How schedule grains run (<c>TaskQueue:Schedules</c>): the period of the reminder that keeps them alive.</summary>
+    public ScheduleOptions Schedules { get; set; } = new();
+
     /// <summary>Silo-to-silo port (<c>TaskQueue:SiloPort</c>).</summary>
     public int SiloPort { get; set; } = 11111;
 
@@ -32,6 +35,7 @@ public sealed class TaskQueueSiloOptions
     {
         Options.Validate();
         Worker.Validate();
+        Schedules.Validate();
         if (!Enum.IsDefined(RedisDurability))
             throw new InvalidOperationException($"TaskQueue:RedisDurability must be Warn, Require or Off, was {(int)RedisDurability}.");
     }
