@@ -14,7 +14,7 @@ namespace DistributedTaskQueue.Tests.Support;
 /// </summary>
 public sealed class ApiSilo : IAsyncLifetime
 {
-    public static readonly string[] Queues = ["api-priority", "api-range", "api-body", "api-options", "api-effect", "api-batch", "api-misc"];
+    public static readonly string[] Queues = ["api-priority", "api-range", "api-body", "api-options", "api-effect", "api-batch", "api-misc", "api-hostile"];
 
     private WebApplication? _app;
 
@@ -36,7 +36,7 @@ public sealed class ApiSilo : IAsyncLifetime
             silo.SiloPort = RedisServer.FreePort();
             silo.GatewayPort = RedisServer.FreePort();
             silo.Worker.Queues = Queues;
-            // More slots than queues: an idle queue parks a lease holding one slot, and a queue left without one waits out PollingInterval.
+            // Enough slots for the tests that run several tasks at once on different queues.
             silo.Worker.MaxConcurrentTasks = 16;
             silo.Worker.ShutdownGracePeriod = TimeSpan.FromSeconds(1);
         });
