@@ -439,10 +439,9 @@ internal sealed partial class TaskQueueGrain : Grain, ITaskQueueGrain
     private static (string Queue, int Partition) ParseKey(string key)
     {
         var split = key.LastIndexOf(':');
-        if (split <= 0 || !QueueNames.IsValid(key[..split])
-            || !int.TryParse(key.AsSpan(split + 1), NumberStyles.None, CultureInfo.InvariantCulture, out var partition) || partition > 255)
+        if (split <= 0 || !int.TryParse(key.AsSpan(split + 1), NumberStyles.None, CultureInfo.InvariantCulture, out var partition) || partition > 255)
             throw new InvalidTaskException("Partition", $"'{key}' is not a queue partition key (queue:partition, partition 0..255).");
-        return (key[..split], partition);
+        return (QueueNames.Validate(key[..split]), partition);
     }
 
     /// <summary>Tasks in a partition the silos do not serve would wait for ever: submits and leases there are refused.</summary>
