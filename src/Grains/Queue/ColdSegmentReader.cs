@@ -16,11 +16,14 @@ internal sealed partial class ColdSegmentReader(
     /// <summary>Starts reading the cold segments leasing will reach soon (or has reached).</summary>
     public void Prefetch()
     {
+        if (!partition.HasColdSegments) return; // the common case, on every dispatch: nothing to read
         foreach (var number in partition.TakeWanted()) ReadAsync(number).Ignore();
     }
 
     /// <summary>Reads the cold segments these sequences live in, so the model can answer for them.</summary>
-    public async Task WarmAsync(IEnumerable<long> sequences)
+    public Task WarmAsync(IEnumerable<long> sequences) => partition.HasColdSegments ? WarmColdAsync(sequences) : Task.CompletedTask;
+
+    private async Task WarmColdAsync(IEnumerable<long> sequences)
     {
         // Rounds, because a segment read for us may be evicted again before this turn resumes (a busy partition).
         for (var round = 0; ; round++)

@@ -9,6 +9,9 @@ namespace DistributedTaskQueue.Queue;
 /// </summary>
 internal sealed partial class QueuePartition
 {
+    /// <summary>Whether any segment is held only in Redis (if none, nothing ever needs reading back).</summary>
+    public bool HasColdSegments => _segments.Cold.Count > 0;
+
     /// <summary>Whether the record of this sequence must be read from storage before it can be used.</summary>
     public bool IsCold(long sequence) => _segments.IsCold(sequence);
 

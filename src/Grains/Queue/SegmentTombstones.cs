@@ -38,6 +38,7 @@ internal sealed class SegmentTombstones
     /// <summary>The pages to write now.</summary>
     public List<TombstonePage> TakeUnwritten()
     {
+        if (_unwritten.Count == 0) return [];
         var pages = _unwritten.Select(n => _pages[n]).ToList();
         _unwritten.Clear();
         return pages;
@@ -49,6 +50,7 @@ internal sealed class SegmentTombstones
     /// </summary>
     public List<long> TakeObsolete(long firstSegment)
     {
+        if (_pages.Count == 0) return [];
         var obsolete = _pages.Values.Where(p => !p.HasAnyFrom(firstSegment - p.Number * PageSize)).Select(p => p.Number).ToList();
         foreach (var number in obsolete)
         {

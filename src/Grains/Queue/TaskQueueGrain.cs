@@ -171,8 +171,11 @@ internal sealed partial class TaskQueueGrain : Grain, ITaskQueueGrain
         CheckWorkerId(workerId);
         ArgumentNullException.ThrowIfNull(completions);
         // Checked before any is applied, so a bad entry refuses the call without changing anything.
-        if (completions.Any(c => c is null || !TaskRules.IsWellFormed(c.Outcome)))
-            throw new ArgumentException("Every completion needs a well-formed outcome (a failure carries an error with a message).", nameof(completions));
+        foreach (var completion in completions)
+        {
+            if (completion is null || !TaskRules.IsWellFormed(completion.Outcome))
+                throw new ArgumentException("Every completion needs a well-formed outcome (a failure carries an error with a message).", nameof(completions));
+        }
         var now = _time.GetUtcNow();
         Change(() =>
         {

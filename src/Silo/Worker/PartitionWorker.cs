@@ -53,6 +53,7 @@ internal sealed partial class PartitionWorker : ITaskWorkerObserver
         while (!stop.IsCancellationRequested)
         {
             int reserved;
+            int requested;
             try
             {
                 await _slots.WaitAsync(stop).ConfigureAwait(false);
@@ -64,19 +65,22 @@ internal sealed partial class PartitionWorker : ITaskWorkerObserver
             if (idle)
             {
                 // Parks only while some slot is free (so a saturated silo does not take tasks only to hand them back),
-                // but gives it back for the wait: the slot is for whichever queue gets work first.
+                // but gives it back for the wait: the slot is for whichever queue gets work first. It asks for as many
+                // as are free now, so a burst arriving at an idle silo is taken in one reply.
                 _slots.Release(1);
                 reserved = 0;
+                requested = Math.Clamp(_slots.Free, 1, MaxLeaseBatch);
             }
             else
             {
                 reserved = 1 + _slots.TakeFree(MaxLeaseBatch - 1);
+                requested = reserved;
             }
             LeasedTask[] leased;
             try
             {
                 // A failed call is retried under the same request number, so a lost reply's tasks come back to us.
-                leased = await _partition.LeaseAsync(_workerId, _leaseRequest, idle ? 1 : reserved, idle ? _options.PollingInterval : TimeSpan.Zero, _self).ConfigureAwait(false);
+                leased = await _partition.LeaseAsync(_workerId, _leaseRequest, requested, idle ? _options.PollingInterval : TimeSpan.Zero, _self).ConfigureAwait(false);
                 _leaseRequest++;
             }
             catch (Exception ex)
@@ -97,7 +101,9 @@ internal sealed partial class PartitionWorker : ITaskWorkerObserver
                 leased = leased[..slots];
             }
             _slots.Release(slots - leased.Length);
-            idle = leased.Length == 0;
+            // Fewer than asked for: the partition has nothing more pending now, so the next call parks at once
+            // (a call that cannot wait would only come back empty).
+            idle = leased.Length < requested;
             foreach (var task in leased) Start(task, hardStop);
         }
     }

@@ -12,6 +12,9 @@ internal sealed class WorkerSlots(int capacity) : IDisposable
 
     public Task WaitAsync(CancellationToken cancellationToken) => _free.WaitAsync(cancellationToken);
 
+    /// <summary>Slots free at this moment (a hint: another loop may take them next).</summary>
+    public int Free => _free.CurrentCount;
+
     /// <summary>Takes up to <paramref name="max"/> more free slots without waiting; returns how many.</summary>
     public int TakeFree(int max)
     {
