@@ -90,6 +90,21 @@ public sealed class GroupCommitTests
         Assert.Single(_writes);
     }
 
+    [Fact]
+    public async Task CurrentWrite_IsTheWriteInFlight_NotANewOne()
+    {
+        var commit = NewCommit();
+        Assert.True(commit.CurrentWrite.IsCompleted); // nothing in flight
+        var first = commit.CommitAsync();
+        var current = commit.CurrentWrite;
+
+        Assert.False(current.IsCompleted);
+        _writes[0].SetResult();
+        await current;
+        await first;
+        Assert.Single(_writes); // waiting for the write in flight asked for no other
+    }
+
     private static async Task WaitUntil(Func<bool> condition)
     {
         for (var i = 0; i < 200 && !condition(); i++) await Task.Yield();

@@ -14,6 +14,7 @@ internal sealed class GroupCommit(Func<GroupCommit.Batch> begin, Action<Exceptio
     public readonly record struct Batch(Task Write, Action Committed);
 
     private TaskCompletionSource? _next;
+    private TaskCompletionSource? _current;
     private bool _writing;
     private Exception? _failure;
 
@@ -25,6 +26,12 @@ internal sealed class GroupCommit(Func<GroupCommit.Batch> begin, Action<Exceptio
 
     /// <summary>Whether a commit was asked for that no write has started to carry yet.</summary>
     public bool HasPending => _next is not null;
+
+    /// <summary>
+    /// Completes when the write in flight now is durable (at once when none is): for a reader whose record that write
+    /// already carries, so it need not wait for (or cause) another write.
+    /// </summary>
+    public Task CurrentWrite => _current?.Task ?? Task.CompletedTask;
 
     /// <summary>Completes after a write that includes every change made before this call.</summary>
     /// <exception cref="TaskQueueUnavailableException">A write failed: nothing more is written until the owner reloads.</exception>
@@ -64,6 +71,7 @@ internal sealed class GroupCommit(Func<GroupCommit.Batch> begin, Action<Exceptio
             while (_next is { } batch)
             {
                 _next = null;
+                _current = batch;
                 try
                 {
                     var started = begin();
@@ -82,6 +90,7 @@ internal sealed class GroupCommit(Func<GroupCommit.Batch> begin, Action<Exceptio
         finally
         {
             _writing = false;
+            _current = null;
         }
     }
 

@@ -265,8 +265,11 @@ internal sealed partial class QueuePartition
 
     public TaskInfo? GetInfo(long sequence) => _staged.Contains(sequence) ? null : _segments.Find(sequence)?.ToInfo(IdOf(sequence));
 
+    /// <summary>Whether what the model holds for this task is in storage, or which write will make it so.</summary>
+    public Durability DurabilityOf(long sequence) => _staged.Contains(sequence) ? Durability.NextWrite : _segments.DurabilityOf(sequence);
+
     /// <summary>Whether what the model holds for this task is in storage: no change to it waits for (or rides in) a write.</summary>
-    public bool IsDurable(long sequence) => !_staged.Contains(sequence) && _segments.IsDurable(sequence);
+    public bool IsDurable(long sequence) => DurabilityOf(sequence) == Durability.Written;
 
     /// <summary>Tasks that became terminal (or were dropped) since the last call: their waiters are woken once the write that carries this is durable.</summary>
     public List<long> TakeFinished()

@@ -246,7 +246,7 @@ internal sealed partial class TaskQueueGrain : Grain, ITaskQueueGrain
         await _cold.WarmAsync(_partition.DeadLetterPage(after, limit));
         var page = _partition.ListDeadLetters(after, limit);
         // Only what is written is shown (a dead letter whose write is in flight shows once it is durable).
-        if (page.Any(t => !_partition.IsDurable(t.Id.Sequence))) await _commit.CommitAsync();
+        await WhenWrittenAsync(page.Select(t => t.Id.Sequence));
         return [.. page];
     }
 
@@ -303,8 +303,28 @@ internal sealed partial class TaskQueueGrain : Grain, ITaskQueueGrain
         _commit.ThrowIfBroken();
         await _cold.WarmAsync([sequence]);
         var info = _partition.GetInfo(sequence);
-        if (!_partition.IsDurable(sequence)) await _commit.CommitAsync();
+        await WhenWrittenAsync([sequence]);
         return info;
+    }
+
+    /// <summary>
+    /// Waits until what the model holds for these tasks is written: for the write in flight when it carries them (the
+    /// common case: a reader right behind a completion), for the next write only when they changed since it began.
+    /// </summary>
+    private Task WhenWrittenAsync(IEnumerable<long> sequences)
+    {
+        var needed = Durability.Written;
+        foreach (var sequence in sequences)
+        {
+            var durability = _partition.DurabilityOf(sequence);
+            if (durability > needed) needed = durability;
+        }
+        return needed switch
+        {
+            Durability.NextWrite => _commit.CommitAsync(),
+            Durability.CurrentWrite => _commit.CurrentWrite,
+            _ => Task.CompletedTask,
+        };
     }
 
     /// <summary>Starts one group-commit write (see <see cref="GroupCommit"/>): takes what changed, and says what follows once it is durable.</summary>

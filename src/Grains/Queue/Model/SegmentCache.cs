@@ -71,8 +71,9 @@ internal sealed class SegmentCache
         _changed.Add(sequence);
     }
 
-    /// <summary>Whether what memory holds for this record is in storage: no change to it waits for (or rides in) a write.</summary>
-    public bool IsDurable(long sequence) => !_changed.Contains(sequence) && !_inFlight.Contains(sequence);
+    /// <summary>Whether what memory holds for this record is in storage, rides in the write in flight, or waits for the next.</summary>
+    public Durability DurabilityOf(long sequence) =>
+        _changed.Contains(sequence) ? Durability.NextWrite : _inFlight.Contains(sequence) ? Durability.CurrentWrite : Durability.Written;
 
     /// <summary>A segment read at activation.</summary>
     public void Load(TaskSegment segment) => _warm[segment.Number] = segment;
