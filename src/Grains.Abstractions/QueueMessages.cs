@@ -32,18 +32,18 @@ public sealed record TaskSubmission
     [Id(8)] public string? IdempotencyKey { get; init; }
 }
 
-/// <summary>A task handed to a worker under a lease. <see cref="Attempt"/> is the lease's fencing token.</summary>
+/// <summary>A task handed to a worker under a lease; <see cref="Lease"/> is its fencing token.</summary>
 [GenerateSerializer, Immutable, Alias("dtq.LeasedTask")]
 public sealed record LeasedTask(
     [property: Id(0)] TaskId Id,
     [property: Id(1)] string TaskName,
     [property: Id(2)] byte[] Payload,
-    [property: Id(3)] int Attempt,
+    [property: Id(3)] LeaseToken Lease,
     [property: Id(4)] TimeSpan? Timeout,
     [property: Id(5)] DateTimeOffset EnqueuedAt)
 {
-    /// <summary>The lease's epoch: the partition activation that granted it. With <see cref="Attempt"/> it is the fencing token.</summary>
-    [Id(6)] public long Epoch { get; init; }
+    /// <summary>1 for the first attempt (the lease's attempt number).</summary>
+    public int Attempt => Lease.Attempt;
 }
 
 /// <summary>What one attempt came to: a closed set, turned from the handler's outcome in one place (the executor).</summary>
@@ -63,20 +63,23 @@ public abstract record TaskOutcome
     public sealed record Failed([property: Id(0)] TaskError Error, [property: Id(1)] bool Retryable) : TaskOutcome;
 }
 
-/// <summary>A worker's report of one finished attempt, fenced by the attempt number it was leased with.</summary>
+/// <summary>A worker's report of one finished attempt, fenced by the lease it ran under.</summary>
 [GenerateSerializer, Immutable, Alias("dtq.TaskCompletion")]
 public sealed record TaskCompletion(
-    [property: Id(0)] long Sequence,
-    [property: Id(1)] int Attempt,
-    [property: Id(2)] TaskOutcome Outcome)
+    [property: Id(0)] LeaseToken Lease,
+    [property: Id(1)] TaskOutcome Outcome)
 {
-    /// <summary>The epoch of the lease the attempt ran under.</summary>
-    [Id(3)] public long Epoch { get; init; }
+    /// <summary>The task's sequence in its partition.</summary>
+    public long Sequence => Lease.Sequence;
+
+    /// <summary>The attempt number the outcome belongs to.</summary>
+    public int Attempt => Lease.Attempt;
 }
 
 /// <summary>
-/// Names one lease: the task's sequence in its partition, and the fencing token it was leased under, the
-/// attempt number within the epoch (the activation of the partition that granted it).
+/// The one fencing token: a task's sequence in its partition, the attempt number, and the epoch (the activation of
+/// the partition that granted the lease). A lease, a renewal, a completion and a cancel all name their attempt by
+/// it, and a late zombie's token never equals a current one. No part of it has a default.
 /// </summary>
 [GenerateSerializer, Immutable, Alias("dtq.LeaseToken")]
-public readonly record struct LeaseToken([property: Id(0)] long Sequence, [property: Id(1)] int Attempt, [property: Id(2)] long Epoch = 0);
+public readonly record struct LeaseToken([property: Id(0)] long Sequence, [property: Id(1)] int Attempt, [property: Id(2)] long Epoch);

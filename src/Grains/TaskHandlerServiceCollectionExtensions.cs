@@ -17,11 +17,7 @@ public static class TaskHandlerServiceCollectionExtensions
         ArgumentNullException.ThrowIfNull(services);
         foreach (var descriptor in TaskHandlerDescriptor.For(typeof(THandler))) services.AddSingleton(descriptor);
         services.TryAddScoped<THandler>();
-        services.TryAddSingleton<TaskHandlerRegistry>();
-        services.TryAddSingleton<TaskExecutor>();
-        services.AddMetrics();
-        services.TryAddSingleton<Queue.PartitionMetrics>();
-        return services;
+        return services.AddTaskQueueExecution();
     }
 }
 

@@ -20,7 +20,7 @@ public sealed class QueuePartitionControlTests
     }
 
     private void Fail(LeasedTask task, bool retryable = false) =>
-        _partition.Complete(new TaskCompletion(task.Id.Sequence, task.Attempt, new TaskOutcome.Failed(new TaskError("x", null, null, task.Attempt, _time.GetUtcNow()), retryable)), _time.GetUtcNow());
+        _partition.Complete(new TaskCompletion(task.Lease, new TaskOutcome.Failed(new TaskError("x", null, null, task.Attempt, _time.GetUtcNow()), retryable)), _time.GetUtcNow());
 
     [Fact]
     public void Cancel_APendingTask_RemovesItFromTheQueue()
@@ -82,7 +82,7 @@ public sealed class QueuePartitionControlTests
     {
         var id = Submit();
         var task = _partition.Lease("w", 0, 1, _time.GetUtcNow())[0];
-        _partition.Complete(new TaskCompletion(id.Sequence, task.Attempt, new TaskOutcome.Succeeded("null"u8.ToArray())), _time.GetUtcNow());
+        _partition.Complete(new TaskCompletion(task.Lease, new TaskOutcome.Succeeded("null"u8.ToArray())), _time.GetUtcNow());
 
         Assert.Equal(QueuePartition.CancelResult.AlreadyFinished, _partition.Cancel(id.Sequence, _time.GetUtcNow(), out _, out _));
         Assert.Equal(QueuePartition.CancelResult.Unknown, _partition.Cancel(12345, _time.GetUtcNow(), out _, out _));
@@ -117,7 +117,7 @@ public sealed class QueuePartitionControlTests
         var id = Submit();
         var task = _partition.Lease("w", 0, 1, _time.GetUtcNow())[0];
 
-        Assert.True(_partition.Complete(new TaskCompletion(id.Sequence, task.Attempt, new TaskOutcome.Released()), _time.GetUtcNow()));
+        Assert.True(_partition.Complete(new TaskCompletion(task.Lease, new TaskOutcome.Released()), _time.GetUtcNow()));
 
         Assert.Equal(TaskState.Pending, _partition.GetInfo(id.Sequence)!.State);
         Assert.Equal(0, _partition.Stats().Failed);
@@ -140,7 +140,7 @@ public sealed class QueuePartitionControlTests
 
         Assert.Equal(first.Select(t => (t.Id, t.Attempt)), again.Select(t => (t.Id, t.Attempt)));
         _time.Advance(_options.LeaseDuration * 2 / 3);
-        Assert.True(restored.Renew("w", new LeaseToken(again[0].Id.Sequence, again[0].Attempt), _time.GetUtcNow()));
+        Assert.True(restored.Renew("w", again[0].Lease, _time.GetUtcNow()));
     }
 
     [Fact]
@@ -169,7 +169,7 @@ public sealed class QueuePartitionControlTests
         Assert.Equal(onDead.Id, again.Id);
         Assert.Equal(TaskState.Running, _partition.GetInfo(onLive.Id.Sequence)!.State);
         // The dead worker's late report is stale now.
-        Assert.False(_partition.Complete(new TaskCompletion(onDead.Id.Sequence, onDead.Attempt, new TaskOutcome.Succeeded("null"u8.ToArray())), _time.GetUtcNow()));
+        Assert.False(_partition.Complete(new TaskCompletion(onDead.Lease, new TaskOutcome.Succeeded("null"u8.ToArray())), _time.GetUtcNow()));
     }
 
     [Fact]

@@ -114,7 +114,7 @@ public sealed class QueuePartitionHardeningTests
         Write();
         Assert.True(_partition.IsDurable(id.Sequence));
         var task = Assert.Single(_partition.Lease("w", 0, 1, _time.GetUtcNow()));
-        _partition.Complete(new TaskCompletion(id.Sequence, task.Attempt, new TaskOutcome.Succeeded("1"u8.ToArray())) { Epoch = task.Epoch }, _time.GetUtcNow());
+        _partition.Complete(new TaskCompletion(task.Lease, new TaskOutcome.Succeeded("1"u8.ToArray())), _time.GetUtcNow());
 
         Assert.False(_partition.IsDurable(id.Sequence));
         _partition.TakeDirty(); // the write starts
@@ -152,9 +152,9 @@ public sealed class QueuePartitionHardeningTests
         var failing = Submit();
         var leased = _partition.Lease("w", 0, 2, _time.GetUtcNow());
 
-        _partition.Complete(new TaskCompletion(big.Sequence, leased[0].Attempt, new TaskOutcome.Succeeded(new byte[101])) { Epoch = leased[0].Epoch }, _time.GetUtcNow());
+        _partition.Complete(new TaskCompletion(leased[0].Lease, new TaskOutcome.Succeeded(new byte[101])), _time.GetUtcNow());
         var huge = new TaskError(new string('m', 1_000_000), "X", new string('s', 1_000_000), 1, _time.GetUtcNow());
-        _partition.Complete(new TaskCompletion(failing.Sequence, leased[1].Attempt, new TaskOutcome.Failed(huge, true)) { Epoch = leased[1].Epoch }, _time.GetUtcNow());
+        _partition.Complete(new TaskCompletion(leased[1].Lease, new TaskOutcome.Failed(huge, true)), _time.GetUtcNow());
 
         var info = _partition.GetInfo(big.Sequence)!;
         Assert.Equal(TaskState.DeadLettered, info.State);
@@ -171,7 +171,7 @@ public sealed class QueuePartitionHardeningTests
         var id = Submit();
         var task = Assert.Single(_partition.Lease("w", 0, 1, _time.GetUtcNow()));
 
-        Assert.Throws<ArgumentException>(() => _partition.Complete(new TaskCompletion(id.Sequence, task.Attempt, null!) { Epoch = task.Epoch }, _time.GetUtcNow()));
+        Assert.Throws<ArgumentException>(() => _partition.Complete(new TaskCompletion(task.Lease, null!), _time.GetUtcNow()));
 
         Assert.Equal(TaskState.Running, _partition.GetInfo(id.Sequence)!.State);
     }
@@ -181,7 +181,7 @@ public sealed class QueuePartitionHardeningTests
     {
         var id = Submit();
         var task = Assert.Single(_partition.Lease("w", 0, 1, _time.GetUtcNow()));
-        _partition.Complete(new TaskCompletion(id.Sequence, task.Attempt, new TaskOutcome.Failed(new TaskError("x", null, null, 1, _time.GetUtcNow()), false)) { Epoch = task.Epoch }, _time.GetUtcNow());
+        _partition.Complete(new TaskCompletion(task.Lease, new TaskOutcome.Failed(new TaskError("x", null, null, 1, _time.GetUtcNow()), false)), _time.GetUtcNow());
 
         Assert.Empty(_partition.DeadLetterPage(long.MaxValue, 10));
         Assert.Equal([id.Sequence], _partition.DeadLetterPage(long.MinValue, 10));

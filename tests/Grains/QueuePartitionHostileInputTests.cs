@@ -32,7 +32,7 @@ public sealed class QueuePartitionHostileInputTests
     {
         var id = Submit();
         var leased = _partition.Lease("w", 0, 1, _time.GetUtcNow()).Single();
-        _partition.Complete(new TaskCompletion(id.Sequence, leased.Attempt, new TaskOutcome.Failed(new TaskError("boom", null, null, 1, _time.GetUtcNow()), false)) { Epoch = leased.Epoch }, _time.GetUtcNow());
+        _partition.Complete(new TaskCompletion(leased.Lease, new TaskOutcome.Failed(new TaskError("boom", null, null, 1, _time.GetUtcNow()), false)), _time.GetUtcNow());
         Write();
         return id;
     }
@@ -119,7 +119,7 @@ public sealed class QueuePartitionHostileInputTests
         // the failure count and removes the lease, then throws; the grain turns that into a partition reload.
         try
         {
-            _partition.Complete(new TaskCompletion(id.Sequence, leased.Attempt, new TaskOutcome.Failed(null!, true)) { Epoch = leased.Epoch }, _time.GetUtcNow());
+            _partition.Complete(new TaskCompletion(leased.Lease, new TaskOutcome.Failed(null!, true)), _time.GetUtcNow());
         }
         catch (ArgumentException)
         {
@@ -139,7 +139,7 @@ public sealed class QueuePartitionHostileInputTests
 
         // Payloads must be one well-formed JSON value (TaskRules.ValidatePayload); results are only size-checked, so a
         // caller that completes straight on the grain stores bytes every client then fails to deserialize.
-        _partition.Complete(new TaskCompletion(id.Sequence, leased.Attempt, new TaskOutcome.Succeeded("not json {"u8.ToArray())) { Epoch = leased.Epoch }, _time.GetUtcNow());
+        _partition.Complete(new TaskCompletion(leased.Lease, new TaskOutcome.Succeeded("not json {"u8.ToArray())), _time.GetUtcNow());
 
         var info = _partition.GetInfo(id.Sequence)!;
         Assert.True(info.ResultJson is null || TaskRules.IsJson(System.Text.Encoding.UTF8.GetBytes(info.ResultJson)), $"stored result: {info.ResultJson}");
@@ -156,13 +156,13 @@ public sealed class QueuePartitionHostileInputTests
         // A cancel arrives while it runs, and the attempt then returns a result over the limit: dead-lettered
         // (ResultTooLarge), with CancelRequested still set on the record.
         partition.Cancel(id.Sequence, _time.GetUtcNow(), out _, out _);
-        partition.Complete(new TaskCompletion(id.Sequence, first.Attempt, new TaskOutcome.Succeeded(new byte[100])) { Epoch = first.Epoch }, _time.GetUtcNow());
+        partition.Complete(new TaskCompletion(first.Lease, new TaskOutcome.Succeeded(new byte[100])), _time.GetUtcNow());
         Assert.Equal(TaskState.DeadLettered, partition.GetInfo(id.Sequence)!.State);
 
         // The operator retries it with a fresh budget; its next attempt fails retryably.
         Assert.Equal(1, partition.RetryDeadLetters([id.Sequence], null, _time.GetUtcNow()));
         var second = partition.Lease("w", 1, 1, _time.GetUtcNow()).Single();
-        partition.Complete(new TaskCompletion(id.Sequence, second.Attempt, new TaskOutcome.Failed(new TaskError("flaky", null, null, 2, _time.GetUtcNow()), true)) { Epoch = second.Epoch }, _time.GetUtcNow());
+        partition.Complete(new TaskCompletion(second.Lease, new TaskOutcome.Failed(new TaskError("flaky", null, null, 2, _time.GetUtcNow()), true)), _time.GetUtcNow());
 
         // Today: "Failed when CancelRequested" ends it Cancelled; nobody cancelled this attempt.
         Assert.Equal(TaskState.Retrying, partition.GetInfo(id.Sequence)!.State);

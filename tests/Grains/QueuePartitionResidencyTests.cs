@@ -156,7 +156,7 @@ public sealed class QueuePartitionResidencyTests
         var leased = partition.Lease("w", 1, int.MaxValue, _time.GetUtcNow());
         var running = leased[^1];
         foreach (var task in leased.SkipLast(1))
-            partition.Complete(new TaskCompletion(task.Id.Sequence, task.Attempt, new TaskOutcome.Succeeded("null"u8.ToArray())) { Epoch = task.Epoch }, _time.GetUtcNow());
+            partition.Complete(new TaskCompletion(task.Lease, new TaskOutcome.Succeeded("null"u8.ToArray())), _time.GetUtcNow());
         Write(partition);
 
         partition.Evict(Segment);
@@ -174,7 +174,7 @@ public sealed class QueuePartitionResidencyTests
         var partition = NewPartition();
         Submit(partition, 2 * Segment);
         foreach (var task in partition.Lease("w", 1, 2 * Segment, _time.GetUtcNow()))
-            partition.Complete(new TaskCompletion(task.Id.Sequence, task.Attempt, new TaskOutcome.Succeeded("1"u8.ToArray())) { Epoch = task.Epoch }, _time.GetUtcNow());
+            partition.Complete(new TaskCompletion(task.Lease, new TaskOutcome.Succeeded("1"u8.ToArray())), _time.GetUtcNow());
         Submit(partition, (Window + Far) * Segment); // the front's window, then Far more
         Write(partition);
         var resident = 2 + Window + Far;
@@ -205,7 +205,7 @@ public sealed class QueuePartitionResidencyTests
             var outcome = task.Id.Sequence == 0
                 ? (TaskOutcome)new TaskOutcome.Failed(new TaskError("boom", "X", null, 1, _time.GetUtcNow()), Retryable: false)
                 : new TaskOutcome.Succeeded("null"u8.ToArray());
-            partition.Complete(new TaskCompletion(task.Id.Sequence, task.Attempt, outcome) { Epoch = task.Epoch }, _time.GetUtcNow());
+            partition.Complete(new TaskCompletion(task.Lease, outcome), _time.GetUtcNow());
         }
         Submit(partition, (Window + 2) * Segment);
         Write(partition);

@@ -53,7 +53,7 @@ public sealed class QueuePartitionTests
         var task = Assert.Single(partition.Lease("w", 0, 1, _time.GetUtcNow()));
         _time.Advance(TimeSpan.FromSeconds(2));
 
-        Assert.True(partition.Complete(new TaskCompletion(id.Sequence, task.Attempt, new TaskOutcome.Succeeded("42"u8.ToArray())), _time.GetUtcNow()));
+        Assert.True(partition.Complete(new TaskCompletion(task.Lease, new TaskOutcome.Succeeded("42"u8.ToArray())), _time.GetUtcNow()));
 
         var info = partition.GetInfo(id.Sequence)!;
         Assert.Equal(TaskState.Succeeded, info.State);
@@ -77,12 +77,12 @@ public sealed class QueuePartitionTests
         var second = Assert.Single(partition.Lease("w2", 0, 1, _time.GetUtcNow()));
         Assert.Equal(2, second.Attempt);
 
-        var stale = partition.Complete(new TaskCompletion(id.Sequence, first.Attempt, new TaskOutcome.Succeeded("\"zombie\""u8.ToArray())), _time.GetUtcNow());
+        var stale = partition.Complete(new TaskCompletion(first.Lease, new TaskOutcome.Succeeded("\"zombie\""u8.ToArray())), _time.GetUtcNow());
 
         Assert.False(stale);
         Assert.Equal(1, partition.StaleCompletions);
         Assert.Equal(TaskState.Running, partition.GetInfo(id.Sequence)!.State);
-        Assert.True(partition.Complete(new TaskCompletion(id.Sequence, second.Attempt, new TaskOutcome.Succeeded("\"ok\""u8.ToArray())), _time.GetUtcNow()));
+        Assert.True(partition.Complete(new TaskCompletion(second.Lease, new TaskOutcome.Succeeded("\"ok\""u8.ToArray())), _time.GetUtcNow()));
         Assert.Equal("\"ok\"", partition.GetInfo(id.Sequence)!.ResultJson);
     }
 
@@ -99,7 +99,7 @@ public sealed class QueuePartitionTests
             var task = Assert.Single(partition.Lease("w", 0, 1, _time.GetUtcNow()));
             Assert.Equal(attempt, task.Attempt);
             var error = new TaskError($"boom {attempt}", "X", null, attempt, _time.GetUtcNow());
-            Assert.True(partition.Complete(new TaskCompletion(id.Sequence, attempt, new TaskOutcome.Failed(error, Retryable: true)), _time.GetUtcNow()));
+            Assert.True(partition.Complete(new TaskCompletion(new LeaseToken(id.Sequence, attempt, 0), new TaskOutcome.Failed(error, Retryable: true)), _time.GetUtcNow()));
             var info = partition.GetInfo(id.Sequence)!;
             if (attempt == 5)
             {
@@ -134,7 +134,7 @@ public sealed class QueuePartitionTests
         var id = SubmitCommitted(partition, Submission());
         var task = Assert.Single(partition.Lease("w", 0, 1, _time.GetUtcNow()));
 
-        partition.Complete(new TaskCompletion(id.Sequence, task.Attempt, new TaskOutcome.Failed(new TaskError("bad payload", null, null, 1, _time.GetUtcNow()), Retryable: false)), _time.GetUtcNow());
+        partition.Complete(new TaskCompletion(task.Lease, new TaskOutcome.Failed(new TaskError("bad payload", null, null, 1, _time.GetUtcNow()), Retryable: false)), _time.GetUtcNow());
 
         Assert.Equal(TaskState.DeadLettered, partition.GetInfo(id.Sequence)!.State);
     }
@@ -230,7 +230,7 @@ public sealed class QueuePartitionTests
         var others = restored.Lease("w2", 0, 10, _time.GetUtcNow());
         Assert.Equal(["a", "c"], others.Select(t => t.TaskName));
         foreach (var other in others)
-            restored.Complete(new TaskCompletion(other.Id.Sequence, other.Attempt, new TaskOutcome.Succeeded("null"u8.ToArray())), _time.GetUtcNow());
+            restored.Complete(new TaskCompletion(other.Lease, new TaskOutcome.Succeeded("null"u8.ToArray())), _time.GetUtcNow());
         // ...and goes back in line when the hold ends unclaimed.
         _time.Advance(_options.LeaseDuration);
         Assert.Equal(1, restored.ExpireLeases(_time.GetUtcNow()));
@@ -251,11 +251,11 @@ public sealed class QueuePartitionTests
         restored.Restore(first.TakeDirty().Select(d => d.Segment!), _time.GetUtcNow());
 
         _time.Advance(_options.LeaseDuration / 2);
-        Assert.True(restored.Renew("w", new LeaseToken(id.Sequence, task.Attempt), _time.GetUtcNow()));
+        Assert.True(restored.Renew("w", task.Lease, _time.GetUtcNow()));
         _time.Advance(_options.LeaseDuration * 3 / 4);
         Assert.Equal(0, restored.ExpireLeases(_time.GetUtcNow()));
-        Assert.False(restored.Renew("someone-else", new LeaseToken(id.Sequence, task.Attempt), _time.GetUtcNow()));
-        Assert.True(restored.Complete(new TaskCompletion(id.Sequence, task.Attempt, new TaskOutcome.Succeeded("null"u8.ToArray())), _time.GetUtcNow()));
+        Assert.False(restored.Renew("someone-else", task.Lease, _time.GetUtcNow()));
+        Assert.True(restored.Complete(new TaskCompletion(task.Lease, new TaskOutcome.Succeeded("null"u8.ToArray())), _time.GetUtcNow()));
         Assert.Equal(TaskState.Succeeded, restored.GetInfo(id.Sequence)!.State);
         Assert.Equal(1, restored.GetInfo(id.Sequence)!.Attempts);
     }
@@ -281,7 +281,7 @@ public sealed class QueuePartitionTests
         Assert.Equal(3, partition.TakeDirty().Count);
 
         var task = partition.Lease("w", 0, 1, _time.GetUtcNow())[0];
-        partition.Complete(new TaskCompletion(task.Id.Sequence, task.Attempt, new TaskOutcome.Succeeded("null"u8.ToArray())), _time.GetUtcNow());
+        partition.Complete(new TaskCompletion(task.Lease, new TaskOutcome.Succeeded("null"u8.ToArray())), _time.GetUtcNow());
 
         var dirty = Assert.Single(partition.TakeDirty());
         Assert.Equal(0, dirty.Number);
@@ -295,7 +295,7 @@ public sealed class QueuePartitionTests
         var count = TaskSegment.Capacity + 1;
         for (var i = 0; i < count; i++) SubmitCommitted(partition, Submission());
         foreach (var task in partition.Lease("w", 0, count, _time.GetUtcNow()))
-            partition.Complete(new TaskCompletion(task.Id.Sequence, task.Attempt, new TaskOutcome.Succeeded("1"u8.ToArray())), _time.GetUtcNow());
+            partition.Complete(new TaskCompletion(task.Lease, new TaskOutcome.Succeeded("1"u8.ToArray())), _time.GetUtcNow());
         partition.TakeDirty();
 
         _time.Advance(_options.ResultTtl - TimeSpan.FromSeconds(1));
@@ -320,7 +320,7 @@ public sealed class QueuePartitionTests
         var task = partition.Lease("w", 0, 1, _time.GetUtcNow())[0];
         _random = 0.0; // the low edge of the band
 
-        partition.Complete(new TaskCompletion(id.Sequence, task.Attempt, new TaskOutcome.Failed(new TaskError("x", null, null, 1, _time.GetUtcNow()), true)), _time.GetUtcNow());
+        partition.Complete(new TaskCompletion(task.Lease, new TaskOutcome.Failed(new TaskError("x", null, null, 1, _time.GetUtcNow()), true)), _time.GetUtcNow());
 
         Assert.Equal(TimeSpan.FromSeconds(8), partition.GetInfo(id.Sequence)!.NotBefore - _time.GetUtcNow());
     }
@@ -335,7 +335,7 @@ public sealed class QueuePartitionTests
         for (var i = 0; i < 10; i++)
         {
             _time.Advance(_options.LeaseDuration / 2);
-            Assert.True(partition.Renew("w", new LeaseToken(id.Sequence, task.Attempt), _time.GetUtcNow()));
+            Assert.True(partition.Renew("w", task.Lease, _time.GetUtcNow()));
             Assert.Equal(0, partition.ExpireLeases(_time.GetUtcNow()));
         }
 
@@ -352,10 +352,10 @@ public sealed class QueuePartitionTests
         var id = SubmitCommitted(partition, Submission());
         var task = partition.Lease("w", 0, 1, _time.GetUtcNow())[0];
 
-        Assert.False(partition.Renew("other", new LeaseToken(id.Sequence, task.Attempt), _time.GetUtcNow()));
-        Assert.False(partition.Renew("w", new LeaseToken(id.Sequence, task.Attempt + 1), _time.GetUtcNow()));
-        partition.Complete(new TaskCompletion(id.Sequence, task.Attempt, new TaskOutcome.Succeeded("null"u8.ToArray())), _time.GetUtcNow());
-        Assert.False(partition.Renew("w", new LeaseToken(id.Sequence, task.Attempt), _time.GetUtcNow()));
+        Assert.False(partition.Renew("other", task.Lease, _time.GetUtcNow()));
+        Assert.False(partition.Renew("w", new LeaseToken(id.Sequence, task.Attempt + 1, 0), _time.GetUtcNow()));
+        partition.Complete(new TaskCompletion(task.Lease, new TaskOutcome.Succeeded("null"u8.ToArray())), _time.GetUtcNow());
+        Assert.False(partition.Renew("w", task.Lease, _time.GetUtcNow()));
     }
 
     [Fact]
@@ -371,10 +371,10 @@ public sealed class QueuePartitionTests
         var again = restored.Lease("w2", 0, 1, _time.GetUtcNow())[0];
 
         Assert.Equal(lost.Attempt, again.Attempt); // the same attempt number...
-        Assert.NotEqual(lost.Epoch, again.Epoch);  // ...under another epoch, so the lost one is fenced off
-        Assert.False(restored.Renew("w1", new LeaseToken(id.Sequence, lost.Attempt, lost.Epoch), _time.GetUtcNow()));
-        Assert.False(restored.Complete(new TaskCompletion(id.Sequence, lost.Attempt, new TaskOutcome.Succeeded("null"u8.ToArray())) { Epoch = lost.Epoch }, _time.GetUtcNow()));
-        Assert.True(restored.Complete(new TaskCompletion(id.Sequence, again.Attempt, new TaskOutcome.Succeeded("null"u8.ToArray())) { Epoch = again.Epoch }, _time.GetUtcNow()));
+        Assert.NotEqual(lost.Lease.Epoch, again.Lease.Epoch);  // ...under another epoch, so the lost one is fenced off
+        Assert.False(restored.Renew("w1", lost.Lease, _time.GetUtcNow()));
+        Assert.False(restored.Complete(new TaskCompletion(lost.Lease, new TaskOutcome.Succeeded("null"u8.ToArray())), _time.GetUtcNow()));
+        Assert.True(restored.Complete(new TaskCompletion(again.Lease, new TaskOutcome.Succeeded("null"u8.ToArray())), _time.GetUtcNow()));
     }
 
     /// <summary>What storage would give back: the segment as it was written, not the live object.</summary>

@@ -44,7 +44,7 @@ public sealed class FailoverTests(RedisFixture fixture, ITestOutputHelper output
         // The first attempt's completion, replayed late as a zombie would, is rejected and counted.
         var partition = cluster.Cluster.Client.GetGrain<ITaskQueueGrain>(id.PartitionKey);
         var staleBefore = (await partition.GetStatsAsync()).StaleCompletions;
-        await partition.CompleteAsync(first.WorkerId, [new TaskCompletion(id.Sequence, 1, new TaskOutcome.Succeeded("\"zombie\""u8.ToArray()))]);
+        await partition.CompleteAsync(first.WorkerId, [new TaskCompletion(new LeaseToken(id.Sequence, 1, 0), new TaskOutcome.Succeeded("\"zombie\""u8.ToArray()))]);
         Assert.Equal("\"victim\"", (await cluster.Client.GetTaskAsync(id))!.ResultJson);
         Assert.Equal(staleBefore + 1, (await partition.GetStatsAsync()).StaleCompletions);
         Assert.Equal(1, (await partition.GetStatsAsync()).Succeeded);

@@ -76,9 +76,9 @@ public sealed class HostileCallTests(RedisFixture fixture, ITestOutputHelper out
         Assert.Equal(2, leased.Length);
 
         // The other task's worker reports at the same moment: its ack is collateral damage of the reload.
-        var good = partition.CompleteAsync("hostile", [new TaskCompletion(leased[1].Id.Sequence, leased[1].Attempt, new TaskOutcome.Succeeded("1"u8.ToArray())) { Epoch = leased[1].Epoch }]);
+        var good = partition.CompleteAsync("hostile", [new TaskCompletion(leased[1].Lease, new TaskOutcome.Succeeded("1"u8.ToArray()))]);
         var bad = await Record.ExceptionAsync(() => partition.CompleteAsync("hostile",
-            [new TaskCompletion(leased[0].Id.Sequence, leased[0].Attempt, new TaskOutcome.Failed(null!, true)) { Epoch = leased[0].Epoch }]));
+            [new TaskCompletion(leased[0].Lease, new TaskOutcome.Failed(null!, true))]));
         var goodResult = await Record.ExceptionAsync(() => good);
         output.WriteLine($"bad: {bad?.GetType().Name}: {bad?.Message}");
         output.WriteLine($"good: {goodResult?.GetType().Name}: {goodResult?.Message}");
@@ -208,8 +208,8 @@ public sealed class HostileCallTests(RedisFixture fixture, ITestOutputHelper out
                 await Task.Delay(200);
             }
         }
-        var renewedByA = await partition.RenewAsync("worker-a", [new LeaseToken(x.Sequence, a[0].Attempt, a[0].Epoch)]);
-        output.WriteLine($"B got: {string.Join(", ", b.Select(t => $"{t.Id.Sequence}#{t.Attempt}@{t.Epoch}"))}; A's renewal lost: {renewedByA.Length}");
+        var renewedByA = await partition.RenewAsync("worker-a", [a[0].Lease]);
+        output.WriteLine($"B got: {string.Join(", ", b.Select(t => $"{t.Id.Sequence}#{t.Attempt}@{t.Lease.Epoch}"))}; A's renewal lost: {renewedByA.Length}");
 
         Assert.DoesNotContain(b, t => t.Id.Sequence == x.Sequence);
     }

@@ -54,11 +54,11 @@ internal sealed class TaskExecutor(TaskHandlerRegistry registry, IServiceProvide
             var result = await run.WaitAsync(wait, time, attempt.Token).ConfigureAwait(false);
             if (TaskRules.ResultProblem(result, _maxResultBytes) is { } problem)
                 return Failed(task, new TaskError(problem.Message, problem.Type, null, task.Attempt, time.GetUtcNow()), retryable: false);
-            return new TaskCompletion(task.Id.Sequence, task.Attempt, new TaskOutcome.Succeeded(result)) { Epoch = task.Epoch };
+            return new TaskCompletion(task.Lease, new TaskOutcome.Succeeded(result));
         }
         catch (Exception) when (stopping.IsCancellationRequested)
         {
-            return new TaskCompletion(task.Id.Sequence, task.Attempt, new TaskOutcome.Released()) { Epoch = task.Epoch };
+            return new TaskCompletion(task.Lease, new TaskOutcome.Released());
         }
         catch (Exception) when (cancelled.IsCancellationRequested)
         {
@@ -88,5 +88,5 @@ internal sealed class TaskExecutor(TaskHandlerRegistry registry, IServiceProvide
         TaskRules.Bounded(new(ex.Message, ex.GetType().FullName, ex.StackTrace, task.Attempt, time.GetUtcNow()));
 
     private static TaskCompletion Failed(LeasedTask task, TaskError error, bool retryable) =>
-        new(task.Id.Sequence, task.Attempt, new TaskOutcome.Failed(error, retryable)) { Epoch = task.Epoch };
+        new(task.Lease, new TaskOutcome.Failed(error, retryable));
 }

@@ -34,7 +34,7 @@ internal sealed partial class QueuePartition
                 record.CancelRequested = true;
                 _segments.Touch(sequence);
                 worker = _leases.TryGet(sequence, out var lease) ? lease.WorkerId : null;
-                attempt = new LeaseToken(sequence, record.Attempts, record.LeaseEpoch);
+                attempt = record.Lease;
                 return CancelResult.Requested;
             default:
                 return CancelResult.AlreadyFinished;

@@ -85,7 +85,7 @@ internal sealed partial class QueuePartition
                 if (record.IdempotencyKey is { } key) _idempotencyKeys[key] = sequence;
                 Index(record);
                 // Held for the worker that had it: it reclaims by renewing, or it is released at once if its silo is dead.
-                if (record.State == TaskState.Running) _leases.Grant(sequence, record.LeasedTo, record.Attempts, record.LeaseEpoch, now);
+                if (record.State == TaskState.Running) _leases.Grant(record.Lease, record.LeasedTo, now);
             }
         }
     }
@@ -159,7 +159,7 @@ internal sealed partial class QueuePartition
                 record.LeasedTo = workerId;
                 record.LeaseRequest = requestId;
                 record.LeaseEpoch = _head.Epoch;
-                _leases.Grant(sequence, workerId, record.Attempts, _head.Epoch, now);
+                _leases.Grant(record.Lease, workerId, now);
                 leased.Add(ToLeased(record));
             }
         }
@@ -169,7 +169,7 @@ internal sealed partial class QueuePartition
     /// <summary>Extends a lease the worker holds (or reclaims one held back after a failover); false when it holds it no longer.</summary>
     public bool Renew(string workerId, LeaseToken token, DateTimeOffset now)
     {
-        if (!_leases.TryGet(token.Sequence, out var lease) || !lease.Matches(token.Attempt, token.Epoch)) return false;
+        if (!_leases.TryGet(token.Sequence, out var lease) || lease.Token != token) return false;
         if (lease.WorkerId is not null && lease.WorkerId != workerId) return false;
         _leases.Extend(token.Sequence, workerId, now);
         return true;
@@ -185,7 +185,7 @@ internal sealed partial class QueuePartition
         var reclaimed = new List<LeasedTask>();
         foreach (var (sequence, lease) in _leases.All.ToList())
         {
-            if (_segments.Find(sequence) is not { State: TaskState.Running } record || !lease.Matches(record.Attempts, record.LeaseEpoch)) continue;
+            if (_segments.Find(sequence) is not { State: TaskState.Running } record || lease.Token != record.Lease) continue;
             if (record.LeasedTo != workerId || record.LeaseRequest != requestId) continue;
             if (reclaimed.Count >= max)
             {
@@ -210,10 +210,7 @@ internal sealed partial class QueuePartition
         if (!TaskRules.IsWellFormed(completion.Outcome))
             throw new ArgumentException($"A completion of task {completion.Sequence} has a malformed outcome ({completion.Outcome?.GetType().Name ?? "none"}).", nameof(completion));
         var record = _segments.Find(completion.Sequence);
-        if (record is not { State: TaskState.Running }
-            || record.Attempts != completion.Attempt
-            || !_leases.TryGet(completion.Sequence, out var lease)
-            || !lease.Matches(completion.Attempt, completion.Epoch))
+        if (record is not { State: TaskState.Running } || record.Lease != completion.Lease || !_leases.IsCurrent(completion.Lease))
         {
             StaleCompletions++;
             return false;
@@ -339,7 +336,7 @@ internal sealed partial class QueuePartition
     private TaskId IdOf(long sequence) => new(_queue, _partition, sequence);
 
     private LeasedTask ToLeased(TaskRecord record) =>
-        new(IdOf(record.Sequence), record.TaskName, record.Payload, record.Attempts, record.Timeout, record.EnqueuedAt) { Epoch = record.LeaseEpoch };
+        new(IdOf(record.Sequence), record.TaskName, record.Payload, record.Lease, record.Timeout, record.EnqueuedAt);
 
     // ---- The lifecycle's effects, next to TaskLifecycle's table of legal moves ------------------------------------
     //

@@ -61,6 +61,9 @@ internal sealed class TaskRecord
         };
     }
 
+    /// <summary>The fencing token of its latest lease.</summary>
+    public LeaseToken Lease => new(Sequence, Attempts, LeaseEpoch);
+
     /// <summary>How many errors a record keeps, most recent first.</summary>
     public const int MaxErrors = 10;
 

@@ -97,7 +97,7 @@ internal sealed partial class PartitionWorker : ITaskWorkerObserver
             if (leased.Length > slots)
             {
                 LogOverDelivered(leased.Length - slots, _key);
-                foreach (var extra in leased[slots..]) _reporter.Add(new TaskCompletion(extra.Id.Sequence, extra.Attempt, new TaskOutcome.Released()) { Epoch = extra.Epoch });
+                foreach (var extra in leased[slots..]) _reporter.Add(new TaskCompletion(extra.Lease, new TaskOutcome.Released()));
                 leased = leased[..slots];
             }
             _slots.Release(slots - leased.Length);
@@ -156,7 +156,7 @@ internal sealed partial class PartitionWorker : ITaskWorkerObserver
     private void Start(LeasedTask task, CancellationToken hardStop)
     {
         _slots.TaskStarted();
-        var token = new LeaseToken(task.Id.Sequence, task.Attempt, task.Epoch);
+        var token = task.Lease;
         var running = _running.Start(token);
         // Task.Run: a handler that blocks before its first await must not stall the lease loop.
         _metrics.Started();

@@ -9,18 +9,18 @@ internal sealed class LeaseTable(TimeSpan duration)
 {
     private readonly Dictionary<long, Lease> _leases = [];
 
-    /// <summary>One lease.</summary>
-    public readonly record struct Lease(string? WorkerId, int Attempt, long Epoch, DateTimeOffset Deadline)
-    {
-        public bool Matches(int attempt, long epoch) => Attempt == attempt && Epoch == epoch;
-    }
+    /// <summary>One lease: who holds it, under which fencing token, until when.</summary>
+    public readonly record struct Lease(string? WorkerId, LeaseToken Token, DateTimeOffset Deadline);
 
     public int Count => _leases.Count;
 
     public IEnumerable<KeyValuePair<long, Lease>> All => _leases;
 
-    public void Grant(long sequence, string? workerId, int attempt, long epoch, DateTimeOffset now) =>
-        _leases[sequence] = new Lease(workerId, attempt, epoch, now + duration);
+    public void Grant(LeaseToken token, string? workerId, DateTimeOffset now) =>
+        _leases[token.Sequence] = new Lease(workerId, token, now + duration);
+
+    /// <summary>Whether <paramref name="token"/> is the lease held now (a stale attempt's token never is).</summary>
+    public bool IsCurrent(LeaseToken token) => _leases.TryGetValue(token.Sequence, out var lease) && lease.Token == token;
 
     public bool TryGet(long sequence, out Lease lease) => _leases.TryGetValue(sequence, out lease);
 
