@@ -52,6 +52,14 @@ public sealed class TaskQueueOptions
     public TimeSpan LeaseDuration { get; set; } = TimeSpan.FromSeconds(30);
 
     /// <summary>
+    /// After a partition's host died, how long the new activation holds dispatch back so that live workers can renew
+    /// (and so keep) tasks they were handed just before, whose leases the dead host never wrote. Must exceed the
+    /// workers' heartbeat (<c>TaskQueue:Worker:HeartbeatInterval</c>); at most one lease period is used; not applied
+    /// after a clean deactivation.
+    /// </summary>
+    public TimeSpan FailoverHoldBack { get; set; } = TimeSpan.FromSeconds(3);
+
+    /// <summary>
     /// A soft limit on task records each queue partition keeps in memory. Records of tasks that are only waiting
     /// or already finished stay in Redis beyond it and are read back ahead of dispatch or when asked for, so a
     /// deep backlog or a long result history does not grow silo memory. Running and delayed tasks always stay.
@@ -70,6 +78,7 @@ public sealed class TaskQueueOptions
         if (CleanupInterval <= TimeSpan.Zero || CleanupInterval > TimeSpan.FromDays(1)) throw new InvalidOperationException("TaskQueue:CleanupInterval must be positive and at most a day.");
         if (MaxResidentTasks < 256) throw new InvalidOperationException("TaskQueue:MaxResidentTasks must be at least 256.");
         if (LeaseDuration < TimeSpan.FromSeconds(1) || LeaseDuration > TimeSpan.FromDays(1)) throw new InvalidOperationException("TaskQueue:LeaseDuration must be 1 s..1 day.");
+        if (FailoverHoldBack < TimeSpan.Zero || FailoverHoldBack > TimeSpan.FromHours(1)) throw new InvalidOperationException("TaskQueue:FailoverHoldBack must be 0..1 hour.");
         if (string.IsNullOrWhiteSpace(ClusterId) || string.IsNullOrWhiteSpace(ServiceId)) throw new InvalidOperationException("TaskQueue:ClusterId and ServiceId must be set.");
         DefaultRetry.Validate();
     }

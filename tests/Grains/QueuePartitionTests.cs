@@ -377,6 +377,63 @@ public sealed class QueuePartitionTests
         Assert.True(restored.Complete(new TaskCompletion(again.Lease, new TaskOutcome.Succeeded("null"u8.ToArray())), _time.GetUtcNow()));
     }
 
+    [Fact]
+    public void ALeaseHandedOutButNeverWritten_IsAdoptedWhenItsWorkerRenews_AndNeverLeasedToAnother()
+    {
+        var first = NewPartition(new PartitionHead { Epoch = 1 });
+        var id = SubmitCommitted(first, Submission());
+        var written = first.TakeDirty().Select(d => Clone(d.Segment!)).ToList(); // stored while Pending
+        var unwritten = first.Lease("w1", 0, 1, _time.GetUtcNow())[0];         // handed out; the host dies before writing it
+
+        var restored = NewPartition(new PartitionHead { Epoch = 2, NextSequence = 1 });
+        restored.Restore(written, _time.GetUtcNow());
+        restored.HoldDispatch(_time.GetUtcNow().AddSeconds(3));
+        Assert.Empty(restored.Lease("w2", 0, 10, _time.GetUtcNow())); // held: the live worker may still announce it
+
+        Assert.True(restored.Renew("w1", unwritten.Lease, _time.GetUtcNow()));
+        _time.Advance(TimeSpan.FromSeconds(4));
+        Assert.Empty(restored.Lease("w2", 1, 10, _time.GetUtcNow())); // adopted: nobody else gets it
+        Assert.True(restored.Complete(new TaskCompletion(unwritten.Lease, new TaskOutcome.Succeeded("1"u8.ToArray())), _time.GetUtcNow(), "w1"));
+        var info = restored.GetInfo(id.Sequence)!;
+        Assert.Equal(TaskState.Succeeded, info.State);
+        Assert.Equal(1, info.Attempts);
+        Assert.Equal(1, restored.AdoptedLeases);
+    }
+
+    [Fact]
+    public void ACompletionOfALeaseNeverWritten_IsAccepted_WhenNobodyElseHoldsTheTask()
+    {
+        var first = NewPartition(new PartitionHead { Epoch = 1 });
+        var id = SubmitCommitted(first, Submission());
+        var written = first.TakeDirty().Select(d => Clone(d.Segment!)).ToList();
+        var unwritten = first.Lease("w1", 0, 1, _time.GetUtcNow())[0];
+        var restored = NewPartition(new PartitionHead { Epoch = 2, NextSequence = 1 });
+        restored.Restore(written, _time.GetUtcNow());
+
+        // Sent while the partition was moving: its work is kept, not thrown away and run again.
+        Assert.True(restored.Complete(new TaskCompletion(unwritten.Lease, new TaskOutcome.Succeeded("2"u8.ToArray())), _time.GetUtcNow(), "w1"));
+
+        Assert.Equal("2", restored.GetInfo(id.Sequence)!.ResultJson);
+        Assert.Empty(restored.Lease("w2", 0, 10, _time.GetUtcNow()));
+    }
+
+    [Theory]
+    [InlineData(2, 1)] // an attempt the record never reached the one before of
+    [InlineData(1, 2)] // an epoch no older than this activation's
+    [InlineData(1, 0)] // an epoch older than the record's last written lease
+    public void OnlyTheNextAttemptOfAnOlderEpoch_IsAdopted(int attemptsAhead, int epoch)
+    {
+        var first = NewPartition(new PartitionHead { Epoch = 1 });
+        var id = SubmitCommitted(first, Submission());
+        var segment = Clone(first.TakeDirty().Single().Segment!);
+        segment[id.Sequence]!.LeaseEpoch = 1;
+        var restored = NewPartition(new PartitionHead { Epoch = 2, NextSequence = 1 });
+        restored.Restore([segment], _time.GetUtcNow());
+
+        Assert.False(restored.Renew("w1", new LeaseToken(id.Sequence, attemptsAhead, epoch), _time.GetUtcNow()));
+        Assert.Equal(TaskState.Pending, restored.GetInfo(id.Sequence)!.State);
+    }
+
     /// <summary>What storage would give back: the segment as it was written, not the live object.</summary>
     private static TaskSegment Clone(TaskSegment segment) => new()
     {

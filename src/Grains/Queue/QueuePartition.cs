@@ -27,6 +27,7 @@ internal sealed partial class QueuePartition
     private readonly SortedSet<long> _deadLetters = [];
     private HashSet<long> _staged = [];
     private List<long> _finished = [];
+    private DateTimeOffset _holdUntil = DateTimeOffset.MinValue;
 
     public QueuePartition(string queue, int partition, TaskQueueOptions options, Func<double> random, PartitionHead? head = null)
     {
@@ -44,6 +45,18 @@ internal sealed partial class QueuePartition
 
     /// <summary>Records dead-lettered at restore because they could not be indexed (see <see cref="RecordQuarantine"/>).</summary>
     public long QuarantinedRecords { get; private set; }
+
+    /// <summary>Leases a previous activation handed out but never wrote, adopted when their workers renewed or completed them.</summary>
+    public long AdoptedLeases { get; private set; }
+
+    /// <summary>
+    /// Holds dispatch back until <paramref name="until"/>: after a host died, live workers renew tasks they were handed
+    /// just before (<see cref="Renew"/> adopts them) before anything is leased again (invariant 3).
+    /// </summary>
+    public void HoldDispatch(DateTimeOffset until) => _holdUntil = until;
+
+    /// <summary>Whether dispatch is held back now (see <see cref="HoldDispatch"/>).</summary>
+    public bool IsHeld(DateTimeOffset now) => now < _holdUntil;
 
     public bool HasPending => _counts.HasPending;
 
@@ -133,7 +146,7 @@ internal sealed partial class QueuePartition
     public List<LeasedTask> Lease(string workerId, long requestId, int max, DateTimeOffset now)
     {
         var leased = new List<LeasedTask>(Math.Min(max, 64));
-        if (_head.Paused) return leased;
+        if (_head.Paused || IsHeld(now)) return leased;
         for (var priority = TaskPriority.Critical; priority >= TaskPriority.Low && leased.Count < max; priority--)
         {
             while (leased.Count < max && _pending.TryPeek(priority, out var sequence))
@@ -169,7 +182,12 @@ internal sealed partial class QueuePartition
     /// <summary>Extends a lease the worker holds (or reclaims one held back after a failover); false when it holds it no longer.</summary>
     public bool Renew(string workerId, LeaseToken token, DateTimeOffset now)
     {
-        if (!_leases.TryGet(token.Sequence, out var lease) || lease.Token != token) return false;
+        if (!_leases.TryGet(token.Sequence, out var lease) && _segments.Find(token.Sequence) is { } record && IsUnwrittenLease(record, token))
+        {
+            Adopt(record, token, workerId, now);
+            return true;
+        }
+        if (!_leases.TryGet(token.Sequence, out lease) || lease.Token != token) return false;
         if (lease.WorkerId is not null && lease.WorkerId != workerId) return false;
         _leases.Extend(token.Sequence, workerId, now);
         return true;
@@ -203,13 +221,15 @@ internal sealed partial class QueuePartition
     /// Applies a finished attempt. Returns false (and counts it) when its lease is gone or its attempt is
     /// stale: a zombie's late result never overwrites what a newer attempt wrote.
     /// </summary>
-    public bool Complete(TaskCompletion completion, DateTimeOffset now)
+    public bool Complete(TaskCompletion completion, DateTimeOffset now, string? workerId = null)
     {
         ArgumentNullException.ThrowIfNull(completion);
         // Checked before anything changes: a malformed completion is refused, never half applied.
         if (!TaskRules.IsWellFormed(completion.Outcome))
             throw new ArgumentException($"A completion of task {completion.Sequence} has a malformed outcome ({completion.Outcome?.GetType().Name ?? "none"}).", nameof(completion));
         var record = _segments.Find(completion.Sequence);
+        // The outcome of an attempt the previous activation handed out but never wrote: nobody else holds the task.
+        if (record is not null && IsUnwrittenLease(record, completion.Lease)) Adopt(record, completion.Lease, workerId, now);
         if (record is not { State: TaskState.Running } || record.Lease != completion.Lease || !_leases.IsCurrent(completion.Lease))
         {
             StaleCompletions++;
@@ -331,6 +351,26 @@ internal sealed partial class QueuePartition
         {
             Move(record, TaskState.DeadLettered, now);
         }
+    }
+
+    /// <summary>
+    /// Whether a worker's token names an attempt an earlier activation handed out but never wrote: the record waits
+    /// (Pending), exactly one attempt behind the token, and the token's epoch is older than this activation's and no
+    /// older than the record's last written lease. Within one epoch each attempt number is handed out once.
+    /// </summary>
+    private bool IsUnwrittenLease(TaskRecord record, LeaseToken token) =>
+        record.State == TaskState.Pending && token.Attempt == record.Attempts + 1 && token.Epoch < _head.Epoch && token.Epoch >= record.LeaseEpoch;
+
+    /// <summary>Takes on a lease an earlier activation handed out but never wrote, as if it had been written.</summary>
+    private void Adopt(TaskRecord record, LeaseToken token, string? workerId, DateTimeOffset now)
+    {
+        Move(record, TaskState.Running, now);
+        record.Attempts = token.Attempt;
+        record.LeaseEpoch = token.Epoch;
+        record.LeasedTo = workerId ?? record.LeasedTo;
+        record.StartedAt = now;
+        _leases.Grant(token, workerId, now);
+        AdoptedLeases++;
     }
 
     private TaskId IdOf(long sequence) => new(_queue, _partition, sequence);

@@ -79,7 +79,11 @@ internal sealed partial class TaskQueueGrain : Grain, ITaskQueueGrain
         // A new epoch for the leases this activation grants. It is made durable by the first write, and no lease is
         // granted before that write (see LeaseAsync); reads alone never write (invariant 11).
         head.Epoch++;
+        // A host that died may have handed out leases it never wrote: give live workers time to renew them.
+        var holdBack = !head.ClosedCleanly && head.NextSequence > 0;
+        head.ClosedCleanly = false;
         _partition = new QueuePartition(_queue, _partitionNumber, _options, Random.Shared.NextDouble, head);
+        if (holdBack) _partition.HoldDispatch(_time.GetUtcNow() + Min(_options.FailoverHoldBack, _options.LeaseDuration));
         await new PartitionLoader(_store, _metrics, _options, _time, _queue, key, _logger).LoadAsync(_partition);
         _cold = new ColdSegmentReader(_partition, _store, _metrics, _queue, key, DispatchToWaiters, () =>
         {
@@ -101,9 +105,11 @@ internal sealed partial class TaskQueueGrain : Grain, ITaskQueueGrain
         await _deactivating.CancelAsync();
         _deactivating.Dispose();
         _leaseWaiters.Release(null);
-        // Lease marks may still wait for their write; the next activation should find them.
-        if (_partition is { HasUnwrittenChanges: true } && _commit is { IsBroken: false })
+        // Lease marks may still wait for their write; the next activation should find them, and know that nothing
+        // was handed out unwritten (so it need not hold dispatch back).
+        if (_partition is not null && _commit is { IsBroken: false } && (_commit.HasCommitted || _partition.HasUnwrittenChanges))
         {
+            _partition.Head.ClosedCleanly = true;
             try
             {
                 await _commit.CommitAsync();
@@ -181,7 +187,7 @@ internal sealed partial class TaskQueueGrain : Grain, ITaskQueueGrain
         {
             foreach (var completion in completions)
             {
-                if (!_partition.Complete(completion, now)) LogStaleCompletion(workerId, completion.Sequence, completion.Attempt);
+                if (!_partition.Complete(completion, now, workerId)) LogStaleCompletion(workerId, completion.Sequence, completion.Attempt);
             }
             return 0;
         });
@@ -428,6 +434,8 @@ internal sealed partial class TaskQueueGrain : Grain, ITaskQueueGrain
         var changed = Change(() =>
         {
             var changed = _partition.PromoteDue(now) + _partition.ExpireLeases(now);
+            // The hold after a failover ended (or is about to): hand out what waited.
+            if (_partition.HasPending && !_partition.IsHeld(now) && _partition.IsHeld(now - TickPeriod)) changed++;
             if (now >= _nextCleanup)
             {
                 _nextCleanup = now + _options.CleanupInterval;

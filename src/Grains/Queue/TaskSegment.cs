@@ -41,6 +41,13 @@ internal sealed class PartitionHead
     /// <summary>Counts the partition's activations; each grants leases under its own epoch, so an attempt number
     /// handed out before a crash but never written can never match one handed out after it.</summary>
     [Id(7)] public long Epoch { get; set; }
+
+    /// <summary>
+    /// Set by the last write of an activation that deactivated cleanly. When it is not set, the previous activation may
+    /// have handed out leases whose marks it never wrote: the next one holds dispatch back briefly so live workers can
+    /// re-announce them (see <see cref="QueuePartition.HoldDispatch"/>).
+    /// </summary>
+    [Id(8)] public bool ClosedCleanly { get; set; }
 }
 
 /// <summary>The storage envelope: bytes serialized by the grain itself, so a write carries a snapshot, never a live object.</summary>

@@ -73,6 +73,8 @@ public static partial class TaskQueueSiloExtensions
         settings.Validate();
         if (settings.Options.LeaseDuration < settings.Worker.HeartbeatInterval * 2)
             throw new InvalidOperationException("TaskQueue:LeaseDuration must be at least twice TaskQueue:Worker:HeartbeatInterval, or running tasks lose their leases between renewals.");
+        if (settings.Options.FailoverHoldBack > TimeSpan.Zero && settings.Options.FailoverHoldBack <= settings.Worker.HeartbeatInterval)
+            throw new InvalidOperationException("TaskQueue:FailoverHoldBack must be longer than TaskQueue:Worker:HeartbeatInterval (or 0), or a partition's new activation may lease a task again before its live worker renews it.");
         var services = silo.Services;
         services.AddSingleton(Options.Create(settings.Options));
         services.AddSingleton(Options.Create(settings.Worker));

@@ -28,7 +28,7 @@ public sealed class WorkerOptions
     public bool AutoRetry { get; set; } = true;
 
     /// <summary>How often running tasks' leases are renewed.</summary>
-    public TimeSpan HeartbeatInterval { get; set; } = TimeSpan.FromSeconds(10);
+    public TimeSpan HeartbeatInterval { get; set; } = TimeSpan.FromSeconds(2);
 
     /// <summary>On shutdown, how long running tasks may go on finishing before they are handed back.</summary>
     public TimeSpan ShutdownGracePeriod { get; set; } = TimeSpan.FromSeconds(30);
