@@ -1,5 +1,5 @@
 // The benchmark suite. See bench/README.md.
-//   dotnet run -c Release --project bench/Bench -- <throughput|latency|backlog|spread|cost|all> [options]
+//   dotnet run -c Release --project bench/Bench -- <throughput|latency|backlog|spread|cost|activation|producers|cold|all> [options]
 // Everything it starts (redis-server, silo processes) it stops again: on success, on an exception, on Ctrl+C
 // and on SIGTERM.
 using DistributedTaskQueue.Bench;
@@ -11,6 +11,7 @@ if (args.Length > 0 && args[0] == SiloHost.Command)
     await SiloHost.RunAsync(args[1..]);
     return 0;
 }
+if (args.Length > 0 && args[0] == ProducerClient.Command) return await ProducerClient.RunAsync(args[1..]);
 
 var options = BenchOptions.Parse(args, Console.Error);
 if (options is null)
@@ -48,6 +49,8 @@ try
                 "spread" => await Spread.RunAsync(options, cancel.Token),
                 "cost" => await Cost.RunAsync(options, cancel.Token),
                 "activation" => await Activation.RunAsync(options, cancel.Token),
+                "producers" => await Producers.RunAsync(options, cancel.Token),
+                "cold" => await Cold.RunAsync(options, cancel.Token),
                 _ => throw new InvalidOperationException(scenario),
             };
             report.Set("scenario", scenario);

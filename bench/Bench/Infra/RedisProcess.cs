@@ -126,6 +126,36 @@ internal sealed class RedisProcess : IAsyncDisposable
         return calls;
     }
 
+    /// <summary>
+    /// What Redis has done so far: calls per command (INFO itself left out), bytes received, AOF size (-1 when off)
+    /// and CPU seconds (user + system, main thread and its helpers).
+    /// </summary>
+    public async Task<Counters> CountersAsync()
+    {
+        var calls = await CommandCallsAsync();
+        calls.Remove("info");
+        var stats = await InfoAsync("stats");
+        var persistence = await InfoAsync("persistence");
+        var cpu = await InfoAsync("cpu");
+        return new Counters(
+            calls,
+            long.Parse(stats["total_net_input_bytes"], CultureInfo.InvariantCulture),
+            persistence.TryGetValue("aof_current_size", out var aof) ? long.Parse(aof, CultureInfo.InvariantCulture) : -1,
+            double.Parse(cpu["used_cpu_user"], CultureInfo.InvariantCulture) + double.Parse(cpu["used_cpu_sys"], CultureInfo.InvariantCulture));
+    }
+
+    /// <summary>A reading of <see cref="CountersAsync"/>.</summary>
+    public sealed record Counters(Dictionary<string, long> Calls, long InputBytes, long AofBytes, double CpuSeconds)
+    {
+        public long TotalCalls => Calls.Values.Sum();
+
+        /// <summary>Calls per command between <paramref name="before"/> and this reading (commands with none left out).</summary>
+        public Dictionary<string, long> CallsSince(Counters before) =>
+            Calls.Select(c => (c.Key, Delta: c.Value - before.Calls.GetValueOrDefault(c.Key)))
+                .Where(c => c.Delta > 0)
+                .ToDictionary(c => c.Key, c => c.Delta, StringComparer.Ordinal);
+    }
+
     public async ValueTask DisposeAsync()
     {
         await Admin.DisposeAsync();

@@ -13,11 +13,14 @@ internal sealed class SiloProcess : IAsyncDisposable
     private readonly Process _process;
     private readonly ChildProcesses.OutputTail _output = new();
 
-    private SiloProcess(Process process, int httpPort, string name)
+    private SiloProcess(Process process, int httpPort, int gatewayPort, string name, DateTimeOffset launchedAt, long launchedTimestamp)
     {
         _process = process;
         HttpPort = httpPort;
+        GatewayPort = gatewayPort;
         Name = name;
+        LaunchedAt = launchedAt;
+        LaunchedTimestamp = launchedTimestamp;
     }
 
     private StreamWriter? _log;
@@ -29,6 +32,14 @@ internal sealed class SiloProcess : IAsyncDisposable
 
     public int HttpPort { get; }
 
+    public int GatewayPort { get; }
+
+    /// <summary>Wall clock just before the process was started (this machine's clock, which the silo's clock also reads).</summary>
+    public DateTimeOffset LaunchedAt { get; }
+
+    /// <summary><see cref="Stopwatch.GetTimestamp"/> just before the process was started.</summary>
+    public long LaunchedTimestamp { get; }
+
     public string Name { get; }
 
     public int ProcessId => _process.Id;
@@ -37,9 +48,10 @@ internal sealed class SiloProcess : IAsyncDisposable
 
     /// <param name="serviceId">The service id (the prefix of every stored key); the cluster id when null.</param>
     /// <param name="settings">More environment variables (configuration), e.g. <c>TaskQueue__CleanupInterval</c>.</param>
+    /// <param name="waitHealthy">Whether to return only once <c>/healthz</c> answers (the cold scenario times the start itself).</param>
     public static async Task<SiloProcess> StartAsync(
         string name, string redis, string clusterId, string queue, int maxConcurrentTasks, SiloKind kind, CancellationToken cancellationToken,
-        string? serviceId = null, IReadOnlyDictionary<string, string>? settings = null)
+        string? serviceId = null, IReadOnlyDictionary<string, string>? settings = null, bool waitHealthy = true)
     {
         var directory = AppContext.BaseDirectory;
         var dll = Path.Combine(directory, kind == SiloKind.Stock ? "DistributedTaskQueue.Silo.dll" : "DistributedTaskQueue.Bench.dll");
@@ -61,7 +73,8 @@ internal sealed class SiloProcess : IAsyncDisposable
         env["TaskQueue__ClusterId"] = clusterId;
         env["TaskQueue__ServiceId"] = serviceId ?? clusterId;
         env["TaskQueue__SiloPort"] = Ports.Free().ToString(CultureInfo.InvariantCulture);
-        env["TaskQueue__GatewayPort"] = Ports.Free().ToString(CultureInfo.InvariantCulture);
+        var gatewayPort = Ports.Free();
+        env["TaskQueue__GatewayPort"] = gatewayPort.ToString(CultureInfo.InvariantCulture);
         env["TaskQueue__AdvertisedAddress"] = "127.0.0.1";
         env["TaskQueue__Worker__Queues__0"] = queue;
         env["TaskQueue__Worker__MaxConcurrentTasks"] = maxConcurrentTasks.ToString(CultureInfo.InvariantCulture);
@@ -69,15 +82,18 @@ internal sealed class SiloProcess : IAsyncDisposable
         env["DOTNET_ENVIRONMENT"] = "Production";
         env["ASPNETCORE_ENVIRONMENT"] = "Production";
         foreach (var (key, value) in settings ?? new Dictionary<string, string>()) env[key] = value;
+        var launchedAt = TimeProvider.System.GetUtcNow();
+        var launchedTimestamp = Stopwatch.GetTimestamp();
         var process = Process.Start(start) ?? throw new InvalidOperationException("could not start the silo process");
         ChildProcesses.Add(process);
-        var silo = new SiloProcess(process, httpPort, name);
+        var silo = new SiloProcess(process, httpPort, gatewayPort, name, launchedAt, launchedTimestamp);
         silo.LogPath = Path.Combine(LogDirectory, $"{clusterId}-{name}.log");
         silo._log = new StreamWriter(silo.LogPath) { AutoFlush = true };
         process.OutputDataReceived += (_, e) => silo.Append(e.Data);
         process.ErrorDataReceived += (_, e) => silo.Append(e.Data);
         process.BeginOutputReadLine();
         process.BeginErrorReadLine();
+        if (!waitHealthy) return silo;
         try
         {
             await silo.WaitHealthyAsync(cancellationToken);
@@ -90,7 +106,7 @@ internal sealed class SiloProcess : IAsyncDisposable
         return silo;
     }
 
-    private async Task WaitHealthyAsync(CancellationToken cancellationToken)
+    public async Task WaitHealthyAsync(CancellationToken cancellationToken)
     {
         using var http = new HttpClient { Timeout = TimeSpan.FromSeconds(2) };
         var clock = Stopwatch.StartNew();
@@ -128,6 +144,21 @@ internal sealed class SiloProcess : IAsyncDisposable
         }
         return -1;
     }
+
+    /// <summary>CPU time (user + system) the silo process has used so far, from /proc; -1 where /proc is missing.</summary>
+    public double CpuSeconds()
+    {
+        var path = $"/proc/{_process.Id}/stat";
+        if (!File.Exists(path)) return -1;
+        // Fields after the command name (which may hold spaces, hence the last ')'): utime and stime are the 12th and 13th.
+        var text = File.ReadAllText(path);
+        var fields = text[(text.LastIndexOf(')') + 2)..].Split(' ');
+        var ticks = long.Parse(fields[11], CultureInfo.InvariantCulture) + long.Parse(fields[12], CultureInfo.InvariantCulture);
+        return ticks / (double)ClockTicksPerSecond;
+    }
+
+    /// <summary>USER_HZ: 100 on every Linux this runs on.</summary>
+    private const int ClockTicksPerSecond = 100;
 
     /// <summary>Tasks this silo's handler ran (counting silos only).</summary>
     public async Task<long> ExecutedAsync(CancellationToken cancellationToken)
