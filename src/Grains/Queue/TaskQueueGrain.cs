@@ -81,12 +81,13 @@ internal sealed partial class TaskQueueGrain : Grain, ITaskQueueGrain
         head.Epoch++;
         _partition = new QueuePartition(_queue, _partitionNumber, _options, Random.Shared.NextDouble, head);
         await new PartitionLoader(_store, _metrics, _options, _time, _queue, key, _logger).LoadAsync(_partition);
-        _cold = new ColdSegmentReader(_partition, _store, _metrics, _queue, key, DispatchToWaiters, () =>
+        _cold = new ColdSegmentReader(_partition, _store, _metrics, _time, _queue, key, OnSegmentWarmed, () =>
         {
             _commit.Request(); // wakes the waiters of the lost tasks
-            DispatchToWaiters();
+            OnSegmentWarmed(); // promotion goes on past the lost tasks
         }, _logger);
         _cold.Prefetch();
+        SchedulePromotion();
         // Records quarantined at restore are written as dead letters now, so the next activation sees them as such.
         if (_partition.HasUnwrittenChanges) _commit.Request();
         _nextCleanup = _time.GetUtcNow() + _options.CleanupInterval;
@@ -388,14 +389,29 @@ internal sealed partial class TaskQueueGrain : Grain, ITaskQueueGrain
 
     private Task PromoteAsync(CancellationToken cancellationToken)
     {
-        if (_commit.IsBroken) return Task.CompletedTask;
-        if (Change(() => _partition.PromoteDue(_time.GetUtcNow())) > 0)
+        PromoteNow();
+        return Task.CompletedTask;
+    }
+
+    /// <summary>Promotes what is due, hands it to parked workers, reads ahead for what is due next, and re-arms the timer.</summary>
+    private void PromoteNow()
+    {
+        if (_commit.IsBroken) return;
+        var now = _time.GetUtcNow();
+        if (Change(() => _partition.PromoteDue(now)) > 0)
         {
             _commit.Request();
             DispatchToWaiters();
         }
+        _cold.Prefetch();
         SchedulePromotion();
-        return Task.CompletedTask;
+    }
+
+    /// <summary>A cold segment was read back (or found lost): leasing can go on, and delayed tasks that waited for it are due.</summary>
+    private void OnSegmentWarmed()
+    {
+        if (_partition.NextDue is { } due && due <= _time.GetUtcNow()) PromoteNow();
+        DispatchToWaiters();
     }
 
     private Task TickAsync(CancellationToken cancellationToken)
@@ -418,6 +434,8 @@ internal sealed partial class TaskQueueGrain : Grain, ITaskQueueGrain
             _commit.Request();
             DispatchToWaiters();
         }
+        // Reads ahead for what comes due in the next seconds (and retries a read a due task waits for that failed).
+        _cold.Prefetch();
         return Task.CompletedTask;
     }
 
