@@ -4,7 +4,8 @@ namespace DistributedTaskQueue.Tests.Integration;
 
 /// <summary>
 /// Delayed tasks on real Redis: a backlog of them far over the resident budget is held in Redis (only due times stay
-/// in memory), survives a whole-cluster restart, and runs each task once, never before its time.
+/// in memory), survives a whole-cluster restart, and runs each task once, never before its time; and a due task
+/// starts within milliseconds of its time, not at the partition's next one-second tick.
 /// </summary>
 [Collection(RedisGroup.Name)]
 public sealed class DelayedTaskTests(RedisFixture fixture)
@@ -73,5 +74,32 @@ public sealed class DelayedTaskTests(RedisFixture fixture)
             after = await second.Client.GetQueueStatsAsync(queue);
         }
         Assert.InRange(after.ResidentTasks, 1, Budget);
+    }
+
+    [Fact]
+    public async Task ADueTask_StartsWithinMillisecondsOfItsTime_NotAtThePartitionsNextTick()
+    {
+        const string queue = "delayed-precision";
+        await using var cluster = await TaskQueueCluster.StartAsync(fixture.Redis, [queue]);
+        // Warm the partition and the worker, so the first due task does not pay for activation.
+        await cluster.Client.WaitAsync(await cluster.Client.SubmitAsync(new RecordTask("warm"), queue), TimeSpan.FromSeconds(30));
+
+        // Due 1.2-1.8 s from now: a one-second tick would leave at least one of them about half a second late.
+        var now = TimeProvider.System.GetUtcNow();
+        var due = new Dictionary<TaskId, DateTimeOffset>();
+        for (var i = 0; i < 7; i++)
+        {
+            var notBefore = now.AddMilliseconds(1_200 + (i * 100));
+            due[await cluster.Client.SubmitAsync(new RecordTask($"p{i}"), queue, new TaskOptions { NotBefore = notBefore })] = notBefore;
+        }
+
+        var lateness = new List<TimeSpan>();
+        foreach (var (id, notBefore) in due)
+        {
+            var info = await cluster.Client.WaitAsync(id, TimeSpan.FromSeconds(30));
+            Assert.Equal(TaskState.Succeeded, info.State);
+            lateness.Add(info.StartedAt!.Value - notBefore);
+        }
+        Assert.All(lateness, late => Assert.InRange(late, TimeSpan.Zero, TimeSpan.FromMilliseconds(250)));
     }
 }
