@@ -1,5 +1,5 @@
 // The benchmark suite. See bench/README.md.
-//   dotnet run -c Release --project bench/Bench -- <throughput|latency|backlog|spread|cost|all> [options]
+//   dotnet run -c Release --project bench/Bench -- <throughput|latency|backlog|spread|cost|activation|delayed|schedules|all> [options]
 // Everything it starts (redis-server, silo processes) it stops again: on success, on an exception, on Ctrl+C
 // and on SIGTERM.
 using DistributedTaskQueue.Bench;
@@ -48,6 +48,8 @@ try
                 "spread" => await Spread.RunAsync(options, cancel.Token),
                 "cost" => await Cost.RunAsync(options, cancel.Token),
                 "activation" => await Activation.RunAsync(options, cancel.Token),
+                "delayed" => await Delayed.RunAsync(options, cancel.Token),
+                "schedules" => await Schedules.RunAsync(options, cancel.Token),
                 _ => throw new InvalidOperationException(scenario),
             };
             report.Set("scenario", scenario);
