@@ -22,12 +22,19 @@ internal sealed partial class QueuePartition
     /// </summary>
     public List<long> TakeWanted(DateTimeOffset now)
     {
-        foreach (var sequence in _delayed.DrawSoon(now + DelayedPrefetch, PrefetchSegments))
+        // Guarded, so the lease path (which calls this every time) allocates nothing when nothing is coming due.
+        if (_delayed.HasUndrawnDueBy(now + DelayedPrefetch))
         {
-            if (_segments.IsCold(sequence)) _segments.Want(TaskSegment.NumberOf(sequence));
+            foreach (var sequence in _delayed.DrawSoon(now + DelayedPrefetch, PrefetchSegments))
+            {
+                if (_segments.IsCold(sequence)) _segments.Want(TaskSegment.NumberOf(sequence));
+            }
         }
         // Asked again each time: a read that failed is retried (the reader shares one read between askers).
-        foreach (var number in _delayed.AwaitedSegments) _segments.Want(number);
+        if (_delayed.AwaitsReads)
+        {
+            foreach (var number in _delayed.AwaitedSegments) _segments.Want(number);
+        }
         return _segments.TakeWanted(_pending.Fronts().Select(TaskSegment.NumberOf), PrefetchSegments);
     }
 

@@ -43,6 +43,9 @@ internal sealed class DelayedIndex
         else _later.Enqueue(sequence, new Due(ticks, sequence));
     }
 
+    /// <summary>Whether an entry not yet drawn is due by <paramref name="until"/> (a cheap check for the lease path).</summary>
+    public bool HasUndrawnDueBy(DateTimeOffset until) => _later.TryPeek(out _, out var entry) && entry.Ticks <= until.UtcTicks;
+
     /// <summary>
     /// Moves entries due by <paramref name="until"/> into the soon set, as long as it and the entries awaiting reads
     /// span at most <paramref name="maxSegments"/> segments; returns the sequences moved (their segments are to be read ahead).
