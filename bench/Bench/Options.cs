@@ -5,7 +5,7 @@ namespace DistributedTaskQueue.Bench;
 /// <summary>Command line: <c>&lt;scenario&gt; [--runs N] [--tasks N] [--concurrency N] [--max-depth N] [--quick] [--results DIR]</c>.</summary>
 internal sealed class BenchOptions
 {
-    public static readonly string[] Scenarios = ["throughput", "latency", "backlog", "spread", "cost", "activation", "producers", "cold"];
+    public static readonly string[] Scenarios = ["throughput", "latency", "backlog", "spread", "cost", "activation", "producers", "cold", "delayed", "schedules"];
 
     public string Scenario { get; private set; } = "";
 
@@ -73,13 +73,14 @@ internal sealed class BenchOptions
 
     public const string Usage = """
         usage: dotnet run -c Release --project bench/Bench -- <scenario|all> [options]
-          scenarios: throughput, latency, backlog, spread, cost, activation, producers, cold, all
+          scenarios: throughput, latency, backlog, spread, cost, activation, producers, cold, delayed, schedules, all
           --runs N         repetitions; figures are medians with min and max (default 3; 1 with --quick)
           --tasks N        tasks per run (throughput 100000, latency 2000 round trips, backlog 5000 probe submits
                            per depth, spread 12000, cost 20000 per mode, activation 1000000 finished,
-                           producers 20000 and 100000 (2000 and 10000 with --quick) at 1, 8 and 64 producers)
+                           producers 20000 and 100000 (2000 and 10000 with --quick) at 1, 8 and 64 producers,
+                           delayed 10000 due over 10 s, schedules 10000 schedules)
           --concurrency N  single submits in flight (default 256)
-          --max-depth N    deepest backlog (default 1000000; depths probed: 0, N/10, N)
+          --max-depth N    deepest backlog (default 1000000; depths probed: 0, N/10, N; delayed: its delayed backlog)
           --quick          short smoke run (small counts, 1 run, max depth 20000)
           --results DIR    where <scenario>.json goes (default bench/results)
         """;

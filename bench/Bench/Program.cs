@@ -1,5 +1,5 @@
 // The benchmark suite. See bench/README.md.
-//   dotnet run -c Release --project bench/Bench -- <throughput|latency|backlog|spread|cost|activation|producers|cold|all> [options]
+//   dotnet run -c Release --project bench/Bench -- <throughput|latency|backlog|spread|cost|activation|producers|cold|delayed|schedules|all> [options]
 // Everything it starts (redis-server, silo processes) it stops again: on success, on an exception, on Ctrl+C
 // and on SIGTERM.
 using DistributedTaskQueue.Bench;
@@ -51,6 +51,8 @@ try
                 "activation" => await Activation.RunAsync(options, cancel.Token),
                 "producers" => await Producers.RunAsync(options, cancel.Token),
                 "cold" => await Cold.RunAsync(options, cancel.Token),
+                "delayed" => await Delayed.RunAsync(options, cancel.Token),
+                "schedules" => await Schedules.RunAsync(options, cancel.Token),
                 _ => throw new InvalidOperationException(scenario),
             };
             report.Set("scenario", scenario);

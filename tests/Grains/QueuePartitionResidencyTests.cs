@@ -37,7 +37,7 @@ public sealed class QueuePartitionResidencyTests
 
     private void WarmWanted(QueuePartition partition)
     {
-        foreach (var number in partition.TakeWanted()) partition.Warm(_storage[number]);
+        foreach (var number in partition.TakeWanted(_time.GetUtcNow())) partition.Warm(_storage[number]);
     }
 
     [Fact]
@@ -108,12 +108,12 @@ public sealed class QueuePartitionResidencyTests
         Submit(partition, (Window + 6) * Segment);
         Write(partition);
         partition.Evict(maxResidentRecords: Window * Segment);
-        Assert.Empty(partition.TakeWanted());
+        Assert.Empty(partition.TakeWanted(_time.GetUtcNow()));
 
         // One task past the first segment moves the front to segment 1: the first cold segment enters the window.
         partition.Lease("w", 1, Segment + 1, _time.GetUtcNow());
 
-        Assert.Equal([(long)Window], partition.TakeWanted());
+        Assert.Equal([(long)Window], partition.TakeWanted(_time.GetUtcNow()));
     }
 
     [Fact]
@@ -133,7 +133,7 @@ public sealed class QueuePartitionResidencyTests
         // Critical's warm window is handed out; then leasing waits for the next segment rather than run Low tasks.
         Assert.Equal(Window * Segment, leased.Count);
         Assert.All(leased, t => Assert.InRange(t.Id.Sequence, Critical * Segment, (firstCold * Segment) - 1));
-        Assert.Contains((long)firstCold, partition.TakeWanted());
+        Assert.Contains((long)firstCold, partition.TakeWanted(_time.GetUtcNow()));
     }
 
     [Fact]

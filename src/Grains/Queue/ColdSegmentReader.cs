@@ -6,18 +6,18 @@ namespace DistributedTaskQueue.Queue;
 /// Reads segments that left memory back from Redis: one read per segment at a time, shared by every caller that
 /// needs it. A segment storage no longer has (or cannot decode) is reported lost and forgotten, so it never blocks
 /// its priority level. Runs inside the partition grain's turns. It tells the grain when a read brought tasks back
-/// (<c>onWarmed</c>: leasing can go on) and when a segment was lost (<c>onLost</c>: its tasks' waiters must wake).
+/// (<c>onWarmed</c>: leasing and promotion can go on) and when a segment was lost (<c>onLost</c>: its tasks' waiters must wake).
 /// </summary>
 internal sealed partial class ColdSegmentReader(
-    QueuePartition partition, PartitionStore store, PartitionMetrics metrics, string queue, string key, Action onWarmed, Action onLost, ILogger logger)
+    QueuePartition partition, PartitionStore store, PartitionMetrics metrics, TimeProvider time, string queue, string key, Action onWarmed, Action onLost, ILogger logger)
 {
     private readonly Dictionary<long, Task> _reading = [];
 
-    /// <summary>Starts reading the cold segments leasing will reach soon (or has reached).</summary>
+    /// <summary>Starts reading the cold segments leasing or promotion will reach soon (or has reached).</summary>
     public void Prefetch()
     {
         if (!partition.HasColdSegments) return; // the common case, on every dispatch: nothing to read
-        foreach (var number in partition.TakeWanted()) ReadAsync(number).Ignore();
+        foreach (var number in partition.TakeWanted(time.GetUtcNow())) ReadAsync(number).Ignore();
     }
 
     /// <summary>Reads the cold segments these sequences live in, so the model can answer for them.</summary>

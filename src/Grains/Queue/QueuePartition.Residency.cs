@@ -2,10 +2,10 @@ namespace DistributedTaskQueue.Queue;
 
 /// <summary>
 /// Which segments stay in memory. Only the indexes (pending order, delayed times, dead-letter and idempotency
-/// sets) cover every task; records of segments that hold nothing but waiting or finished tasks leave memory past
-/// the budget (<see cref="SegmentCache"/> does the bookkeeping) and are read again on demand: ahead of dispatch
-/// (prefetch) and before a status, wait, cancel or dead-letter call touches them. This file says which segments
-/// may go and what the partition must remember of them.
+/// sets) cover every task; records of segments that hold nothing but waiting (pending or delayed) or finished tasks
+/// leave memory past the budget (<see cref="SegmentCache"/> does the bookkeeping) and are read again on demand:
+/// ahead of dispatch and of due times (prefetch), and before a status, wait, cancel or dead-letter call touches
+/// them. This file says which segments may go and what the partition must remember of them.
 /// </summary>
 internal sealed partial class QueuePartition
 {
@@ -18,11 +18,42 @@ internal sealed partial class QueuePartition
     /// <summary>The segments a caller must warm before touching these sequences.</summary>
     public HashSet<long> ColdSegmentsOf(IEnumerable<long> sequences) => _segments.ColdSegmentsOf(sequences);
 
-    /// <summary>Cold segments leasing needs now or soon (within <see cref="PrefetchSegments"/> of a priority's front); the caller reads them.</summary>
-    public List<long> TakeWanted() => _segments.TakeWanted(_pending.Fronts().Select(TaskSegment.NumberOf), PrefetchSegments);
+    /// <summary>
+    /// Cold segments needed now or soon; the caller reads them. Leasing's: within <see cref="PrefetchSegments"/> of a
+    /// priority's front. Promotion's: those of delayed tasks due within <see cref="DelayedPrefetch"/> (at most
+    /// <see cref="PrefetchSegments"/> segments ahead), and those that due tasks wait for.
+    /// </summary>
+    public List<long> TakeWanted(DateTimeOffset now)
+    {
+        // Guarded, so the lease path (which calls this every time) allocates nothing when nothing is coming due.
+        if (_delayed.HasUndrawnDueBy(now + DelayedPrefetch))
+        {
+            foreach (var sequence in _delayed.DrawSoon(now + DelayedPrefetch, PrefetchSegments))
+            {
+                if (_segments.IsCold(sequence)) _segments.Want(TaskSegment.NumberOf(sequence));
+            }
+        }
+        // Asked again each time: a read that failed is retried (the reader shares one read between askers).
+        if (_delayed.AwaitsReads)
+        {
+            foreach (var number in _delayed.AwaitedSegments) _segments.Want(number);
+        }
+        return _segments.TakeWanted(_pending.Fronts().Select(TaskSegment.NumberOf), PrefetchSegments);
+    }
 
-    /// <summary>Puts a segment read from storage back in memory; false when it is no longer cold (warmed, or deleted by retention).</summary>
-    public bool Warm(TaskSegment segment) => _segments.Rewarm(segment);
+    /// <summary>
+    /// Puts a segment read from storage back in memory; false when it is no longer cold (warmed, or deleted by
+    /// retention). Delayed tasks of it that came due meanwhile are due again (the caller promotes them).
+    /// </summary>
+    public bool Warm(TaskSegment segment)
+    {
+        if (!_segments.Rewarm(segment)) return false;
+        _delayed.ReadDone(segment.Number);
+        return true;
+    }
+
+    /// <summary>Whether a due delayed task waits for its segment to be read (the read's arrival promotes it, not a timer).</summary>
+    public bool PromotionAwaitsReads => _delayed.AwaitsReads;
 
     /// <summary>
     /// A cold segment that storage no longer has (deleted behind the partition's back, or lost by Redis): its
@@ -35,41 +66,54 @@ internal sealed partial class QueuePartition
         var first = number * TaskSegment.Capacity;
         var last = first + TaskSegment.Capacity - 1;
         // Entries of tasks cancelled before the segment went cold are in the lines too; the counts are the cold segment's own.
-        _counts.RemovePending(cold.PendingByPriority);
+        _counts.RemoveCold(cold);
         _finished.AddRange(_pending.RemoveRange(first, last));
+        _finished.AddRange(_delayed.RemoveRange(first, last));
         var dead = _deadLetters.GetViewBetween(first, last).ToList();
         _deadLetters.ExceptWith(dead);
         _finished.AddRange(dead);
         foreach (var key in cold.IdempotencyKeys ?? []) _idempotencyKeys.Remove(key);
-        return cold.PendingByPriority.Sum() + dead.Count;
+        return cold.PendingByPriority.Sum() + cold.Delayed + dead.Count;
     }
 
     /// <summary>
     /// Drops segments from memory while more than <paramref name="maxResidentRecords"/> are held, down to three
     /// quarters of it: wholly finished segments first (oldest first), then wholly waiting ones farthest from the
-    /// dispatch front. Segments with running or delayed tasks, unwritten changes or near a front stay. Returns how many.
+    /// dispatch front. Segments with running tasks, unwritten changes, near a front or with delayed tasks due soon
+    /// (read ahead for promotion) stay. Returns how many.
     /// </summary>
     public int Evict(long maxResidentRecords)
     {
         if (_segments.ResidentRecords <= maxResidentRecords) return 0;
         var keep = _pending.Fronts().Select(TaskSegment.NumberOf).SelectMany(f => Enumerable.Range(0, PrefetchSegments).Select(i => f + i)).ToHashSet();
+        keep.UnionWith(_delayed.SoonSegments);
         // The tail takes the next submits, which must land beside the records it already has.
         keep.Add(TaskSegment.NumberOf(_head.NextSequence));
         return _segments.Evict(maxResidentRecords, keep, Summarize);
     }
 
-    /// <summary>A segment may leave memory when each task in it is waiting (Pending) or finished; null when not.</summary>
+    /// <summary>
+    /// A segment may leave memory when each task in it is waiting (Pending, Scheduled, Retrying) or finished; null
+    /// when not (a running task's record changes at its completion). Its waiting tasks stay indexed: pending ones
+    /// in their lines, delayed ones in the delayed index; the summary keeps their counts.
+    /// </summary>
     private SegmentCache.ColdSegment? Summarize(TaskSegment segment)
     {
         DateTimeOffset? retainedUntil = DateTimeOffset.MinValue;
         List<string>? keys = null;
         var pending = new int[4];
+        var delayed = 0;
         foreach (var record in segment.Tasks)
         {
             if (record.State == TaskState.Pending)
             {
                 retainedUntil = null;
                 pending[(int)record.Priority]++;
+            }
+            else if (record.State is TaskState.Scheduled or TaskState.Retrying)
+            {
+                retainedUntil = null;
+                delayed++;
             }
             else if (record.State.IsTerminal())
             {
@@ -78,6 +122,6 @@ internal sealed partial class QueuePartition
             else return null;
             if (record.IdempotencyKey is { } key) (keys ??= []).Add(key);
         }
-        return new SegmentCache.ColdSegment(retainedUntil, keys?.ToArray(), pending);
+        return new SegmentCache.ColdSegment(retainedUntil, keys?.ToArray(), pending, delayed);
     }
 }

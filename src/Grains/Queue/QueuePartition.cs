@@ -13,6 +13,9 @@ internal sealed partial class QueuePartition
     /// <summary>Segments from each priority's dispatch front that are read ahead of leasing and never evicted.</summary>
     public const int PrefetchSegments = 16;
 
+    /// <summary>How far ahead of their due time delayed tasks' cold segments are read back (and then kept) for promotion.</summary>
+    public static readonly TimeSpan DelayedPrefetch = TimeSpan.FromSeconds(5);
+
     private readonly string _queue;
     private readonly int _partition;
     private readonly TaskQueueOptions _options;
@@ -63,7 +66,7 @@ internal sealed partial class QueuePartition
     /// <summary>Whether some segment changed (or was deleted) since the last <see cref="TakeDirty"/>.</summary>
     public bool HasUnwrittenChanges => _segments.HasUnwrittenChanges;
 
-    /// <summary>The earliest not-before time in the delayed index (it may belong to a task cancelled since).</summary>
+    /// <summary>The earliest not-before time in the delayed index (it may belong to a task cancelled since), not counting tasks that wait for their segment to be read.</summary>
     public DateTimeOffset? NextDue => _delayed.NextDue;
 
     /// <summary>Task records held in memory (in whole segments).</summary>
@@ -259,12 +262,29 @@ internal sealed partial class QueuePartition
         return true;
     }
 
-    /// <summary>Moves delayed tasks whose time has come to Pending; returns how many.</summary>
+    /// <summary>
+    /// Moves delayed tasks whose time has come to Pending; returns how many. A due task whose segment is cold (its
+    /// read-ahead did not land in time) waits aside for the segment (wanted here; <see cref="Warm"/> makes it due
+    /// again), so it is neither lost nor promoted twice; at most <see cref="PrefetchSegments"/> segments are waited
+    /// for at once, the rest stay due in the index.
+    /// </summary>
     public int PromoteDue(DateTimeOffset now)
     {
         var promoted = 0;
         while (_delayed.TryTakeDue(now, out var sequence, out var due))
         {
+            if (_segments.IsCold(sequence))
+            {
+                var number = TaskSegment.NumberOf(sequence);
+                if (!_delayed.Awaits(number) && _delayed.AwaitedSegmentCount >= PrefetchSegments)
+                {
+                    _delayed.Return(sequence, due);
+                    break;
+                }
+                _delayed.AwaitRead(sequence, due);
+                _segments.Want(number);
+                continue;
+            }
             if (_segments.Find(sequence) is not { State: TaskState.Scheduled or TaskState.Retrying } record || record.NotBefore != due) continue;
             record.NotBefore = null;
             Move(record, TaskState.Pending, now);
@@ -384,6 +404,8 @@ internal sealed partial class QueuePartition
     //   Pending       its priority's line; counted                        -
     //   Scheduled     the delayed index at NotBefore; counted             -
     //   Retrying      the delayed index at NotBefore; counted             -
+    //                 (segments of waiting tasks may go cold: the lines and the delayed index keep only sequences and
+    //                 due times; the cold summary counts them; leasing and promotion read the segment back first)
     //   Running       (the caller grants or restores its lease)           -
     //   Succeeded     -                                                   FinishedAt; Succeeded count; waiters woken
     //   DeadLettered  the dead-letter set                                 FinishedAt; waiters woken

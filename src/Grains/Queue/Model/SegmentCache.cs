@@ -2,7 +2,7 @@ namespace DistributedTaskQueue.Queue;
 
 /// <summary>
 /// Where a partition's task records are: segments in memory (warm), segments held only in Redis (cold, with the
-/// summary retention and dead-silo cleanup need), and what the next write must carry (changed and deleted segments).
+/// summary retention and a lost segment's bookkeeping need), and what the next write must carry (changed and deleted segments).
 /// It also tracks durability per record: what changed since the last write was taken, and what the write in flight
 /// carries, so readers can be answered from written state only. It knows nothing of task states: the partition
 /// decides what may leave memory.
@@ -19,11 +19,12 @@ internal sealed class SegmentCache
     private HashSet<long> _changed = [];
     private HashSet<long> _inFlight = [];
 
-    /// <summary>What stays in memory of a segment dropped from memory: enough for retention to delete it unread.</summary>
+    /// <summary>What stays in memory of a segment dropped from memory: enough for retention to delete it unread, and to uncount its tasks if storage loses it.</summary>
     /// <param name="RetainedUntil">When every task in it is past retention; null while any is still waiting.</param>
     /// <param name="IdempotencyKeys">Keys to forget when it is deleted.</param>
     /// <param name="PendingByPriority">How many of its tasks wait, per priority (a cold segment's records do not change while cold).</param>
-    public sealed record ColdSegment(DateTimeOffset? RetainedUntil, string[]? IdempotencyKeys, int[] PendingByPriority);
+    /// <param name="Delayed">How many of its tasks are delayed (Scheduled or Retrying); their due times stay in the delayed index.</param>
+    public sealed record ColdSegment(DateTimeOffset? RetainedUntil, string[]? IdempotencyKeys, int[] PendingByPriority, int Delayed);
 
     /// <summary>Task record slots held in memory (whole segments).</summary>
     public long ResidentRecords => (long)_warm.Count * TaskSegment.Capacity;

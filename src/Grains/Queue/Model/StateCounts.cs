@@ -18,10 +18,11 @@ internal sealed class StateCounts
 
     public void Remove(TaskRecord record) => Change(record, -1);
 
-    /// <summary>Waiting tasks that left with a segment storage lost (their records are gone, their counts known).</summary>
-    public void RemovePending(int[] byPriority)
+    /// <summary>Waiting and delayed tasks that left with a segment storage lost (their records are gone, their counts known).</summary>
+    public void RemoveCold(SegmentCache.ColdSegment cold)
     {
-        for (var priority = 0; priority < _pending.Length; priority++) _pending[priority] -= byPriority[priority];
+        for (var priority = 0; priority < _pending.Length; priority++) _pending[priority] -= cold.PendingByPriority[priority];
+        Delayed -= cold.Delayed;
     }
 
     private void Change(TaskRecord record, int delta)
