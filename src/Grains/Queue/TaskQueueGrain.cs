@@ -115,7 +115,10 @@ internal sealed partial class TaskQueueGrain : Grain, ITaskQueueGrain
         _leaseWaiters.Release(null);
         // Lease marks may still wait for their write; the next activation should find them, and know that nothing
         // was handed out unwritten (so it need not hold dispatch back).
-        if (_partition is not null && _commit is { IsBroken: false } && (_commit.HasCommitted || _partition.HasUnwrittenChanges))
+        // (Only where a hold-back is configured: embedded storage keeps nothing across a restart, and its storage grain
+        // may be gone already while the silo stops.)
+        var recordCleanClose = _options.FailoverHoldBack > TimeSpan.Zero && _commit is { HasCommitted: true };
+        if (_partition is not null && _commit is { IsBroken: false } && (recordCleanClose || _partition.HasUnwrittenChanges))
         {
             _partition.Head.ClosedCleanly = true;
             try

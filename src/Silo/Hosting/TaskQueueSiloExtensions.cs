@@ -84,6 +84,8 @@ public static partial class TaskQueueSiloExtensions
         services.AddTaskQueueExecution();
         if (settings.IsEmbedded)
         {
+            // Nothing survives a restart in memory, so no activation ever follows an unclean one: no hold-back.
+            settings.Options.FailoverHoldBack = TimeSpan.Zero;
             silo.AddMemoryGrainStorage(Queue.TaskQueueGrain.StorageName, o => o.GrainStorageSerializer = new Queue.StoredBlobSerializer());
             silo.AddMemoryGrainStorage(Schedules.ScheduleGrain.StorageName, o => o.Configure<Serializer>(UseOrleansSerializer));
             silo.UseInMemoryReminderService();
