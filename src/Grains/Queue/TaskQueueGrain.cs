@@ -212,7 +212,11 @@ internal sealed partial class TaskQueueGrain : Grain, ITaskQueueGrain
         ArgumentNullException.ThrowIfNull(leases);
         _commit.ThrowIfBroken();
         var now = _time.GetUtcNow();
-        return Task.FromResult(leases.Where(l => !_partition.Renew(workerId, l, now)).ToArray());
+        var adopted = _partition.AdoptedLeases;
+        var lost = leases.Where(l => !_partition.Renew(workerId, l, now)).ToArray();
+        // An adopted lease is written soon, as a lease mark is: another failover must find it.
+        if (_partition.AdoptedLeases != adopted) WriteLeaseMarksSoon();
+        return Task.FromResult(lost);
     }
 
     public Task StopWaitingAsync(string workerId)
