@@ -1,4 +1,5 @@
 using DistributedTaskQueue.Queue;
+using DistributedTaskQueue.Tests.Support;
 using Microsoft.Extensions.Time.Testing;
 
 namespace DistributedTaskQueue.Tests.Grains;
@@ -14,7 +15,7 @@ public sealed class QueuePartitionDelayedResidencyTests
     private const int Window = QueuePartition.PrefetchSegments;
     private readonly FakeTimeProvider _time = new(new DateTimeOffset(2026, 1, 1, 0, 0, 0, TimeSpan.Zero));
     private readonly TaskQueueOptions _options = new() { DefaultRetry = new RetryPolicy { MaxRetries = 0 } };
-    private readonly Dictionary<long, TaskSegment> _storage = [];
+    private readonly SegmentStorageDouble _storage = new();
 
     private DateTimeOffset Due => _time.GetUtcNow().AddHours(1);
 
@@ -27,23 +28,10 @@ public sealed class QueuePartitionDelayedResidencyTests
         partition.CommitStaged(partition.TakeStaged());
     }
 
-    private void Write(QueuePartition partition)
-    {
-        foreach (var (number, segment) in partition.TakeDirty())
-        {
-            if (segment is null) _storage.Remove(number);
-            else _storage[number] = segment;
-        }
-        partition.Settle();
-    }
+    private void Write(QueuePartition partition) => _storage.Write(partition);
 
     /// <summary>What the grain's reader does: read back every wanted segment.</summary>
-    private List<long> WarmWanted(QueuePartition partition)
-    {
-        var wanted = partition.TakeWanted(_time.GetUtcNow());
-        foreach (var number in wanted) partition.Warm(_storage[number]);
-        return wanted;
-    }
+    private List<long> WarmWanted(QueuePartition partition) => _storage.WarmWanted(partition, _time.GetUtcNow());
 
     /// <summary>Promotes, reads back what promotion waits for and leases, until nothing is due; returns every leased sequence.</summary>
     private List<long> PromoteAndLeaseAll(QueuePartition partition)
@@ -103,7 +91,7 @@ public sealed class QueuePartitionDelayedResidencyTests
         Assert.Equal([0L, 1L, 2L], partition.TakeWanted(_time.GetUtcNow()).Order());
         Assert.Equal(0, partition.PromoteDue(_time.GetUtcNow()));
 
-        foreach (var number in new long[] { 0, 1, 2 }) Assert.True(partition.Warm(_storage[number]));
+        foreach (var number in new long[] { 0, 1, 2 }) Assert.True(partition.Warm(_storage.Segments[number]));
         Assert.False(partition.PromotionAwaitsReads);
         Assert.Equal(3 * Segment, partition.PromoteDue(_time.GetUtcNow()));
         Assert.Equal(0, partition.PromoteDue(_time.GetUtcNow()));
@@ -160,7 +148,7 @@ public sealed class QueuePartitionDelayedResidencyTests
         // The grain warms the segment first; the model does not know a cold record.
         Assert.Equal([0L], partition.ColdSegmentsOf([Victim]));
         Assert.Equal(QueuePartition.CancelResult.Unknown, partition.Cancel(Victim, _time.GetUtcNow(), out _, out _));
-        partition.Warm(_storage[0]);
+        partition.Warm(_storage.Segments[0]);
         Assert.Equal(QueuePartition.CancelResult.Cancelled, partition.Cancel(Victim, _time.GetUtcNow(), out _, out _));
         Assert.Equal(2 * Segment, partition.Stats().Delayed);
         Write(partition);
@@ -246,7 +234,7 @@ public sealed class QueuePartitionDelayedResidencyTests
         Write(first);
 
         var restored = new QueuePartition("q", 0, _options, () => 0.5, first.Head);
-        restored.Restore(_storage.Values, _time.GetUtcNow());
+        restored.Restore(_storage.Segments.Values, _time.GetUtcNow());
         restored.Evict(maxResidentRecords: 4 * Segment);
 
         Assert.InRange(restored.ResidentRecords, 1, 4 * Segment);

@@ -1,4 +1,5 @@
 using DistributedTaskQueue.Queue;
+using DistributedTaskQueue.Tests.Support;
 using Microsoft.Extensions.Time.Testing;
 
 namespace DistributedTaskQueue.Tests.Grains;
@@ -13,7 +14,7 @@ public sealed class QueuePartitionResidencyTests
     private const int Window = QueuePartition.PrefetchSegments;
     private readonly FakeTimeProvider _time = new(new DateTimeOffset(2026, 1, 1, 0, 0, 0, TimeSpan.Zero));
     private readonly TaskQueueOptions _options = new() { DefaultRetry = new RetryPolicy { MaxRetries = 0 } };
-    private readonly Dictionary<long, TaskSegment> _storage = [];
+    private readonly SegmentStorageDouble _storage = new();
 
     private QueuePartition NewPartition() => new("q", 0, _options, () => 0.5);
 
@@ -24,21 +25,9 @@ public sealed class QueuePartitionResidencyTests
         partition.CommitStaged(partition.TakeStaged());
     }
 
-    /// <summary>What the grain's write loop does: take the dirty segments, "write" them, settle.</summary>
-    private void Write(QueuePartition partition)
-    {
-        foreach (var (number, segment) in partition.TakeDirty())
-        {
-            if (segment is null) _storage.Remove(number);
-            else _storage[number] = segment;
-        }
-        partition.Settle();
-    }
+    private void Write(QueuePartition partition) => _storage.Write(partition);
 
-    private void WarmWanted(QueuePartition partition)
-    {
-        foreach (var number in partition.TakeWanted(_time.GetUtcNow())) partition.Warm(_storage[number]);
-    }
+    private void WarmWanted(QueuePartition partition) => _storage.WarmWanted(partition, _time.GetUtcNow());
 
     [Fact]
     public void Evict_DropsWaitingSegmentsFarthestFromTheFront_KeepingThePrefetchWindow()
@@ -72,7 +61,7 @@ public sealed class QueuePartitionResidencyTests
 
         Assert.True(partition.IsCold((Full * Segment) - 1));
         Assert.False(partition.IsCold(Full * Segment));
-        Assert.Equal(20, _storage[Full].Tasks.Count());
+        Assert.Equal(20, _storage.Segments[Full].Tasks.Count());
         Assert.Equal((Full * Segment) + 20, partition.Stats().Pending);
     }
 
@@ -146,7 +135,7 @@ public sealed class QueuePartitionResidencyTests
 
         var dirty = partition.TakeDirty();
         Assert.Equal(0, partition.Evict(Segment)); // the write is in flight
-        foreach (var (number, segment) in dirty) _storage[number] = segment!;
+        foreach (var (number, segment) in dirty) _storage.Segments[number] = segment!;
         partition.Settle();
 
         // A delayed task in the segment after them and the last task, still running, pin their segments.
@@ -190,7 +179,7 @@ public sealed class QueuePartitionResidencyTests
         Assert.True(partition.IsCold(((resident - 1) * Segment) + 1)); // the farthest
         Assert.Null(partition.GetInfo(5)); // the grain warms before asking
         Assert.Equal([0L], partition.ColdSegmentsOf([5, 6, 2 * Segment]));
-        Assert.True(partition.Warm(_storage[0]));
+        Assert.True(partition.Warm(_storage.Segments[0]));
         Assert.Equal(TaskState.Succeeded, partition.GetInfo(5)!.State);
         Assert.Equal("1", partition.GetInfo(5)!.ResultJson);
     }
