@@ -13,7 +13,7 @@ public sealed partial class TaskClient
     public async Task<TResult?> WaitForResultAsync<TResult>(TaskId id, TimeSpan timeout, CancellationToken cancellationToken = default)
     {
         var info = await WaitAsync(id, timeout, cancellationToken).ConfigureAwait(false);
-        return info.ResultJson is null ? default : TaskJson.Deserialize<TResult>(System.Text.Encoding.UTF8.GetBytes(info.ResultJson));
+        return info.GetResult<TResult>();
     }
 
     /// <summary>Waits until the task succeeds and returns its snapshot; throws as <see cref="WaitForResultAsync{TResult}"/> does.</summary>

@@ -1,3 +1,6 @@
+using System.Text;
+using System.Text.Json.Serialization;
+
 namespace DistributedTaskQueue;
 
 /// <summary>A snapshot of one task: where it is, how many attempts it took, its result or its errors.</summary>
@@ -31,8 +34,17 @@ public sealed record TaskInfo
     /// <summary>Not started before this time (delayed submit or retry backoff).</summary>
     [Id(8)] public DateTimeOffset? NotBefore { get; init; }
 
-    /// <summary>The handler's result as JSON, once succeeded.</summary>
-    [Id(9)] public string? ResultJson { get; init; }
+    /// <summary>
+    /// The handler's result as UTF-8 JSON, once succeeded: the bytes the partition stored, sent as they are and read-only to callers (field 9, a
+    /// string, is retired: a result crossed the wire as text and was turned back into bytes to be deserialized).
+    /// </summary>
+    [Id(12), JsonIgnore] public ReadOnlyMemory<byte>? Result { get; init; }
+
+    /// <summary>The result as JSON text (decoded on each call; the JSON API shows this).</summary>
+    public string? ResultJson => Result is null ? null : Encoding.UTF8.GetString(Result.Value.Span);
+
+    /// <summary>The result deserialized as <typeparamref name="TResult"/>, or default when there is none.</summary>
+    public TResult? GetResult<TResult>() => Result is null ? default : TaskJson.Deserialize<TResult>(Result.Value.Span);
 
     /// <summary>The worker that runs (or last ran) it: its silo's address, optionally prefixed with a name and '@'.</summary>
     [Id(11)] public string? Worker { get; init; }

@@ -12,6 +12,29 @@ internal sealed partial class PartitionLoader(PartitionStore store, PartitionMet
 {
     private const int Chunk = 64;
 
+    /// <summary>
+    /// Opens the partition for a new activation: its head with a new epoch, every stored task, and the hold after an
+    /// unclean close.
+    /// </summary>
+    public async Task<QueuePartition> OpenAsync(int partitionNumber)
+    {
+        var head = await store.ReadHeadAsync() ?? new PartitionHead();
+        // A new epoch for the leases this activation grants. It is made durable by the first write, and no lease is
+        // granted before that write (see TaskQueueGrain.LeaseAsync); reads alone never write (invariant 11).
+        head.Epoch++;
+        // A host that died may have handed out leases it never wrote: give live workers time to renew them.
+        var holdBack = !head.ClosedCleanly && head.NextSequence > 0;
+        head.ClosedCleanly = false;
+        var partition = new QueuePartition(queue, partitionNumber, options, Random.Shared.NextDouble, head);
+        if (holdBack)
+        {
+            var hold = options.FailoverHoldBack < options.LeaseDuration ? options.FailoverHoldBack : options.LeaseDuration;
+            partition.HoldDispatch(time.GetUtcNow() + hold);
+        }
+        await LoadAsync(partition);
+        return partition;
+    }
+
     public async Task LoadAsync(QueuePartition partition)
     {
         var head = partition.Head;

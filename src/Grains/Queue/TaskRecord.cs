@@ -85,7 +85,8 @@ internal sealed class TaskRecord
         StartedAt = StartedAt,
         FinishedAt = FinishedAt,
         NotBefore = NotBefore,
-        ResultJson = Result is null ? null : System.Text.Encoding.UTF8.GetString(Result),
+        // Typed: a bare null would convert through ReadOnlyMemory's implicit operator from arrays into an empty result.
+        Result = Result is null ? default(ReadOnlyMemory<byte>?) : Result,
         Errors = Errors is null ? [] : [.. Errors],
         Worker = LeasedTo,
     };
