@@ -46,7 +46,7 @@ public interface ITaskQueueGrain : IGrainWithStringKey
     [Alias("GetTask")]
     Task<TaskInfo?> GetTaskAsync(long sequence);
 
-    /// <summary>Returns when the task is terminal or after <paramref name="wait"/>, with its snapshot then (null if unknown).</summary>
+    /// <summary>Returns when the task has finished or after <paramref name="wait"/>, with its snapshot then (null if unknown).</summary>
     [Alias("Wait")]
     Task<TaskInfo?> WaitAsync(long sequence, TimeSpan wait);
 

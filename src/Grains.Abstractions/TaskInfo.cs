@@ -28,7 +28,7 @@ public sealed record TaskInfo
     /// <summary>When the latest attempt started.</summary>
     [Id(6)] public DateTimeOffset? StartedAt { get; init; }
 
-    /// <summary>When it reached a terminal state.</summary>
+    /// <summary>When it finished (succeeded, dead-lettered or cancelled).</summary>
     [Id(7)] public DateTimeOffset? FinishedAt { get; init; }
 
     /// <summary>Not started before this time (delayed submit or retry backoff).</summary>

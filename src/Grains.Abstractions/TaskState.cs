@@ -18,20 +18,23 @@ public enum TaskState
     /// <summary>An attempt failed; waiting out its backoff before it is pending again.</summary>
     Retrying = 3,
 
-    /// <summary>Finished with a result. Terminal.</summary>
+    /// <summary>Finished with a result.</summary>
     Succeeded = 4,
 
-    /// <summary>Failed for good: retries exhausted, not retryable, or undeliverable. Terminal.</summary>
+    /// <summary>Failed for good: retries exhausted, not retryable, or undeliverable. Finished, until an operator retries it.</summary>
     DeadLettered = 5,
 
-    /// <summary>Cancelled before it finished. Terminal.</summary>
+    /// <summary>Cancelled before it finished.</summary>
     Cancelled = 6,
 }
 
 /// <summary>Helpers on <see cref="TaskState"/>.</summary>
 public static class TaskStateExtensions
 {
-    /// <summary>True for the states a task never leaves.</summary>
-    public static bool IsTerminal(this TaskState state) =>
+    /// <summary>
+    /// True once a task has ended: no attempt runs again on its own, and waiters are answered. Not "never leaves": an
+    /// operator may retry a dead letter, which puts it back in line.
+    /// </summary>
+    public static bool IsFinished(this TaskState state) =>
         state is TaskState.Succeeded or TaskState.DeadLettered or TaskState.Cancelled;
 }

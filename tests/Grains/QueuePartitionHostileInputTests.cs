@@ -69,13 +69,13 @@ public sealed class QueuePartitionHostileInputTests
     }
 
     [Fact]
-    public void GetInfo_AndIsTerminalOrUnknown_OfANegativeSequence_AnswerUnknown()
+    public void GetInfo_AndIsFinishedOrUnknown_OfANegativeSequence_AnswerUnknown()
     {
         Submit();
         Write();
 
         Assert.Null(_partition.GetInfo(-5));
-        Assert.True(_partition.IsTerminalOrUnknown(-5));
+        Assert.True(_partition.IsFinishedOrUnknown(-5));
     }
 
     [Fact]

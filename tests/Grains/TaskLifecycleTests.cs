@@ -45,7 +45,7 @@ public sealed class TaskLifecycleTests
     [Fact]
     public void TerminalStates_AreExactlySucceededDeadLetteredCancelled()
     {
-        var terminal = Enum.GetValues<TaskState>().Where(s => s.IsTerminal());
+        var terminal = Enum.GetValues<TaskState>().Where(s => s.IsFinished());
         Assert.Equal([TaskState.Succeeded, TaskState.DeadLettered, TaskState.Cancelled], terminal);
     }
 }

@@ -114,7 +114,7 @@ public sealed class HostileSubmitTests(RedisFixture fixture)
             info ??= await cluster.Client.GetTaskAsync(id);
             Assert.NotNull(info);
             if (waitsForLater) Assert.Equal(TaskState.Scheduled, info.State);
-            else Assert.True(info.State.IsTerminal(), $"{id} is {info.State} with options {options}");
+            else Assert.True(info.State.IsFinished(), $"{id} is {info.State} with options {options}");
         }
 
         await cluster.Cluster.DeactivateAsync(partition);

@@ -93,12 +93,12 @@ public sealed class HostileApiSubmitTests(ApiSilo silo) : IClassFixture<ApiSilo>
         foreach (var (id, body) in accepted.DistinctBy(a => a.Id))
         {
             var info = await silo.Client.GetTaskAsync(id);
-            for (var i = 0; i < 150 && info is not null && !info.State.IsTerminal() && info.State != TaskState.Scheduled; i++)
+            for (var i = 0; i < 150 && info is not null && !info.State.IsFinished() && info.State != TaskState.Scheduled; i++)
             {
                 await Task.Delay(100);
                 info = await silo.Client.GetTaskAsync(id);
             }
-            Assert.True(info is { } end && (end.State.IsTerminal() || end.State == TaskState.Scheduled), $"{id} is {info?.State} for {body}");
+            Assert.True(info is { } end && (end.State.IsFinished() || end.State == TaskState.Scheduled), $"{id} is {info?.State} for {body}");
         }
     }
 }

@@ -23,7 +23,7 @@ internal sealed class PartitionWrites
     private IGrainTimer? _soon;
     private bool _soonDue;
 
-    // written: runs after each write, with the tasks that write made terminal (their waiters may wake).
+    // written: runs after each write, with the tasks that write finished (their waiters may wake).
     // failed: told once when a write (or what followed it) fails; the owner must reload.
     public PartitionWrites(
         string queue, QueuePartition partition, PartitionStore store, PartitionMetrics metrics, TimeProvider time, IGrainBase grain,

@@ -8,7 +8,7 @@ internal sealed partial class QueuePartition
         /// <summary>No such task.</summary>
         Unknown,
 
-        /// <summary>Already terminal: nothing changed.</summary>
+        /// <summary>Already finished: nothing changed.</summary>
         AlreadyFinished,
 
         /// <summary>It was waiting and is now Cancelled.</summary>
@@ -124,7 +124,7 @@ internal sealed partial class QueuePartition
     /// <summary>When a finished task's record may go (its result or failure TTL after it finished); null while it is not finished.</summary>
     private DateTimeOffset? RetainedUntil(TaskRecord record)
     {
-        if (!record.State.IsTerminal() || record.FinishedAt is not { } finished) return null;
+        if (!record.State.IsFinished() || record.FinishedAt is not { } finished) return null;
         var ttl = record.State == TaskState.Succeeded ? record.ResultTtl ?? _options.ResultTtl : _options.FailedTtl;
         // Saturating: a stored time near the end of the calendar must not make retention (or eviction) throw.
         return finished > DateTimeOffset.MaxValue - ttl ? DateTimeOffset.MaxValue : finished + ttl;

@@ -115,7 +115,7 @@ internal sealed partial class QueuePartition
                 retainedUntil = null;
                 delayed++;
             }
-            else if (record.State.IsTerminal())
+            else if (record.State.IsFinished())
             {
                 if (retainedUntil is { } until && RetainedUntil(record) is { } own && own > until) retainedUntil = own;
             }

@@ -17,7 +17,7 @@ internal sealed partial class QueuePartition
     public static readonly TimeSpan DelayedPrefetch = TimeSpan.FromSeconds(5);
 
     private readonly string _queue;
-    private readonly int _partition;
+    private readonly int _number;
     private readonly TaskQueueOptions _options;
     private readonly Func<double> _random;
     private readonly PartitionHead _head;
@@ -35,7 +35,7 @@ internal sealed partial class QueuePartition
     public QueuePartition(string queue, int partition, TaskQueueOptions options, Func<double> random, PartitionHead? head = null)
     {
         _queue = queue;
-        _partition = partition;
+        _number = partition;
         _options = options;
         _random = random;
         _head = head ?? new PartitionHead();
@@ -308,7 +308,7 @@ internal sealed partial class QueuePartition
     /// <summary>Whether what the model holds for this task is in storage: no change to it waits for (or rides in) a write.</summary>
     public bool IsDurable(long sequence) => DurabilityOf(sequence) == Durability.Written;
 
-    /// <summary>Tasks that became terminal (or were dropped) since the last call: their waiters are woken once the write that carries this is durable.</summary>
+    /// <summary>Tasks that finished (or were dropped) since the last call: their waiters are woken once the write that carries this is durable.</summary>
     public List<long> TakeFinished()
     {
         var finished = _finished;
@@ -316,7 +316,7 @@ internal sealed partial class QueuePartition
         return finished;
     }
 
-    public bool IsTerminalOrUnknown(long sequence) => _segments.Find(sequence) is not { } record || record.State.IsTerminal();
+    public bool IsFinishedOrUnknown(long sequence) => _segments.Find(sequence) is not { } record || record.State.IsFinished();
 
     public void SetPaused(bool paused) => _head.Paused = paused;
 
@@ -393,7 +393,7 @@ internal sealed partial class QueuePartition
         AdoptedLeases++;
     }
 
-    private TaskId IdOf(long sequence) => new(_queue, _partition, sequence);
+    private TaskId IdOf(long sequence) => new(_queue, _number, sequence);
 
     private LeasedTask ToLeased(TaskRecord record) =>
         new(IdOf(record.Sequence), record.TaskName, record.Payload, record.Lease, record.Timeout, record.EnqueuedAt);
@@ -442,7 +442,7 @@ internal sealed partial class QueuePartition
 
     private void Arrive(TaskRecord record, DateTimeOffset now)
     {
-        if (!record.State.IsTerminal()) return;
+        if (!record.State.IsFinished()) return;
         record.FinishedAt = now;
         _finished.Add(record.Sequence);
         if (record.State == TaskState.Succeeded) _head.Succeeded++;

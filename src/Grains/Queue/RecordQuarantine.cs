@@ -17,7 +17,7 @@ internal static class RecordQuarantine
         if (!Enum.IsDefined(record.State)) return $"its state {(int)record.State} is unknown";
         if (record.Attempts < 0 || record.Failures < 0) return "its attempt counts are negative";
         if (record.State is TaskState.Scheduled or TaskState.Retrying && record.NotBefore is null) return $"it is {record.State} with no time to run at";
-        if (record.State.IsTerminal() && (record.FinishedAt is not { } finished || finished > now + TimeSpan.FromDays(1)))
+        if (record.State.IsFinished() && (record.FinishedAt is not { } finished || finished > now + TimeSpan.FromDays(1)))
             return "it is finished but has no finish time, or one in the future";
         return FieldProblem(() => record.Retry?.Validate())
             ?? FieldProblem(() => { if (record.Timeout is { } t) TaskRules.ValidateTimeout(t); })

@@ -9,7 +9,7 @@ namespace DistributedTaskQueue.Queue;
 /// Scheduled -> Pending (not-before reached), Cancelled
 /// Running   -> Succeeded, Retrying (failed, attempts left), DeadLettered (failed, none left), Cancelled, Pending (lease lost)
 /// Retrying  -> Pending (backoff over), Cancelled
-/// Succeeded, DeadLettered, Cancelled: terminal (DeadLettered -> Pending only by an explicit dead-letter retry).
+/// Succeeded, DeadLettered, Cancelled: finished (DeadLettered -> Pending only by an explicit dead-letter retry).
 /// </remarks>
 internal static class TaskLifecycle
 {

@@ -207,7 +207,7 @@ internal sealed partial class TaskQueueGrain : Grain, ITaskQueueGrain
     {
         _writes.ThrowIfBroken();
         await _cold.WarmAsync([sequence]);
-        if (_partition.IsTerminalOrUnknown(sequence) || wait <= TimeSpan.Zero) return await ReadDurableAsync(sequence);
+        if (_partition.IsFinishedOrUnknown(sequence) || wait <= TimeSpan.Zero) return await ReadDurableAsync(sequence);
         await _resultWaiters.WaitAsync(sequence, Min(wait, MaxCallWait));
         return await ReadDurableAsync(sequence);
     }
@@ -281,7 +281,7 @@ internal sealed partial class TaskQueueGrain : Grain, ITaskQueueGrain
         return info;
     }
 
-    /// <summary>After each write: callers of tasks it made terminal resume, parked workers get what it made leasable.</summary>
+    /// <summary>After each write: callers of tasks it finished resume, parked workers get what it made leasable.</summary>
     private void OnWritten(IReadOnlyCollection<long> finished)
     {
         foreach (var sequence in finished) _resultWaiters.Wake(sequence);
