@@ -19,19 +19,20 @@ internal sealed partial class PartitionLoader(PartitionStore store, PartitionMet
     public async Task<QueuePartition> OpenAsync(int partitionNumber)
     {
         var head = await store.ReadHeadAsync() ?? new PartitionHead();
+        var partition = new QueuePartition(queue, partitionNumber, options, Random.Shared.NextDouble, head);
+        await LoadAsync(partition);
+        // Flushes that only rewrote existing segments left the head key behind and a newer copy in those segments.
+        if (store.NewestHeadCopy is { } newer) head.CatchUp(newer);
         // A new epoch for the leases this activation grants. It is made durable by the first write, and no lease is
         // granted before that write (see TaskQueueGrain.LeaseAsync); reads alone never write (invariant 11).
         head.Epoch++;
         // A host that died may have handed out leases it never wrote: give live workers time to renew them.
-        var holdBack = !head.ClosedCleanly && head.NextSequence > 0;
-        head.ClosedCleanly = false;
-        var partition = new QueuePartition(queue, partitionNumber, options, Random.Shared.NextDouble, head);
-        if (holdBack)
+        if (!head.ClosedCleanly && head.NextSequence > 0)
         {
             var hold = options.FailoverHoldBack < options.LeaseDuration ? options.FailoverHoldBack : options.LeaseDuration;
             partition.HoldDispatch(time.GetUtcNow() + hold);
         }
-        await LoadAsync(partition);
+        head.ClosedCleanly = false;
         return partition;
     }
 

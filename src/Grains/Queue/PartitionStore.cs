@@ -16,6 +16,8 @@ internal sealed class PartitionStore(IGrainStorage storage, Serializer serialize
     private readonly Dictionary<long, GrainState<StoredBlob>> _segments = [];
     private readonly Dictionary<long, GrainState<StoredBlob>> _pages = [];
     private readonly List<long> _obsoletePages = [];
+    // What the head key holds now (a copy), to tell whether a flush must write it.
+    private PartitionHead _stored = new();
 
     /// <summary>Which segments were deleted; consulted at activation so only existing segments are read.</summary>
     public SegmentTombstones Tombstones { get; } = new();
@@ -26,8 +28,13 @@ internal sealed class PartitionStore(IGrainStorage storage, Serializer serialize
     public async Task<PartitionHead?> ReadHeadAsync()
     {
         await storage.ReadStateAsync(HeadName, grainId, _head);
-        return _head is { RecordExists: true, State: { } blob } ? serializer.Deserialize<PartitionHead>(blob.Data) : null;
+        var head = _head is { RecordExists: true, State: { } blob } ? serializer.Deserialize<PartitionHead>(blob.Data) : null;
+        _stored = head?.Copy() ?? new PartitionHead();
+        return head;
     }
+
+    /// <summary>The newest copy of the head found in the segments read so far (see <see cref="TaskSegment.Head"/>).</summary>
+    public PartitionHead? NewestHeadCopy { get; private set; }
 
     /// <summary>Reads the tombstone pages that cover segments <paramref name="first"/> to <paramref name="last"/>.</summary>
     public async Task ReadTombstonesAsync(long first, long last)
@@ -51,6 +58,8 @@ internal sealed class PartitionStore(IGrainStorage storage, Serializer serialize
             var segment = serializer.Deserialize<TaskSegment>(blob.Data) ?? throw new InvalidDataException($"Segment {number} is empty.");
             if (segment.Number != number || segment.Records.Length != TaskSegment.Capacity)
                 return new SegmentRead(null, new InvalidDataException($"Segment {number} holds segment {segment.Number} with {segment.Records.Length} slots."));
+            if (segment.Head is { } copy && copy.Writes > (NewestHeadCopy?.Writes ?? long.MinValue)) NewestHeadCopy = copy;
+            segment.Head = null;
             return new SegmentRead(segment, null);
         }
 #pragma warning disable CA1031 // Any failure to decode is reported to the caller, which quarantines the segment.
@@ -62,12 +71,14 @@ internal sealed class PartitionStore(IGrainStorage storage, Serializer serialize
     }
 
     /// <summary>
-    /// Starts one write per dirty segment (or delete), per tombstone page not yet written, plus the head; serializes
-    /// everything before returning the task.
+    /// Starts one write per dirty segment (or delete), per tombstone page not yet written, and of the head when it must
+    /// go (see <see cref="MustWriteHead"/>); serializes everything before returning the task.
     /// </summary>
     public Task WriteAsync(PartitionHead head, List<(long Number, TaskSegment? Segment)> segments)
     {
+        head.Writes++;
         var writes = new List<Task>(segments.Count + 2);
+        var writeHead = MustWriteHead(head, segments);
         foreach (var (number, segment) in segments)
         {
             if (segment is null)
@@ -77,7 +88,10 @@ internal sealed class PartitionStore(IGrainStorage storage, Serializer serialize
                 continue;
             }
             if (!_segments.TryGetValue(number, out var state)) _segments[number] = state = new GrainState<StoredBlob>();
+            // Every segment of the flush carries the head, so it survives whichever of them is deleted first.
+            segment.Head = head;
             state.State = new StoredBlob { Data = serializer.SerializeToArray(segment) };
+            segment.Head = null;
             writes.Add(WriteAndForgetBytesAsync(SegmentName(number), state));
         }
         // Obsolete pages first: a page both written and cleared in one batch would race its own ETag.
@@ -93,9 +107,32 @@ internal sealed class PartitionStore(IGrainStorage storage, Serializer serialize
             if (_pages.Remove(number, out var state)) writes.Add(storage.ClearStateAsync(PageName(number), grainId, state));
         }
         _obsoletePages.Clear();
-        _head.State = new StoredBlob { Data = serializer.SerializeToArray(head) };
-        writes.Add(storage.WriteStateAsync(HeadName, grainId, _head));
+        if (writeHead)
+        {
+            _head.State = new StoredBlob { Data = serializer.SerializeToArray(head) };
+            _stored = head.Copy();
+            writes.Add(storage.WriteStateAsync(HeadName, grainId, _head));
+        }
         return Task.WhenAll(writes);
+    }
+
+    /// <summary>
+    /// The head key is written when a flush has no segment to carry it, adds or deletes a segment (activation finds
+    /// segments by the head's range and a probe that stops at the first missing one, so a gap must never hide a
+    /// segment), or changes a slow field (first segment, pause, epoch, clean close). Otherwise the flush only rewrites
+    /// segments the head already covers, and the head's fast fields (next sequence, counters) ride in them.
+    /// </summary>
+    internal bool MustWriteHead(PartitionHead head, List<(long Number, TaskSegment? Segment)> segments)
+    {
+        if (segments.Count == 0 || Tombstones.HasUnwritten || _obsoletePages.Count > 0) return true;
+        if (head.FirstSegment != _stored.FirstSegment || head.Paused != _stored.Paused || head.Epoch != _stored.Epoch || head.ClosedCleanly != _stored.ClosedCleanly)
+            return true;
+        var covered = _stored.NextSequence == 0 ? -1 : TaskSegment.NumberOf(_stored.NextSequence - 1);
+        foreach (var (number, segment) in segments)
+        {
+            if (segment is null || number > covered || number < _stored.FirstSegment) return true;
+        }
+        return false;
     }
 
     private async Task ReadPageAsync(long number)

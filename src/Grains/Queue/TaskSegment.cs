@@ -16,6 +16,13 @@ internal sealed class TaskSegment
     [Id(0)] public long Number { get; set; }
     [Id(1)] public TaskRecord?[] Records { get; set; } = new TaskRecord?[Capacity];
 
+    /// <summary>
+    /// The partition's head as of the write that stored this segment (null in memory): a flush that only rewrites
+    /// existing segments carries the head's fast-changing fields here instead of writing the head too, so the common
+    /// flush is one storage call. At activation the newest copy (by <see cref="PartitionHead.Writes"/>) wins.
+    /// </summary>
+    [Id(2)] public PartitionHead? Head { get; set; }
+
     public static long NumberOf(long sequence) => sequence / Capacity;
 
     public TaskRecord? this[long sequence]
@@ -27,7 +34,11 @@ internal sealed class TaskSegment
     public IEnumerable<TaskRecord> Tasks => Records.OfType<TaskRecord>();
 }
 
-/// <summary>The small per-partition record written beside the segments: where sequences stand, counters, pause.</summary>
+/// <summary>
+/// The small per-partition record written beside the segments: where sequences stand, counters, pause. It is written
+/// itself only when a slow field changes or a flush adds or deletes segments; otherwise a copy rides in every segment
+/// a flush writes (<see cref="TaskSegment.Head"/>).
+/// </summary>
 [GenerateSerializer, Alias("dtq.PartitionHead")]
 internal sealed class PartitionHead
 {
@@ -48,6 +59,26 @@ internal sealed class PartitionHead
     /// re-announce them (see <see cref="QueuePartition.HoldDispatch"/>).
     /// </summary>
     [Id(8)] public bool ClosedCleanly { get; set; }
+
+    /// <summary>Counts the partition's writes: of the head key and the copies in segments, the highest count is the newest.</summary>
+    [Id(9)] public long Writes { get; set; }
+
+    public PartitionHead Copy() => (PartitionHead)MemberwiseClone();
+
+    /// <summary>Takes every field of a newer copy found in a segment.</summary>
+    public void CatchUp(PartitionHead newer)
+    {
+        if (newer.Writes <= Writes) return;
+        NextSequence = Math.Max(NextSequence, newer.NextSequence);
+        FirstSegment = newer.FirstSegment;
+        Succeeded = newer.Succeeded;
+        Failed = newer.Failed;
+        Cancelled = newer.Cancelled;
+        Paused = newer.Paused;
+        Epoch = Math.Max(Epoch, newer.Epoch);
+        ClosedCleanly = newer.ClosedCleanly;
+        Writes = newer.Writes;
+    }
 }
 
 /// <summary>The storage envelope: bytes serialized by the grain itself, so a write carries a snapshot, never a live object.</summary>

@@ -1,0 +1,77 @@
+using DistributedTaskQueue.Queue;
+using DistributedTaskQueue.Tests.Support;
+using Microsoft.Extensions.DependencyInjection;
+using Orleans.Serialization;
+using StackExchange.Redis;
+
+namespace DistributedTaskQueue.Tests.Integration;
+
+/// <summary>
+/// A flush that only rewrites segments the head already covers is one storage call: the head's fast fields ride in
+/// the segment. Activation takes the newest copy, so sequences are never reused and counters are kept.
+/// </summary>
+[Collection(RedisGroup.Name)]
+public sealed class HeadWriteTests(RedisFixture fixture)
+{
+    private static readonly TimeSpan Timeout = TimeSpan.FromSeconds(60);
+
+    private IDatabase Db => fixture.Redis.Connection.GetDatabase();
+
+    [Fact]
+    public async Task FlushesWithinTheTailSegment_LeaveTheHeadKeyAlone_AndARestartStillKnowsEverySequenceAndCount()
+    {
+        const string queue = "hw-tail";
+        var serviceId = Guid.NewGuid().ToString("N");
+        await using (var first = await TaskQueueCluster.StartAsync(fixture.Redis, [queue], serviceId: serviceId))
+        {
+            var serializer = first.Cluster.Silos[0].ServiceProvider.GetRequiredService<Serializer>();
+            await first.Client.WaitForResultAsync<string>(await first.Client.SubmitAsync(new RecordTask("first"), queue), Timeout);
+            var headKey = Key(serviceId, "head");
+            var headBefore = Read<PartitionHead>(serializer, await Db.HashGetAsync(headKey, "data"));
+
+            for (var i = 0; i < 10; i++)
+                await first.Client.WaitForResultAsync<string>(await first.Client.SubmitAsync(new RecordTask($"t{i}"), queue), Timeout);
+
+            // Ten submits and ten completions later the head key is as it was; segment 0 carries the newest head.
+            var headAfter = Read<PartitionHead>(serializer, await Db.HashGetAsync(headKey, "data"));
+            Assert.Equal(headBefore.Writes, headAfter.Writes);
+            Assert.True(headAfter.NextSequence < 11, $"head key's next sequence {headAfter.NextSequence}");
+            var copy = Read<TaskSegment>(serializer, await Db.HashGetAsync(Key(serviceId, "seg-0"), "data")).Head;
+            Assert.NotNull(copy);
+            Assert.Equal(11, copy.NextSequence);
+            Assert.Equal(11, copy.Succeeded);
+        }
+
+        await using var second = await TaskQueueCluster.StartAsync(fixture.Redis, [queue], serviceId: serviceId);
+        Assert.Equal(11, (await second.Client.GetQueueStatsAsync(queue)).Succeeded);
+        var next = await second.Client.SubmitAsync(new RecordTask("after"), queue);
+        Assert.Equal(11, next.Sequence);
+        Assert.Equal("after", await second.Client.WaitForResultAsync<string>(next, Timeout));
+        Assert.Equal(12, (await second.Client.GetQueueStatsAsync(queue)).Succeeded);
+    }
+
+    [Fact]
+    public async Task AFlushThatStartsANewSegment_WritesTheHead_SoActivationFindsEverySegment()
+    {
+        const string queue = "hw-new";
+        var serviceId = Guid.NewGuid().ToString("N");
+        IReadOnlyList<TaskId> ids;
+        await using (var first = await TaskQueueCluster.StartAsync(fixture.Redis, [], serviceId: serviceId))
+        {
+            var serializer = first.Cluster.Silos[0].ServiceProvider.GetRequiredService<Serializer>();
+            ids = await first.Client.SubmitBatchAsync(Enumerable.Range(0, TaskSegment.Capacity * 3 + 5).Select(i => new RecordTask($"n{i}")), queue);
+            var head = Read<PartitionHead>(serializer, await Db.HashGetAsync(Key(serviceId, "head"), "data"));
+            Assert.Equal(ids.Count, head.NextSequence);
+        }
+
+        await using var second = await TaskQueueCluster.StartAsync(fixture.Redis, [queue], serviceId: serviceId);
+        Assert.Equal($"n{ids.Count - 1}", await second.Client.WaitForResultAsync<string>(ids[^1], Timeout));
+        await ClusterProbes.Eventually(async () => (await second.Client.GetQueueStatsAsync(queue)).Succeeded == ids.Count, Timeout, "every task ran");
+        Assert.Equal(ids.Count, (await second.Client.SubmitAsync(new RecordTask("next"), queue)).Sequence);
+    }
+
+    private static T Read<T>(Serializer serializer, RedisValue value) => serializer.Deserialize<T>((byte[])value!)!;
+
+    private RedisKey Key(string serviceId, string stateName) =>
+        fixture.Redis.Server.Keys(pattern: $"{serviceId}/state/*/{stateName}").Single();
+}
