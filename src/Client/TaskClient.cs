@@ -16,6 +16,7 @@ public sealed partial class TaskClient : IAsyncDisposable
     private readonly TaskQueueOptions _options;
     private readonly TimeProvider _time;
     private readonly IHost? _ownedHost;
+    private readonly PartitionReferences _partitions;
     private int _nextPartition;
 
     /// <summary>Creates a client over an Orleans client (or a silo's own grain factory).</summary>
@@ -31,6 +32,7 @@ public sealed partial class TaskClient : IAsyncDisposable
         _options = options;
         _time = time ?? TimeProvider.System;
         _ownedHost = ownedHost;
+        _partitions = new PartitionReferences(grains, options.PartitionsPerQueue);
     }
 
     /// <summary>
@@ -82,10 +84,9 @@ public sealed partial class TaskClient : IAsyncDisposable
         _ownedHost.Dispose();
     }
 
-    private ITaskQueueGrain Partition(string queue, int partition) =>
-        _grains.GetGrain<ITaskQueueGrain>(QueueNames.PartitionKey(queue, partition));
+    private ITaskQueueGrain Partition(string queue, int partition) => _partitions.Get(queue, partition);
 
-    private ITaskQueueGrain Owner(TaskId id) => _grains.GetGrain<ITaskQueueGrain>(id.PartitionKey);
+    private ITaskQueueGrain Owner(TaskId id) => _partitions.Get(id.Queue, id.Partition);
 
     /// <summary>Spreads submits over a queue's partitions; with one partition (the default) it is always 0.</summary>
     private int NextPartition() =>
