@@ -36,6 +36,10 @@ internal static partial class ApiProblems
         {
             return Problem(StatusCodes.Status400BadRequest, ex.Field == "Queue" ? "Invalid queue name" : "Invalid task", ex.Message, ex.Field);
         }
+        catch (InvalidScheduleException ex)
+        {
+            return Problem(StatusCodes.Status400BadRequest, "Invalid schedule", ex.Message, ex.Field);
+        }
         catch (UnknownTaskException ex)
         {
             return Problem(StatusCodes.Status404NotFound, "Unknown task", ex.Message);

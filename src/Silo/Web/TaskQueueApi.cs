@@ -1,4 +1,4 @@
-// The silo's JSON API (health, worker, queue statistics, task status, submit, cancel, dead letters) for the CLI and
+// The silo's JSON API (health, worker, queue statistics, task status, submit, cancel, dead letters, schedules) for the CLI and
 // non-.NET callers. Every route goes through the co-hosted TaskClient, so it refuses what any client refuses (TaskRules)
 // and spreads submits over partitions the same way; every error is problem details (ApiProblems).
 using System.Globalization;
@@ -73,6 +73,7 @@ public static class TaskQueueApi
             var ids = await client.SubmitBatchAsync(tasks, queue);
             return Results.Json(new { ids = ids.Select(i => i.ToString()) }, TaskJson.Options, statusCode: StatusCodes.Status202Accepted);
         });
+        ScheduleApi.Map(api);
         return endpoints;
     }
 

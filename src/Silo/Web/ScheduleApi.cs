@@ -1,0 +1,55 @@
+// The schedule routes of the JSON API: create or replace, list (paged), read, pause, resume, trigger, remove. Each goes
+// through the co-hosted TaskClient's Schedules, so it refuses what any client refuses (ScheduleRules).
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.Routing;
+
+namespace DistributedTaskQueue;
+
+internal static class ScheduleApi
+{
+    private const string Example = """{"cron": "0 9 * * MON-FRI", "timeZone": "Europe/Berlin", "task": {"taskName": "reports.daily", "payload": {}}}""";
+
+    public static void Map(RouteGroupBuilder api)
+    {
+        var schedules = api.MapGroup("/schedules");
+        schedules.MapGet("", async (string? limit, string? page, TaskClient client) =>
+        {
+            var size = ParseLimit(limit);
+            var result = await client.Schedules.ListAsync(size, page);
+            return Results.Json(new { schedules = result.Schedules.Select(ScheduleView.Of), nextPage = result.NextPageToken }, TaskJson.Options);
+        });
+        schedules.MapGet("/{name}", async (string name, TaskClient client) =>
+            Results.Json(ScheduleView.Of(await client.Schedules.GetAsync(name) ?? throw NoSuchSchedule(name)), TaskJson.Options));
+        schedules.MapPut("/{name}", async (string name, HttpRequest request, TaskClient client) =>
+        {
+            var body = await ApiProblems.ReadBodyAsync<ScheduleRequest>(request, Example);
+            var task = (body.Task ?? throw new InvalidScheduleException("Task", "A schedule needs a task: {\"task\": {\"taskName\": …, \"payload\": …}}.")).ToNamedTask(client.Options.DefaultRetry);
+            var queue = body.Queue ?? client.Options.DefaultQueue;
+            await client.Schedules.ScheduleAsync(name, task.TaskName, task.PayloadJson, queue, body.ToKind(), task.Options, body.ToPolicies());
+            return Results.Json(ScheduleView.Of(await client.Schedules.GetAsync(name) ?? throw NoSuchSchedule(name)), TaskJson.Options);
+        });
+        schedules.MapPost("/{name}/pause", async (string name, TaskClient client) =>
+            await client.Schedules.PauseAsync(name) ? Results.Json(new { paused = true }, TaskJson.Options) : throw NoSuchSchedule(name));
+        schedules.MapPost("/{name}/resume", async (string name, TaskClient client) =>
+            await client.Schedules.ResumeAsync(name) ? Results.Json(new { paused = false }, TaskJson.Options) : throw NoSuchSchedule(name));
+        schedules.MapPost("/{name}/trigger", async (string name, TaskClient client) =>
+        {
+            var id = await client.Schedules.TriggerAsync(name) ?? throw NoSuchSchedule(name);
+            return Results.Json(new { taskId = id.ToString() }, TaskJson.Options, statusCode: StatusCodes.Status202Accepted);
+        });
+        schedules.MapDelete("/{name}", async (string name, TaskClient client) =>
+            await client.Schedules.RemoveAsync(name) ? Results.Json(new { removed = true }, TaskJson.Options) : throw NoSuchSchedule(name));
+    }
+
+    private static ApiProblemException NoSuchSchedule(string name) =>
+        new(StatusCodes.Status404NotFound, "Unknown schedule", $"No schedule named '{name}'.");
+
+    private static int ParseLimit(string? limit)
+    {
+        if (limit is null) return 100;
+        return int.TryParse(limit, System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out var value) && value is >= 1 and <= 1000
+            ? value
+            : throw new ApiProblemException(StatusCodes.Status400BadRequest, "Bad request", $"limit must be a whole number 1-1000, was '{limit}'.", "limit");
+    }
+}
