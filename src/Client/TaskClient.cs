@@ -46,14 +46,14 @@ public sealed partial class TaskClient : IAsyncDisposable
     }
 
     /// <summary>Connects to an embedded single silo on this machine (no Redis) through its gateway port.</summary>
-    public static Task<TaskClient> ConnectLocalAsync(int gatewayPort = 30000, Action<TaskQueueOptions>? configure = null, CancellationToken cancellationToken = default)
+    public static Task<TaskClient> ConnectLocalAsync(int gatewayPort = TaskQueueConfiguration.DefaultGatewayPort, Action<TaskQueueOptions>? configure = null, CancellationToken cancellationToken = default)
     {
         var options = new TaskQueueOptions();
         configure?.Invoke(options);
         return ConnectAsync(options, cancellationToken, gatewayPort);
     }
 
-    private static async Task<TaskClient> ConnectAsync(TaskQueueOptions options, CancellationToken cancellationToken, int gatewayPort = 30000)
+    private static async Task<TaskClient> ConnectAsync(TaskQueueOptions options, CancellationToken cancellationToken, int gatewayPort = TaskQueueConfiguration.DefaultGatewayPort)
     {
         options.Validate();
         var builder = Host.CreateApplicationBuilder(new HostApplicationBuilderSettings { DisableDefaults = true });

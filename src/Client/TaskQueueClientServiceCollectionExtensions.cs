@@ -12,7 +12,7 @@ public static class TaskQueueClientServiceCollectionExtensions
 {
     /// <summary>
     /// Registers a singleton <see cref="TaskClient"/>. Settings bind from the <c>TaskQueue</c> section
-    /// (<c>TaskQueue:Redis</c> names the cluster's Redis; without it, a local embedded silo on gateway 30000).
+    /// (<c>TaskQueue:Redis</c> names the cluster's Redis; without it, a local embedded silo on gateway <see cref="TaskQueueConfiguration.DefaultGatewayPort"/>).
     /// In a host that is itself a silo (call this after <c>UseTaskQueueSilo</c>), the client uses the silo directly
     /// and shares its settings, so <paramref name="configure"/> is refused there.
     /// </summary>
@@ -23,8 +23,7 @@ public static class TaskQueueClientServiceCollectionExtensions
         if (!coHosted)
         {
             services.AddOptions<TaskQueueOptions>()
-                .BindConfiguration(TaskQueueOptions.SectionName)
-                .Configure<IConfiguration>((o, config) => o.RedisConnectionString ??= config[$"{TaskQueueOptions.SectionName}:Redis"])
+                .BindTaskQueue()
                 .Configure(o => configure?.Invoke(o))
                 .Validate(o => { o.Validate(); return true; });
             services.AddOrleansClient(client => ConfigureClusteringFromServices(client, configure));
@@ -58,11 +57,8 @@ public static class TaskQueueClientServiceCollectionExtensions
     private static void ConfigureClusteringFromServices(IClientBuilder client, Action<TaskQueueOptions>? configure)
     {
         // Clustering must be chosen while the container is built, so read the same configuration the options bind from.
-        var configuration = client.Configuration;
-        var options = new TaskQueueOptions();
-        configuration.GetSection(TaskQueueOptions.SectionName).Bind(options);
-        options.RedisConnectionString ??= configuration[$"{TaskQueueOptions.SectionName}:Redis"];
+        var options = TaskQueueConfiguration.Bind(client.Configuration, new TaskQueueOptions());
         configure?.Invoke(options);
-        ConfigureClustering(client, options, configuration.GetValue($"{TaskQueueOptions.SectionName}:GatewayPort", 30000));
+        ConfigureClustering(client, options, TaskQueueConfiguration.GatewayPort(client.Configuration));
     }
 }

@@ -137,16 +137,15 @@ public static partial class TaskQueueSiloExtensions
     private static TaskQueueSiloOptions Bind(IConfiguration configuration)
     {
         var settings = new TaskQueueSiloOptions();
+        TaskQueueConfiguration.Bind(configuration, settings.Options);
         var section = configuration.GetSection(TaskQueueOptions.SectionName);
-        section.Bind(settings.Options);
         section.GetSection("Worker").Bind(settings.Worker);
         section.GetSection("Schedules").Bind(settings.Schedules);
         // Binding appends to a list that already holds the default: replace it when configuration names queues.
         var queues = section.GetSection("Worker:Queues").Get<string[]>();
         if (queues is { Length: > 0 }) settings.Worker.Queues = queues;
-        settings.Options.RedisConnectionString ??= section["Redis"];
         settings.SiloPort = section.GetValue("SiloPort", settings.SiloPort);
-        settings.GatewayPort = section.GetValue("GatewayPort", settings.GatewayPort);
+        settings.GatewayPort = TaskQueueConfiguration.GatewayPort(configuration);
         settings.AdvertisedAddress = section["AdvertisedAddress"];
         if (section["RedisDurability"] is { } durability)
         {

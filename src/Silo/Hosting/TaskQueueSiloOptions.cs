@@ -16,7 +16,7 @@ public sealed class TaskQueueSiloOptions
     public int SiloPort { get; set; } = 11111;
 
     /// <summary>Client gateway port (<c>TaskQueue:GatewayPort</c>).</summary>
-    public int GatewayPort { get; set; } = 30000;
+    public int GatewayPort { get; set; } = TaskQueueConfiguration.DefaultGatewayPort;
 
     /// <summary>The address other silos and clients reach this one at (<c>TaskQueue:AdvertisedAddress</c>); empty means this host's address.</summary>
     public string? AdvertisedAddress { get; set; }
