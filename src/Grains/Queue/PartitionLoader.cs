@@ -8,7 +8,7 @@ namespace DistributedTaskQueue.Queue;
 /// long history of deleted segments costs nothing. A segment that cannot be read is left in storage and skipped;
 /// a record that cannot be indexed is quarantined by the model. It only reads.
 /// </summary>
-internal sealed partial class PartitionLoader(PartitionStore store, PartitionMetrics metrics, TaskQueueOptions options, TimeProvider time, string queue, string key, ILogger logger)
+internal sealed partial class PartitionLoader(PartitionStore store, PartitionMetrics metrics, PartitionOptions options, TimeProvider time, string queue, string key, ILogger logger)
 {
     private const int Chunk = 64;
 

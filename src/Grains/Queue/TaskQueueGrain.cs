@@ -38,7 +38,8 @@ internal sealed partial class TaskQueueGrain : Grain, ITaskQueueGrain
     private static readonly TimeSpan LongestPromotionWait = TimeSpan.FromMinutes(1);
     private readonly IGrainStorage _storage;
     private readonly Serializer _serializer;
-    private readonly TaskQueueOptions _options;
+    private readonly TaskQueueOptions _shared;
+    private readonly PartitionOptions _options;
     private readonly TimeProvider _time;
     private readonly ILogger<TaskQueueGrain> _logger;
     private readonly DeadSiloWatcher _deadSilos;
@@ -62,12 +63,13 @@ internal sealed partial class TaskQueueGrain : Grain, ITaskQueueGrain
     private string _queue = "";
     private int _partitionNumber;
 
-    public TaskQueueGrain(IServiceProvider services, Serializer serializer, IOptions<TaskQueueOptions> options, TimeProvider time, IClusterMembershipService membership, PartitionMetrics metrics, ILogger<TaskQueueGrain> logger)
+    public TaskQueueGrain(IServiceProvider services, Serializer serializer, IOptions<TaskQueueOptions> shared, IOptions<PartitionOptions> options, TimeProvider time, IClusterMembershipService membership, PartitionMetrics metrics, ILogger<TaskQueueGrain> logger)
     {
         _metrics = metrics;
         _deadSilos = new DeadSiloWatcher(membership, logger);
         _storage = services.GetRequiredKeyedService<IGrainStorage>(StorageName);
         _serializer = serializer;
+        _shared = shared.Value;
         _options = options.Value;
         _time = time;
         _logger = logger;
@@ -89,7 +91,7 @@ internal sealed partial class TaskQueueGrain : Grain, ITaskQueueGrain
         // A host that died may have handed out leases it never wrote: give live workers time to renew them.
         var holdBack = !head.ClosedCleanly && head.NextSequence > 0;
         head.ClosedCleanly = false;
-        _partition = new QueuePartition(_queue, _partitionNumber, _options, Random.Shared.NextDouble, head);
+        _partition = new QueuePartition(_queue, _partitionNumber, _options, _shared.DefaultRetry, Random.Shared.NextDouble, head);
         if (holdBack) _partition.HoldDispatch(_time.GetUtcNow() + Min(_options.FailoverHoldBack, _options.LeaseDuration));
         await new PartitionLoader(_store, _metrics, _options, _time, _queue, key, _logger).LoadAsync(_partition);
         _cold = new ColdSegmentReader(_partition, _store, _metrics, _time, _queue, key, OnSegmentWarmed, () =>
@@ -138,7 +140,7 @@ internal sealed partial class TaskQueueGrain : Grain, ITaskQueueGrain
         CheckServed();
         // The owner checks every field itself, whatever the client checked: nothing invalid is ever stored.
         var now = _time.GetUtcNow();
-        foreach (var task in tasks) TaskRules.Validate(task, _options, now);
+        foreach (var task in tasks) TaskRules.Validate(task, _shared, now);
         if (_options.RefuseUnknownTaskNames) await _names.CheckAsync(tasks);
         var ids = Change(() =>
         {
@@ -523,8 +525,8 @@ internal sealed partial class TaskQueueGrain : Grain, ITaskQueueGrain
     /// <summary>Tasks in a partition the silos do not serve would wait for ever: submits and leases there are refused.</summary>
     private void CheckServed()
     {
-        if (_partitionNumber >= _options.PartitionsPerQueue)
-            throw new InvalidTaskException("Partition", $"Queue '{_queue}' has partitions 0..{_options.PartitionsPerQueue - 1} on these silos, not {_partitionNumber}: clients and silos must agree on TaskQueue:PartitionsPerQueue.");
+        if (_partitionNumber >= _shared.PartitionsPerQueue)
+            throw new InvalidTaskException("Partition", $"Queue '{_queue}' has partitions 0..{_shared.PartitionsPerQueue - 1} on these silos, not {_partitionNumber}: clients and silos must agree on TaskQueue:PartitionsPerQueue.");
     }
 
     private static void CheckWorkerId(string workerId)

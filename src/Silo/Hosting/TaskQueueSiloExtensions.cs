@@ -71,12 +71,13 @@ public static partial class TaskQueueSiloExtensions
         ArgumentNullException.ThrowIfNull(silo);
         ArgumentNullException.ThrowIfNull(settings);
         settings.Validate();
-        if (settings.Options.LeaseDuration < settings.Worker.HeartbeatInterval * 2)
+        if (settings.Partitions.LeaseDuration < settings.Worker.HeartbeatInterval * 2)
             throw new InvalidOperationException("TaskQueue:LeaseDuration must be at least twice TaskQueue:Worker:HeartbeatInterval, or running tasks lose their leases between renewals.");
-        if (settings.Options.FailoverHoldBack > TimeSpan.Zero && settings.Options.FailoverHoldBack <= settings.Worker.HeartbeatInterval)
+        if (settings.Partitions.FailoverHoldBack > TimeSpan.Zero && settings.Partitions.FailoverHoldBack <= settings.Worker.HeartbeatInterval)
             throw new InvalidOperationException("TaskQueue:FailoverHoldBack must be longer than TaskQueue:Worker:HeartbeatInterval (or 0), or a partition's new activation may lease a task again before its live worker renews it.");
         var services = silo.Services;
         services.AddSingleton(Options.Create(settings.Options));
+        services.AddSingleton(Options.Create(settings.Partitions));
         services.AddSingleton(Options.Create(settings.Worker));
         services.AddSingleton(Options.Create(settings.Schedules));
         services.AddSingleton(settings);
@@ -85,7 +86,7 @@ public static partial class TaskQueueSiloExtensions
         if (settings.IsEmbedded)
         {
             // Nothing survives a restart in memory, so no activation ever follows an unclean one: no hold-back.
-            settings.Options.FailoverHoldBack = TimeSpan.Zero;
+            settings.Partitions.FailoverHoldBack = TimeSpan.Zero;
             silo.AddMemoryGrainStorage(Queue.TaskQueueGrain.StorageName, o => o.GrainStorageSerializer = new Queue.StoredBlobSerializer());
             silo.AddMemoryGrainStorage(Schedules.ScheduleGrain.StorageName, o => o.Configure<Serializer>(UseOrleansSerializer));
             silo.UseInMemoryReminderService();
@@ -139,6 +140,7 @@ public static partial class TaskQueueSiloExtensions
         var settings = new TaskQueueSiloOptions();
         TaskQueueConfiguration.Bind(configuration, settings.Options);
         var section = configuration.GetSection(TaskQueueOptions.SectionName);
+        section.Bind(settings.Partitions);
         section.GetSection("Worker").Bind(settings.Worker);
         section.GetSection("Schedules").Bind(settings.Schedules);
         // Binding appends to a list that already holds the default: replace it when configuration names queues.

@@ -3,8 +3,11 @@ namespace DistributedTaskQueue;
 /// <summary>Everything <c>UseTaskQueueSilo</c> sets up, bound from configuration first and then from the caller's delegate.</summary>
 public sealed class TaskQueueSiloOptions
 {
-    /// <summary>Shared queue settings (Redis, retention, defaults).</summary>
+    /// <summary>Settings shared with clients (Redis, cluster, queue defaults, limits on a submit).</summary>
     public TaskQueueOptions Options { get; set; } = new();
+
+    /// <summary>How this silo's queue partitions keep tasks (leases, retention, memory); same <c>TaskQueue</c> section.</summary>
+    public PartitionOptions Partitions { get; set; } = new();
 
     /// <summary>This silo's worker loop.</summary>
     public WorkerOptions Worker { get; set; } = new();
@@ -34,6 +37,7 @@ public sealed class TaskQueueSiloOptions
     public void Validate()
     {
         Options.Validate();
+        Partitions.Validate();
         Worker.Validate();
         Schedules.Validate();
         if (!Enum.IsDefined(RedisDurability))
