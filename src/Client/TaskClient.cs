@@ -55,7 +55,9 @@ public sealed partial class TaskClient : IAsyncDisposable
 
     private static async Task<TaskClient> ConnectAsync(TaskQueueOptions options, CancellationToken cancellationToken, int gatewayPort = TaskQueueConfiguration.DefaultGatewayPort)
     {
-        options.Validate();
+        // No host validates these at start, so refuse them here, before anything connects.
+        var result = new TaskQueueOptionsValidator().Validate(null, options);
+        if (result.Failed) throw new OptionsValidationException(string.Empty, typeof(TaskQueueOptions), result.Failures);
         var builder = Host.CreateApplicationBuilder(new HostApplicationBuilderSettings { DisableDefaults = true });
         builder.UseOrleansClient(client => TaskQueueClientServiceCollectionExtensions.ConfigureClustering(client, options, gatewayPort));
         var host = builder.Build();

@@ -1,4 +1,3 @@
-using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Options;
@@ -19,22 +18,20 @@ public static class TaskQueueClientServiceCollectionExtensions
     public static IServiceCollection AddTaskQueueClient(this IServiceCollection services, Action<TaskQueueOptions>? configure = null)
     {
         ArgumentNullException.ThrowIfNull(services);
-        var coHosted = services.Any(d => d.ServiceType == typeof(IClusterClient));
-        if (!coHosted)
+        var registered = services.Any(d => d.ServiceType == typeof(IValidateOptions<TaskQueueOptions>) && d.ImplementationType == typeof(TaskQueueOptionsValidator));
+        if (registered)
         {
-            services.AddOptions<TaskQueueOptions>()
-                .BindTaskQueue()
-                .Configure(o => configure?.Invoke(o))
-                .Validate(o => { o.Validate(); return true; });
-            services.AddOrleansClient(client => ConfigureClusteringFromServices(client, configure));
+            // A task-queue silo in this host registered the settings, and chose its clustering, cluster ids and storage
+            // from them while it was built: a change made here would reach its grains but not those. Refuse it.
+            if (configure is not null)
+                throw new InvalidOperationException("AddTaskQueueClient(configure) in a host whose TaskQueue settings are registered already (a task-queue silo's, or an earlier AddTaskQueueClient's): the client shares them; set them in UseTaskQueueSilo (or TaskQueue configuration) instead.");
         }
-        else if (configure is not null)
+        else
         {
-            // A task-queue silo registers its settings as one fixed instance that its grains read too: a change
-            // made here could not reach them, and would be dropped without a word. Refuse it instead.
-            if (services.Any(d => d.ServiceType == typeof(IOptions<TaskQueueOptions>) && d.ImplementationInstance is not null))
-                throw new InvalidOperationException("AddTaskQueueClient(configure) in a task-queue silo's host: the client shares the silo's TaskQueue settings; set them in UseTaskQueueSilo (or TaskQueue configuration) instead.");
-            services.PostConfigure(configure);
+            services.AddTaskQueueOptions().BindTaskQueue().Configure(o => configure?.Invoke(o));
+            // An app that set up its own Orleans client keeps it; else the client is built from the same settings.
+            if (!services.Any(d => d.ServiceType == typeof(IClusterClient)))
+                services.AddOrleansClient(client => ConfigureClusteringFromServices(client, configure));
         }
         services.TryAddSingleton(sp => new TaskClient(sp.GetRequiredService<IGrainFactory>(), sp.GetRequiredService<IOptions<TaskQueueOptions>>(), sp.GetService<TimeProvider>()));
         return services;

@@ -31,14 +31,4 @@ public sealed class TaskQueueOptions
 
     /// <summary>Retry policy for tasks that name none.</summary>
     public RetryPolicy DefaultRetry { get; set; } = RetryPolicy.Default;
-
-    /// <summary>Throws <see cref="InvalidOperationException"/> naming the first bad setting (checked at start-up).</summary>
-    public void Validate()
-    {
-        if (!QueueNames.IsValid(DefaultQueue)) throw new InvalidOperationException($"TaskQueue:DefaultQueue '{DefaultQueue}' is not a valid queue name.");
-        if (PartitionsPerQueue is < 1 or > 256) throw new InvalidOperationException("TaskQueue:PartitionsPerQueue must be 1..256.");
-        if (MaxPayloadBytes is < 1 or > 64 * 1024 * 1024) throw new InvalidOperationException("TaskQueue:MaxPayloadBytes must be 1..67108864.");
-        if (string.IsNullOrWhiteSpace(ClusterId) || string.IsNullOrWhiteSpace(ServiceId)) throw new InvalidOperationException("TaskQueue:ClusterId and ServiceId must be set.");
-        DefaultRetry.Validate();
-    }
 }

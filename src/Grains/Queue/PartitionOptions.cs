@@ -42,16 +42,4 @@ public sealed class PartitionOptions
     /// deep backlog or a long result history does not grow silo memory. Running and delayed tasks always stay.
     /// </summary>
     public int MaxResidentTasks { get; set; } = 65_536;
-
-    /// <summary>Throws <see cref="InvalidOperationException"/> naming the first bad setting (checked at start-up).</summary>
-    public void Validate()
-    {
-        if (MaxResultBytes is < 1 or > 64 * 1024 * 1024) throw new InvalidOperationException("TaskQueue:MaxResultBytes must be 1..67108864.");
-        if (ResultTtl <= TimeSpan.Zero || FailedTtl <= TimeSpan.Zero || ResultTtl > TaskRules.MaxHorizon || FailedTtl > TaskRules.MaxHorizon)
-            throw new InvalidOperationException($"TaskQueue:ResultTtl and FailedTtl must be positive and at most {TaskRules.MaxHorizon.TotalDays:0} days.");
-        if (CleanupInterval <= TimeSpan.Zero || CleanupInterval > TimeSpan.FromDays(1)) throw new InvalidOperationException("TaskQueue:CleanupInterval must be positive and at most a day.");
-        if (MaxResidentTasks < 256) throw new InvalidOperationException("TaskQueue:MaxResidentTasks must be at least 256.");
-        if (LeaseDuration < TimeSpan.FromSeconds(1) || LeaseDuration > TimeSpan.FromDays(1)) throw new InvalidOperationException("TaskQueue:LeaseDuration must be 1 s..1 day.");
-        if (FailoverHoldBack < TimeSpan.Zero || FailoverHoldBack > TimeSpan.FromHours(1)) throw new InvalidOperationException("TaskQueue:FailoverHoldBack must be 0..1 hour.");
-    }
 }

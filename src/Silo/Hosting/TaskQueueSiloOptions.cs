@@ -1,6 +1,10 @@
 namespace DistributedTaskQueue;
 
-/// <summary>Everything <c>UseTaskQueueSilo</c> sets up, bound from configuration first and then from the caller's delegate.</summary>
+/// <summary>
+/// Everything <c>UseTaskQueueSilo</c> sets up, bound from configuration first and then from the caller's delegate, once,
+/// while the host is built: clustering, endpoints and storage are chosen from it then. Its parts reach the options
+/// system as they are (<c>IOptions&lt;PartitionOptions&gt;</c> and so on), each validated when the silo starts.
+/// </summary>
 public sealed class TaskQueueSiloOptions
 {
     /// <summary>Settings shared with clients (Redis, cluster, queue defaults, limits on a submit).</summary>
@@ -32,15 +36,4 @@ public sealed class TaskQueueSiloOptions
 
     /// <summary>True when no Redis is configured: one silo with in-memory storage and reminders.</summary>
     public bool IsEmbedded => string.IsNullOrWhiteSpace(Options.RedisConnectionString);
-
-    /// <summary>Throws <see cref="InvalidOperationException"/> naming the first bad setting (checked at start-up).</summary>
-    public void Validate()
-    {
-        Options.Validate();
-        Partitions.Validate();
-        Worker.Validate();
-        Schedules.Validate();
-        if (!Enum.IsDefined(RedisDurability))
-            throw new InvalidOperationException($"TaskQueue:RedisDurability must be Warn, Require or Off, was {(int)RedisDurability}.");
-    }
 }
