@@ -20,7 +20,7 @@ internal sealed class TaskQueueSiloOptionsValidator : IValidateOptions<TaskQueue
     /// <summary>Throws <see cref="OptionsValidationException"/> listing every failure.</summary>
     public static void ThrowIfInvalid(TaskQueueSiloOptions options)
     {
-        var result = new TaskQueueSiloOptionsValidator().Validate(Microsoft.Extensions.Options.Options.DefaultName, options);
-        if (result.Failed) throw new OptionsValidationException(Microsoft.Extensions.Options.Options.DefaultName, typeof(TaskQueueSiloOptions), result.Failures);
+        var result = new TaskQueueSiloOptionsValidator().Validate(Options.DefaultName, options);
+        if (result.Failed) throw new OptionsValidationException(Options.DefaultName, typeof(TaskQueueSiloOptions), result.Failures);
     }
 }
