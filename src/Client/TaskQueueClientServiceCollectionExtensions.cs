@@ -13,7 +13,8 @@ public static class TaskQueueClientServiceCollectionExtensions
     /// Registers a singleton <see cref="TaskClient"/>. Settings bind from the <c>TaskQueue</c> section
     /// (<c>TaskQueue:Redis</c> names the cluster's Redis; without it, a local embedded silo on gateway <see cref="TaskQueueConfiguration.DefaultGatewayPort"/>).
     /// In a host that is itself a silo (call this after <c>UseTaskQueueSilo</c>), the client uses the silo directly
-    /// and shares its settings, so <paramref name="configure"/> is refused there.
+    /// and shares its settings, so <paramref name="configure"/> is refused there (as in a second call of this method).
+    /// The settings are validated when the host starts.
     /// </summary>
     public static IServiceCollection AddTaskQueueClient(this IServiceCollection services, Action<TaskQueueOptions>? configure = null)
     {
@@ -22,7 +23,8 @@ public static class TaskQueueClientServiceCollectionExtensions
         if (registered)
         {
             // A task-queue silo in this host registered the settings, and chose its clustering, cluster ids and storage
-            // from them while it was built: a change made here would reach its grains but not those. Refuse it.
+            // from them while it was built (an earlier call chose its Orleans client's): a change made here would reach
+            // the options but not those. Refuse it rather than split the settings.
             if (configure is not null)
                 throw new InvalidOperationException("AddTaskQueueClient(configure) in a host whose TaskQueue settings are registered already (a task-queue silo's, or an earlier AddTaskQueueClient's): the client shares them; set them in UseTaskQueueSilo (or TaskQueue configuration) instead.");
         }
