@@ -29,6 +29,8 @@ public sealed class TaskQueueOptions
     /// <summary>Largest accepted payload, in bytes of UTF-8 JSON.</summary>
     public int MaxPayloadBytes { get; set; } = 256 * 1024;
 
-    /// <summary>Retry policy for tasks that name none.</summary>
-    public RetryPolicy DefaultRetry { get; set; } = RetryPolicy.Default;
+    /// <summary>Retry policy for tasks that name none (<c>TaskQueue:DefaultRetry:MaxRetries</c> and so on).</summary>
+    // A fresh instance, not RetryPolicy.Default: configuration binds into the instance it finds, and would change the
+    // shared default of the whole process.
+    public RetryPolicy DefaultRetry { get; set; } = new();
 }
