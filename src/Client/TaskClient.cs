@@ -48,16 +48,18 @@ public sealed partial class TaskClient : IAsyncDisposable
     }
 
     /// <summary>Connects to an embedded single silo on this machine (no Redis) through its gateway port.</summary>
-    public static Task<TaskClient> ConnectLocalAsync(int gatewayPort = 30000, Action<TaskQueueOptions>? configure = null, CancellationToken cancellationToken = default)
+    public static Task<TaskClient> ConnectLocalAsync(int gatewayPort = TaskQueueConfiguration.DefaultGatewayPort, Action<TaskQueueOptions>? configure = null, CancellationToken cancellationToken = default)
     {
         var options = new TaskQueueOptions();
         configure?.Invoke(options);
         return ConnectAsync(options, cancellationToken, gatewayPort);
     }
 
-    private static async Task<TaskClient> ConnectAsync(TaskQueueOptions options, CancellationToken cancellationToken, int gatewayPort = 30000)
+    private static async Task<TaskClient> ConnectAsync(TaskQueueOptions options, CancellationToken cancellationToken, int gatewayPort = TaskQueueConfiguration.DefaultGatewayPort)
     {
-        options.Validate();
+        // No host validates these at start, so refuse them here, before anything connects.
+        var result = new TaskQueueOptionsValidator().Validate(null, options);
+        if (result.Failed) throw new OptionsValidationException(string.Empty, typeof(TaskQueueOptions), result.Failures);
         var builder = Host.CreateApplicationBuilder(new HostApplicationBuilderSettings { DisableDefaults = true });
         builder.UseOrleansClient(client => TaskQueueClientServiceCollectionExtensions.ConfigureClustering(client, options, gatewayPort));
         var host = builder.Build();

@@ -1,4 +1,3 @@
-using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Options;
@@ -12,30 +11,29 @@ public static class TaskQueueClientServiceCollectionExtensions
 {
     /// <summary>
     /// Registers a singleton <see cref="TaskClient"/>. Settings bind from the <c>TaskQueue</c> section
-    /// (<c>TaskQueue:Redis</c> names the cluster's Redis; without it, a local embedded silo on gateway 30000).
+    /// (<c>TaskQueue:Redis</c> names the cluster's Redis; without it, a local embedded silo on gateway <see cref="TaskQueueConfiguration.DefaultGatewayPort"/>).
     /// In a host that is itself a silo (call this after <c>UseTaskQueueSilo</c>), the client uses the silo directly
-    /// and shares its settings, so <paramref name="configure"/> is refused there.
+    /// and shares its settings, so <paramref name="configure"/> is refused there (as in a second call of this method).
+    /// The settings are validated when the host starts.
     /// </summary>
     public static IServiceCollection AddTaskQueueClient(this IServiceCollection services, Action<TaskQueueOptions>? configure = null)
     {
         ArgumentNullException.ThrowIfNull(services);
-        var coHosted = services.Any(d => d.ServiceType == typeof(IClusterClient));
-        if (!coHosted)
+        var registered = services.Any(d => d.ServiceType == typeof(IValidateOptions<TaskQueueOptions>) && d.ImplementationType == typeof(TaskQueueOptionsValidator));
+        if (registered)
         {
-            services.AddOptions<TaskQueueOptions>()
-                .BindConfiguration(TaskQueueOptions.SectionName)
-                .Configure<IConfiguration>((o, config) => o.RedisConnectionString ??= config[$"{TaskQueueOptions.SectionName}:Redis"])
-                .Configure(o => configure?.Invoke(o))
-                .Validate(o => { o.Validate(); return true; });
-            services.AddOrleansClient(client => ConfigureClusteringFromServices(client, configure));
+            // A task-queue silo in this host registered the settings, and chose its clustering, cluster ids and storage
+            // from them while it was built (an earlier call chose its Orleans client's): a change made here would reach
+            // the options but not those. Refuse it rather than split the settings.
+            if (configure is not null)
+                throw new InvalidOperationException("AddTaskQueueClient(configure) in a host whose TaskQueue settings are registered already (a task-queue silo's, or an earlier AddTaskQueueClient's): the client shares them; set them in UseTaskQueueSilo (or TaskQueue configuration) instead.");
         }
-        else if (configure is not null)
+        else
         {
-            // A task-queue silo registers its settings as one fixed instance that its grains read too: a change
-            // made here could not reach them, and would be dropped without a word. Refuse it instead.
-            if (services.Any(d => d.ServiceType == typeof(IOptions<TaskQueueOptions>) && d.ImplementationInstance is not null))
-                throw new InvalidOperationException("AddTaskQueueClient(configure) in a task-queue silo's host: the client shares the silo's TaskQueue settings; set them in UseTaskQueueSilo (or TaskQueue configuration) instead.");
-            services.PostConfigure(configure);
+            services.AddTaskQueueOptions().BindTaskQueue().Configure(o => configure?.Invoke(o));
+            // An app that set up its own Orleans client keeps it; else the client is built from the same settings.
+            if (!services.Any(d => d.ServiceType == typeof(IClusterClient)))
+                services.AddOrleansClient(client => ConfigureClusteringFromServices(client, configure));
         }
         services.TryAddSingleton(sp => new TaskClient(sp.GetRequiredService<IGrainFactory>(), sp.GetRequiredService<IOptions<TaskQueueOptions>>(), sp.GetService<TimeProvider>()));
         return services;
@@ -58,11 +56,8 @@ public static class TaskQueueClientServiceCollectionExtensions
     private static void ConfigureClusteringFromServices(IClientBuilder client, Action<TaskQueueOptions>? configure)
     {
         // Clustering must be chosen while the container is built, so read the same configuration the options bind from.
-        var configuration = client.Configuration;
-        var options = new TaskQueueOptions();
-        configuration.GetSection(TaskQueueOptions.SectionName).Bind(options);
-        options.RedisConnectionString ??= configuration[$"{TaskQueueOptions.SectionName}:Redis"];
+        var options = TaskQueueConfiguration.Bind(client.Configuration, new TaskQueueOptions());
         configure?.Invoke(options);
-        ConfigureClustering(client, options, configuration.GetValue($"{TaskQueueOptions.SectionName}:GatewayPort", 30000));
+        ConfigureClustering(client, options, TaskQueueConfiguration.GatewayPort(client.Configuration));
     }
 }

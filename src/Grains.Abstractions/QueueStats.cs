@@ -36,7 +36,7 @@ public sealed record QueueStats
 
     /// <summary>
     /// Task record slots the owning silos hold in memory now (whole segments of 64); the others live only in Redis
-    /// until dispatch or a call needs them. Bounded by <see cref="TaskQueueOptions.MaxResidentTasks"/> plus running and delayed work.
+    /// until dispatch or a call needs them. Bounded by <c>TaskQueue:MaxResidentTasks</c> plus running and delayed work.
     /// </summary>
     [Id(10)] public long ResidentTasks { get; init; }
 

@@ -7,10 +7,10 @@ namespace DistributedTaskQueue.Tests.Grains;
 public sealed class QueuePartitionControlTests
 {
     private readonly FakeTimeProvider _time = new(new DateTimeOffset(2026, 1, 1, 0, 0, 0, TimeSpan.Zero));
-    private readonly TaskQueueOptions _options = new() { DefaultRetry = RetryPolicy.None };
+    private readonly PartitionOptions _options = new();
     private readonly QueuePartition _partition;
 
-    public QueuePartitionControlTests() => _partition = new QueuePartition("q", 0, _options, () => 0.5);
+    public QueuePartitionControlTests() => _partition = new QueuePartition("q", 0, _options, RetryPolicy.None, () => 0.5);
 
     private TaskId Submit(string name = "t", string? key = null, DateTimeOffset? notBefore = null)
     {
@@ -105,7 +105,7 @@ public sealed class QueuePartitionControlTests
     public void IdempotencyKeys_SurviveRestore()
     {
         var first = Submit(key: "k");
-        var restored = new QueuePartition("q", 0, _options, () => 0.5, _partition.Head);
+        var restored = new QueuePartition("q", 0, _options, RetryPolicy.None, () => 0.5, _partition.Head);
         restored.Restore(_partition.TakeDirty().Select(d => d.Segment!), _time.GetUtcNow());
 
         Assert.Equal(first, restored.Submit(new TaskSubmission { TaskName = "t", Payload = [], IdempotencyKey = "k" }, _time.GetUtcNow()));
@@ -131,7 +131,7 @@ public sealed class QueuePartitionControlTests
         Submit("b");
         Submit("c");
         var first = _partition.Lease("w", requestId: 7, 2, _time.GetUtcNow());
-        var restored = new QueuePartition("q", 0, _options, () => 0.5, _partition.Head);
+        var restored = new QueuePartition("q", 0, _options, RetryPolicy.None, () => 0.5, _partition.Head);
         restored.Restore(_partition.TakeDirty().Select(d => d.Segment!), _time.GetUtcNow());
 
         Assert.Empty(restored.Reclaim("w", requestId: 8, 10, _time.GetUtcNow()));
@@ -148,7 +148,7 @@ public sealed class QueuePartitionControlTests
     {
         Submit();
         _partition.Lease("10.0.0.1:11111@1", 0, 1, _time.GetUtcNow());
-        var restored = new QueuePartition("q", 0, _options, () => 0.5, _partition.Head);
+        var restored = new QueuePartition("q", 0, _options, RetryPolicy.None, () => 0.5, _partition.Head);
         restored.Restore(_partition.TakeDirty().Select(d => d.Segment!), _time.GetUtcNow());
 
         Assert.Equal(1, restored.ReleaseWorker(w => w == "10.0.0.1:11111@1", _time.GetUtcNow()));

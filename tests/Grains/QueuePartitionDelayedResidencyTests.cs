@@ -14,12 +14,13 @@ public sealed class QueuePartitionDelayedResidencyTests
     private const int Segment = TaskSegment.Capacity;
     private const int Window = QueuePartition.PrefetchSegments;
     private readonly FakeTimeProvider _time = new(new DateTimeOffset(2026, 1, 1, 0, 0, 0, TimeSpan.Zero));
-    private readonly TaskQueueOptions _options = new() { DefaultRetry = new RetryPolicy { MaxRetries = 0 } };
+    private static readonly RetryPolicy NoRetries = new() { MaxRetries = 0 };
+    private readonly PartitionOptions _options = new();
     private readonly SegmentStorageDouble _storage = new();
 
     private DateTimeOffset Due => _time.GetUtcNow().AddHours(1);
 
-    private QueuePartition NewPartition() => new("q", 0, _options, () => 0.5);
+    private QueuePartition NewPartition() => new("q", 0, _options, NoRetries, () => 0.5);
 
     private void SubmitDelayed(QueuePartition partition, int count, DateTimeOffset due)
     {
@@ -165,8 +166,8 @@ public sealed class QueuePartitionDelayedResidencyTests
     [Fact]
     public void RetryingTasks_GoColdToo_AndComeBackAfterTheirBackoff_ForTheNextAttempt()
     {
-        var options = new TaskQueueOptions { DefaultRetry = new RetryPolicy { MaxRetries = 3, RetryDelay = TimeSpan.FromHours(1), Jitter = 0 } };
-        var partition = new QueuePartition("q", 0, options, () => 0.5);
+        var retry = new RetryPolicy { MaxRetries = 3, RetryDelay = TimeSpan.FromHours(1), Jitter = 0 };
+        var partition = new QueuePartition("q", 0, _options, retry, () => 0.5);
         for (var i = 0; i < (2 * Segment) + 1; i++) partition.Submit(new TaskSubmission { TaskName = "t", Payload = [] }, _time.GetUtcNow());
         partition.CommitStaged(partition.TakeStaged());
         foreach (var task in partition.Lease("w", 1, int.MaxValue, _time.GetUtcNow()))
@@ -233,7 +234,7 @@ public sealed class QueuePartitionDelayedResidencyTests
         SubmitDelayed(first, Segments * Segment, due);
         Write(first);
 
-        var restored = new QueuePartition("q", 0, _options, () => 0.5, first.Head);
+        var restored = new QueuePartition("q", 0, _options, NoRetries, () => 0.5, first.Head);
         restored.Restore(_storage.Segments.Values, _time.GetUtcNow());
         restored.Evict(maxResidentRecords: 4 * Segment);
 

@@ -10,10 +10,10 @@ namespace DistributedTaskQueue.Tests.Grains;
 public sealed class QueuePartitionHardeningTests
 {
     private readonly FakeTimeProvider _time = new(new DateTimeOffset(2026, 1, 1, 0, 0, 0, TimeSpan.Zero));
-    private readonly TaskQueueOptions _options = new() { DefaultRetry = RetryPolicy.None, MaxResultBytes = 100 };
+    private readonly PartitionOptions _options = new() { MaxResultBytes = 100 };
     private readonly QueuePartition _partition;
 
-    public QueuePartitionHardeningTests() => _partition = new QueuePartition("q", 0, _options, () => 0.5);
+    public QueuePartitionHardeningTests() => _partition = new QueuePartition("q", 0, _options, RetryPolicy.None, () => 0.5);
 
     private TaskId Submit(TaskPriority priority = TaskPriority.Normal, DateTimeOffset? expiresAt = null)
     {
@@ -30,7 +30,7 @@ public sealed class QueuePartitionHardeningTests
 
     private QueuePartition Reload(IEnumerable<TaskSegment> stored)
     {
-        var restored = new QueuePartition("q", 0, _options, () => 0.5, _partition.Head);
+        var restored = new QueuePartition("q", 0, _options, RetryPolicy.None, () => 0.5, _partition.Head);
         restored.Restore(stored, _time.GetUtcNow());
         return restored;
     }
@@ -194,8 +194,8 @@ public sealed class QueuePartitionHardeningTests
     public void ForgetColdSegment_DropsTheLostTasks_SoLeasingGoesOnPastThem()
     {
         const int segment = TaskSegment.Capacity;
-        var options = new TaskQueueOptions { MaxResidentTasks = 256 };
-        var partition = new QueuePartition("q", 0, options, () => 0.5);
+        var options = new PartitionOptions { MaxResidentTasks = 256 };
+        var partition = new QueuePartition("q", 0, options, RetryPolicy.Default, () => 0.5);
         for (var i = 0; i < (QueuePartition.PrefetchSegments + 8) * segment; i++)
             partition.Submit(new TaskSubmission { TaskName = "t", Payload = "{}"u8.ToArray() }, _time.GetUtcNow());
         partition.CommitStaged(partition.TakeStaged());

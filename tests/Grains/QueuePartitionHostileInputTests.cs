@@ -10,10 +10,10 @@ namespace DistributedTaskQueue.Tests.Grains;
 public sealed class QueuePartitionHostileInputTests
 {
     private readonly FakeTimeProvider _time = new(new DateTimeOffset(2026, 1, 1, 0, 0, 0, TimeSpan.Zero));
-    private readonly TaskQueueOptions _options = new() { DefaultRetry = RetryPolicy.None };
+    private readonly PartitionOptions _options = new();
     private readonly QueuePartition _partition;
 
-    public QueuePartitionHostileInputTests() => _partition = new QueuePartition("q", 0, _options, () => 0.5);
+    public QueuePartitionHostileInputTests() => _partition = new QueuePartition("q", 0, _options, RetryPolicy.None, () => 0.5);
 
     private TaskId Submit(RetryPolicy? retry = null)
     {
@@ -39,7 +39,7 @@ public sealed class QueuePartitionHostileInputTests
 
     private QueuePartition Reload(params TaskSegment[] stored)
     {
-        var restored = new QueuePartition("q", 0, _options, () => 0.5, new PartitionHead { NextSequence = _partition.Head.NextSequence, Epoch = 2 });
+        var restored = new QueuePartition("q", 0, _options, RetryPolicy.None, () => 0.5, new PartitionHead { NextSequence = _partition.Head.NextSequence, Epoch = 2 });
         restored.Restore(stored, _time.GetUtcNow());
         return restored;
     }
@@ -148,8 +148,8 @@ public sealed class QueuePartitionHostileInputTests
     [Fact]
     public void ARetriedDeadLetter_DoesNotCarryAnOldCancelRequest_IntoItsNewAttempts()
     {
-        var options = new TaskQueueOptions { DefaultRetry = new RetryPolicy { MaxRetries = 3, RetryDelay = TimeSpan.FromSeconds(1) }, MaxResultBytes = 10 };
-        var partition = new QueuePartition("q", 0, options, () => 0.5);
+        var options = new PartitionOptions { MaxResultBytes = 10 };
+        var partition = new QueuePartition("q", 0, options, new RetryPolicy { MaxRetries = 3, RetryDelay = TimeSpan.FromSeconds(1) }, () => 0.5);
         var id = partition.Submit(new TaskSubmission { TaskName = "t", Payload = "{}"u8.ToArray() }, _time.GetUtcNow());
         partition.CommitStaged(partition.TakeStaged());
         var first = partition.Lease("w", 0, 1, _time.GetUtcNow()).Single();

@@ -13,10 +13,11 @@ public sealed class QueuePartitionResidencyTests
     private const int Segment = TaskSegment.Capacity;
     private const int Window = QueuePartition.PrefetchSegments;
     private readonly FakeTimeProvider _time = new(new DateTimeOffset(2026, 1, 1, 0, 0, 0, TimeSpan.Zero));
-    private readonly TaskQueueOptions _options = new() { DefaultRetry = new RetryPolicy { MaxRetries = 0 } };
+    private static readonly RetryPolicy NoRetries = new() { MaxRetries = 0 };
+    private readonly PartitionOptions _options = new();
     private readonly SegmentStorageDouble _storage = new();
 
-    private QueuePartition NewPartition() => new("q", 0, _options, () => 0.5);
+    private QueuePartition NewPartition() => new("q", 0, _options, NoRetries, () => 0.5);
 
     private void Submit(QueuePartition partition, int count, TaskPriority priority = TaskPriority.Normal, Func<int, string?>? key = null)
     {

@@ -7,10 +7,11 @@ namespace DistributedTaskQueue.Tests.Grains;
 public sealed class QueuePartitionTests
 {
     private readonly FakeTimeProvider _time = new(new DateTimeOffset(2026, 1, 1, 0, 0, 0, TimeSpan.Zero));
-    private readonly TaskQueueOptions _options = new() { DefaultRetry = new RetryPolicy { MaxRetries = 3, RetryDelay = TimeSpan.FromSeconds(10), Jitter = 0 } };
+    private static readonly RetryPolicy DefaultRetry = new() { MaxRetries = 3, RetryDelay = TimeSpan.FromSeconds(10), Jitter = 0 };
+    private readonly PartitionOptions _options = new();
     private double _random = 0.5;
 
-    private QueuePartition NewPartition(PartitionHead? head = null) => new("q", 0, _options, () => _random, head);
+    private QueuePartition NewPartition(PartitionHead? head = null) => new("q", 0, _options, DefaultRetry, () => _random, head);
 
     private static TaskSubmission Submission(string name = "t", TaskPriority priority = TaskPriority.Normal, RetryPolicy? retry = null, DateTimeOffset? notBefore = null, DateTimeOffset? expiresAt = null) =>
         new() { TaskName = name, Payload = "{}"u8.ToArray(), Priority = priority, Retry = retry, NotBefore = notBefore, ExpiresAt = expiresAt };

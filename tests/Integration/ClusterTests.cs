@@ -54,7 +54,7 @@ public sealed class ClusterTests(RedisFixture fixture)
         const string queue = "cl-missing";
         // As after a deploy that dropped a handler: the name is accepted (refusal off), no worker can run it.
         await using var cluster = await TaskQueueCluster.StartAsync(fixture.Redis, [queue],
-            configure: (_, s) => s.Options.RefuseUnknownTaskNames = false);
+            configure: (_, s) => s.Partitions.RefuseUnknownTaskNames = false);
         var missing = await cluster.Client.SubmitAsync("nobody.handles.this", "{}", queue,
             new TaskOptions { Retry = new RetryPolicy { MaxRetries = 2, RetryDelay = TimeSpan.FromMilliseconds(100) } });
 

@@ -21,7 +21,7 @@ public sealed class DelayedTaskTests(RedisFixture fixture)
     {
         const string queue = "delayed-resident";
         var serviceId = Guid.NewGuid().ToString("N");
-        void Budgeted(string silo, TaskQueueSiloOptions settings) => settings.Options.MaxResidentTasks = Budget;
+        void Budgeted(string silo, TaskQueueSiloOptions settings) => settings.Partitions.MaxResidentTasks = Budget;
         var due = new Dictionary<TaskId, DateTimeOffset>();
         TaskId cancelled;
         // The first cluster runs no worker: nothing can run before the restart, whatever the timing.

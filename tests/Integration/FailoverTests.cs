@@ -17,7 +17,7 @@ public sealed class FailoverTests(RedisFixture fixture, ITestOutputHelper output
     /// </summary>
     private static void FastLeases(TaskQueueSiloOptions settings)
     {
-        settings.Options.LeaseDuration = TimeSpan.FromSeconds(10);
+        settings.Partitions.LeaseDuration = TimeSpan.FromSeconds(10);
         settings.Worker.HeartbeatInterval = TimeSpan.FromMilliseconds(300);
     }
 
@@ -61,7 +61,7 @@ public sealed class FailoverTests(RedisFixture fixture, ITestOutputHelper output
         // Leases of 10 minutes: only the silo's death, seen through cluster membership, can bring the task back in time.
         await using var cluster = await TaskQueueCluster.StartAsync(fixture.Redis, [queue], silos: 3, concurrency: 2, configure: (_, s) =>
         {
-            s.Options.LeaseDuration = TimeSpan.FromMinutes(10);
+            s.Partitions.LeaseDuration = TimeSpan.FromMinutes(10);
             s.Worker.HeartbeatInterval = TimeSpan.FromMilliseconds(300);
         });
         var ids = await cluster.Client.SubmitBatchAsync(Enumerable.Range(0, 6).Select(i => new WaitTask($"orphan{i}", 3000)), queue);

@@ -18,7 +18,7 @@ public sealed class HardeningTests(RedisFixture fixture) : IAsyncLifetime
 
     public async Task InitializeAsync() =>
         _cluster = await TaskQueueCluster.StartAsync(fixture.Redis, ["hd-direct", "hd-expire", "hd-forever", "hd-big"], concurrency: 4,
-            configure: (_, s) => s.Options.MaxResultBytes = 1000);
+            configure: (_, s) => s.Partitions.MaxResultBytes = 1000);
 
     public async Task DisposeAsync() => await _cluster.DisposeAsync();
 

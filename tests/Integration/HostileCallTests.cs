@@ -69,7 +69,7 @@ public sealed class HostileCallTests(RedisFixture fixture, ITestOutputHelper out
         var log = new ErrorLog();
         // No worker serves this queue: the test leases as any client can (the grain interface is open).
         await using var cluster = await TaskQueueCluster.StartAsync(fixture.Redis, [], services: s => s.AddSingleton<ILoggerProvider>(log),
-            configure: (_, s) => s.Options.RefuseUnknownTaskNames = false);
+            configure: (_, s) => s.Partitions.RefuseUnknownTaskNames = false);
         var partition = cluster.Cluster.Client.GetGrain<ITaskQueueGrain>(QueueNames.PartitionKey(queue, 0));
         await partition.SubmitAsync([new TaskSubmission { TaskName = "x", Payload = "{}"u8.ToArray() }, new TaskSubmission { TaskName = "x", Payload = "{}"u8.ToArray() }]);
         var leased = await partition.LeaseAsync("hostile", 0, 2, TimeSpan.Zero, null);
@@ -94,7 +94,7 @@ public sealed class HostileCallTests(RedisFixture fixture, ITestOutputHelper out
         const string queue = "atk-retention";
         var serviceId = Guid.NewGuid().ToString("N");
         var log = new ErrorLog();
-        await using var cluster = await StartAsync(queue, log, (_, s) => s.Options.CleanupInterval = TimeSpan.FromSeconds(1), serviceId);
+        await using var cluster = await StartAsync(queue, log, (_, s) => s.Partitions.CleanupInterval = TimeSpan.FromSeconds(1), serviceId);
         // One full segment (so segment 0 is not the tail) whose results expire after a second.
         var ids = await cluster.Client.SubmitBatchAsync(Enumerable.Range(0, TaskSegment.Capacity).Select(i => new RecordTask($"r{i}")), queue,
             new TaskOptions { ResultTtl = TimeSpan.FromSeconds(1) });
@@ -163,8 +163,8 @@ public sealed class HostileCallTests(RedisFixture fixture, ITestOutputHelper out
         // No worker loops: the test is the workers (the grain interface is what every worker calls).
         await using var cluster = await TaskQueueCluster.StartAsync(redis, [], silos: 2, configure: (_, s) =>
         {
-            s.Options.RefuseUnknownTaskNames = false;
-            s.Options.LeaseDuration = TimeSpan.FromSeconds(30);
+            s.Partitions.RefuseUnknownTaskNames = false;
+            s.Partitions.LeaseDuration = TimeSpan.FromSeconds(30);
         });
         var partition = cluster.Cluster.Client.GetGrain<ITaskQueueGrain>(QueueNames.PartitionKey(queue, 0));
         var submission = new TaskSubmission { TaskName = "x", Payload = "{}"u8.ToArray() };

@@ -11,7 +11,7 @@ public sealed class LeaseTests(RedisFixture fixture)
         const string queue = "lease-long";
         await using var cluster = await TaskQueueCluster.StartAsync(fixture.Redis, [queue], configure: (_, settings) =>
         {
-            settings.Options.LeaseDuration = TimeSpan.FromSeconds(1);
+            settings.Partitions.LeaseDuration = TimeSpan.FromSeconds(1);
             settings.Worker.HeartbeatInterval = TimeSpan.FromMilliseconds(250);
         });
 

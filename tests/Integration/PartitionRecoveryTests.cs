@@ -60,7 +60,7 @@ public sealed class PartitionRecoveryTests(RedisFixture fixture, ITestOutputHelp
         const int segments = 40;
         var serviceId = Guid.NewGuid().ToString("N");
         await using (var first = await TaskQueueCluster.StartAsync(fixture.Redis, [queue], serviceId: serviceId, concurrency: 8,
-            configure: (_, s) => s.Options.CleanupInterval = TimeSpan.FromSeconds(1)))
+            configure: (_, s) => s.Partitions.CleanupInterval = TimeSpan.FromSeconds(1)))
         {
             // One old dead letter in segment 0 keeps that segment for 7 days; everything after it expires in a second.
             var dead = await first.Client.SubmitAsync(new FailTask("kept"), queue, new TaskOptions { Retry = RetryPolicy.None });
@@ -96,7 +96,7 @@ public sealed class PartitionRecoveryTests(RedisFixture fixture, ITestOutputHelp
         const int segments = 40;
         var serviceId = Guid.NewGuid().ToString("N");
         await using var cluster = await TaskQueueCluster.StartAsync(fixture.Redis, [queue], serviceId: serviceId, concurrency: 8,
-            configure: (_, s) => s.Options.MaxResidentTasks = 256);
+            configure: (_, s) => s.Partitions.MaxResidentTasks = 256);
         await cluster.Client.PauseQueueAsync(queue);
         var ids = new List<TaskId>();
         for (var batch = 0; batch < segments / 10; batch++)

@@ -19,7 +19,7 @@ public sealed class ResidencyTests(RedisFixture fixture)
     {
         const string queue = "resident";
         var serviceId = Guid.NewGuid().ToString("N");
-        void Budgeted(string silo, TaskQueueSiloOptions settings) => settings.Options.MaxResidentTasks = Budget;
+        void Budgeted(string silo, TaskQueueSiloOptions settings) => settings.Partitions.MaxResidentTasks = Budget;
         var ids = new List<TaskId>();
         TaskId cancelled;
         await using (var first = await TaskQueueCluster.StartAsync(fixture.Redis, [], serviceId: serviceId, configure: Budgeted))

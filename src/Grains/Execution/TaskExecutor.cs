@@ -10,7 +10,7 @@ namespace DistributedTaskQueue.Execution;
 /// decides about retries: the partition's retry policy does. A plain class, not a grain: the worker loop
 /// calls it in-process, which saves a grain call per task (about half the per-task CPU, measured).
 /// </summary>
-internal sealed class TaskExecutor(TaskHandlerRegistry registry, IServiceProvider services, IOptions<TaskQueueOptions> options, TimeProvider time, ILoggerFactory loggers)
+internal sealed class TaskExecutor(TaskHandlerRegistry registry, IServiceProvider services, IOptions<PartitionOptions> options, TimeProvider time, ILoggerFactory loggers)
 {
     private readonly int _maxResultBytes = options.Value.MaxResultBytes;
 

@@ -14,13 +14,13 @@ internal sealed class PartitionHousekeeping
     private readonly QueuePartition _partition;
     private readonly PartitionWrites _writes;
     private readonly ColdSegmentReader _cold;
-    private readonly TaskQueueOptions _options;
+    private readonly PartitionOptions _options;
     private readonly TimeProvider _time;
     private readonly Action _dispatch;
     private readonly PromotionTimer _promotion;
     private DateTimeOffset _nextCleanup;
 
-    public PartitionHousekeeping(IGrainBase grain, QueuePartition partition, PartitionWrites writes, ColdSegmentReader cold, TaskQueueOptions options, TimeProvider time, Action dispatch)
+    public PartitionHousekeeping(IGrainBase grain, QueuePartition partition, PartitionWrites writes, ColdSegmentReader cold, PartitionOptions options, TimeProvider time, Action dispatch)
     {
         _partition = partition;
         _writes = writes;

@@ -8,7 +8,7 @@ namespace DistributedTaskQueue.Queue;
 /// long history of deleted segments costs nothing. A segment that cannot be read is left in storage and skipped;
 /// a record that cannot be indexed is quarantined by the model. It only reads.
 /// </summary>
-internal sealed partial class PartitionLoader(PartitionStore store, PartitionMetrics metrics, TaskQueueOptions options, TimeProvider time, string queue, string key, ILogger logger)
+internal sealed partial class PartitionLoader(PartitionStore store, PartitionMetrics metrics, PartitionOptions options, TimeProvider time, string queue, string key, ILogger logger)
 {
     private const int Chunk = 64;
 
@@ -16,10 +16,10 @@ internal sealed partial class PartitionLoader(PartitionStore store, PartitionMet
     /// Opens the partition for a new activation: its head with a new epoch, every stored task, and the hold after an
     /// unclean close.
     /// </summary>
-    public async Task<QueuePartition> OpenAsync(int partitionNumber)
+    public async Task<QueuePartition> OpenAsync(int partitionNumber, RetryPolicy defaultRetry)
     {
         var head = await store.ReadHeadAsync() ?? new PartitionHead();
-        var partition = new QueuePartition(queue, partitionNumber, options, Random.Shared.NextDouble, head);
+        var partition = new QueuePartition(queue, partitionNumber, options, defaultRetry, Random.Shared.NextDouble, head);
         await LoadAsync(partition);
         // Flushes that only rewrote existing segments left the head key behind and a newer copy in those segments.
         if (store.NewestHeadCopy is { } newer) head.CatchUp(newer);

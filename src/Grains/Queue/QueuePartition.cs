@@ -18,7 +18,8 @@ internal sealed partial class QueuePartition
 
     private readonly string _queue;
     private readonly int _number;
-    private readonly TaskQueueOptions _options;
+    private readonly PartitionOptions _options;
+    private readonly RetryPolicy _defaultRetry;
     private readonly Func<double> _random;
     private readonly PartitionHead _head;
     private readonly SegmentCache _segments = new();
@@ -32,11 +33,12 @@ internal sealed partial class QueuePartition
     private List<long> _finished = [];
     private DateTimeOffset _holdUntil = DateTimeOffset.MinValue;
 
-    public QueuePartition(string queue, int partition, TaskQueueOptions options, Func<double> random, PartitionHead? head = null)
+    public QueuePartition(string queue, int partition, PartitionOptions options, RetryPolicy defaultRetry, Func<double> random, PartitionHead? head = null)
     {
         _queue = queue;
         _number = partition;
         _options = options;
+        _defaultRetry = defaultRetry;
         _random = random;
         _head = head ?? new PartitionHead();
         _leases = new LeaseTable(options.LeaseDuration);
@@ -361,7 +363,7 @@ internal sealed partial class QueuePartition
         _head.Failed++;
         record.Failures++;
         record.AddError(TaskRules.Bounded(failed.Error));
-        var policy = record.Retry ?? _options.DefaultRetry;
+        var policy = record.Retry ?? _defaultRetry;
         if (failed.Retryable && record.Failures <= policy.MaxRetries)
         {
             record.NotBefore = now + policy.DelayFor(record.Failures, _random());

@@ -8,7 +8,7 @@ namespace DistributedTaskQueue.Queue;
 internal static class RecordQuarantine
 {
     /// <summary>Why the record cannot be indexed as it is; null when it can.</summary>
-    public static string? Problem(TaskRecord record, long slotSequence, TaskQueueOptions options, DateTimeOffset now)
+    public static string? Problem(TaskRecord record, long slotSequence, PartitionOptions options, DateTimeOffset now)
     {
         if (record.Sequence != slotSequence) return $"its sequence {record.Sequence} is not that of its slot ({slotSequence})";
         if (string.IsNullOrEmpty(record.TaskName)) return "it has no task name";

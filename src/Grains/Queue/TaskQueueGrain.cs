@@ -30,7 +30,8 @@ internal sealed partial class TaskQueueGrain : Grain, ITaskQueueGrain
     private static readonly TimeSpan MaxCallWait = TimeSpan.FromSeconds(25);
     private readonly IGrainStorage _storage;
     private readonly Serializer _serializer;
-    private readonly TaskQueueOptions _options;
+    private readonly TaskQueueOptions _shared;
+    private readonly PartitionOptions _options;
     private readonly TimeProvider _time;
     private readonly ILogger<TaskQueueGrain> _logger;
     private readonly DeadSiloWatcher _deadSilos;
@@ -48,12 +49,13 @@ internal sealed partial class TaskQueueGrain : Grain, ITaskQueueGrain
     private ColdSegmentReader _cold = null!;
     private PartitionHousekeeping _housekeeping = null!;
 
-    public TaskQueueGrain(IServiceProvider services, Serializer serializer, IOptions<TaskQueueOptions> options, TimeProvider time, IClusterMembershipService membership, PartitionMetrics metrics, ILogger<TaskQueueGrain> logger)
+    public TaskQueueGrain(IServiceProvider services, Serializer serializer, IOptions<TaskQueueOptions> shared, IOptions<PartitionOptions> options, TimeProvider time, IClusterMembershipService membership, PartitionMetrics metrics, ILogger<TaskQueueGrain> logger)
     {
         _metrics = metrics;
         _deadSilos = new DeadSiloWatcher(membership, logger);
         _storage = services.GetRequiredKeyedService<IGrainStorage>(StorageName);
         _serializer = serializer;
+        _shared = shared.Value;
         _options = options.Value;
         _time = time;
         _logger = logger;
@@ -67,7 +69,7 @@ internal sealed partial class TaskQueueGrain : Grain, ITaskQueueGrain
         var key = this.GetPrimaryKeyString();
         _key = PartitionKey.Parse(key);
         var store = new PartitionStore(_storage, _serializer, this.GetGrainId());
-        _partition = await new PartitionLoader(store, _metrics, _options, _time, _key.Queue, key, _logger).OpenAsync(_key.Partition);
+        _partition = await new PartitionLoader(store, _metrics, _options, _time, _key.Queue, key, _logger).OpenAsync(_key.Partition, _shared.DefaultRetry);
         _writes = new PartitionWrites(_key.Queue, _partition, store, _metrics, _time, this, _options.MaxResidentTasks, OnWritten, OnWriteFailed);
         _cold = new ColdSegmentReader(_partition, store, _metrics, _time, _key.Queue, key, () => _housekeeping.SegmentWarmed(), () =>
         {
@@ -114,7 +116,7 @@ internal sealed partial class TaskQueueGrain : Grain, ITaskQueueGrain
         CheckServed();
         // The owner checks every field itself, whatever the client checked: nothing invalid is ever stored.
         var now = _time.GetUtcNow();
-        foreach (var task in tasks) TaskRules.Validate(task, _options, now);
+        foreach (var task in tasks) TaskRules.Validate(task, _shared, now);
         if (_options.RefuseUnknownTaskNames) await _names.CheckAsync(tasks);
         var ids = _writes.Change(() =>
         {
@@ -333,8 +335,8 @@ internal sealed partial class TaskQueueGrain : Grain, ITaskQueueGrain
     /// <summary>Tasks in a partition the silos do not serve would wait for ever: submits and leases there are refused.</summary>
     private void CheckServed()
     {
-        if (_key.Partition >= _options.PartitionsPerQueue)
-            throw new InvalidTaskException("Partition", $"Queue '{_key.Queue}' has partitions 0..{_options.PartitionsPerQueue - 1} on these silos, not {_key.Partition}: clients and silos must agree on TaskQueue:PartitionsPerQueue.");
+        if (_key.Partition >= _shared.PartitionsPerQueue)
+            throw new InvalidTaskException("Partition", $"Queue '{_key.Queue}' has partitions 0..{_shared.PartitionsPerQueue - 1} on these silos, not {_key.Partition}: clients and silos must agree on TaskQueue:PartitionsPerQueue.");
     }
 
     private static void CheckWorkerId(string workerId)

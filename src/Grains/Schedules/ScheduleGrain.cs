@@ -16,6 +16,7 @@ internal sealed partial class ScheduleGrain : Grain, IScheduleGrain, IRemindable
 
     private readonly IPersistentState<ScheduleState> _state;
     private readonly TaskQueueOptions _options;
+    private readonly bool _refuseUnknownTaskNames;
     private readonly ScheduleOptions _scheduleOptions;
     private readonly TimeProvider _time;
     private readonly ILogger<ScheduleGrain> _logger;
@@ -25,11 +26,13 @@ internal sealed partial class ScheduleGrain : Grain, IScheduleGrain, IRemindable
         [PersistentState("schedule", StorageName)] IPersistentState<ScheduleState> state,
         IServiceProvider services,
         IOptions<TaskQueueOptions> options,
+        IOptions<PartitionOptions> partitionOptions,
         IOptions<ScheduleOptions> scheduleOptions,
         ILogger<ScheduleGrain> logger)
     {
         _state = state;
         _options = options.Value;
+        _refuseUnknownTaskNames = partitionOptions.Value.RefuseUnknownTaskNames;
         _scheduleOptions = scheduleOptions.Value;
         _time = services.GetKeyedService<TimeProvider>(ScheduleOptions.ClockServiceKey) ?? services.GetRequiredService<TimeProvider>();
         _logger = logger;
@@ -204,7 +207,7 @@ internal sealed partial class ScheduleGrain : Grain, IScheduleGrain, IRemindable
     /// <summary>Refuses a task name no connected worker handles (the partition would refuse every fire); an unreadable catalog refuses nothing.</summary>
     private async Task RefuseUnknownTaskNameAsync(string taskName)
     {
-        if (!_options.RefuseUnknownTaskNames) return;
+        if (!_refuseUnknownTaskNames) return;
         TaskCatalog catalog;
         try
         {

@@ -17,11 +17,4 @@ public sealed class ScheduleOptions
     /// 15 minutes), and a collected grain's timer is gone until the next tick.
     /// </summary>
     public TimeSpan ReminderPeriod { get; set; } = TimeSpan.FromMinutes(1);
-
-    /// <summary>Throws <see cref="InvalidOperationException"/> naming the first bad setting (checked at start-up).</summary>
-    public void Validate()
-    {
-        if (ReminderPeriod < TimeSpan.FromSeconds(1) || ReminderPeriod > TimeSpan.FromMinutes(10))
-            throw new InvalidOperationException("TaskQueue:Schedules:ReminderPeriod must be 1 s to 10 min.");
-    }
 }

@@ -8,9 +8,6 @@ using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using Orleans.Configuration;
 using Orleans.Hosting;
-using Orleans.Serialization;
-using Orleans.Storage;
-using StackExchange.Redis;
 
 namespace DistributedTaskQueue;
 
@@ -28,7 +25,6 @@ public static partial class TaskQueueSiloExtensions
         ArgumentNullException.ThrowIfNull(builder);
         var settings = Bind(builder.Configuration);
         configure?.Invoke(settings);
-        settings.Validate();
         builder.UseOrleans(silo =>
         {
             silo.Configure<ClusterOptions>(o =>
@@ -53,7 +49,8 @@ public static partial class TaskQueueSiloExtensions
             // a million entries cost 14 MB of an idle silo's memory.
             silo.Configure<GrainDirectoryOptions>(o => o.CacheSize = 10_000);
         });
-        // The worker must be able to finish its grace period before the host gives up on it.
+        // The worker must be able to finish its grace period before the host gives up on it. (Read from the settings:
+        // the host reads its options while it is built, before the worker's options are validated at start.)
         builder.Services.Configure<HostOptions>(o =>
         {
             var needed = settings.Worker.ShutdownGracePeriod + TimeSpan.FromSeconds(15);
@@ -63,62 +60,26 @@ public static partial class TaskQueueSiloExtensions
     }
 
     /// <summary>
-    /// Adds the task queue to a silo whose clustering is set up elsewhere (tests, custom hosts): the partition and
-    /// schedule storage (Redis or memory), reminders, handlers' executor and this silo's worker loop.
+    /// Adds the task queue to a silo whose clustering is set up elsewhere (tests, custom hosts): the grains with their
+    /// storage, reminders and options (<see cref="TaskQueueGrainsSiloBuilderExtensions.AddTaskQueueGrains"/>), and this
+    /// silo's worker loop. The settings' parts are validated when the silo starts, each by its own validator.
     /// </summary>
     public static ISiloBuilder AddTaskQueue(this ISiloBuilder silo, TaskQueueSiloOptions settings)
     {
         ArgumentNullException.ThrowIfNull(silo);
         ArgumentNullException.ThrowIfNull(settings);
-        settings.Validate();
-        if (settings.Options.LeaseDuration < settings.Worker.HeartbeatInterval * 2)
-            throw new InvalidOperationException("TaskQueue:LeaseDuration must be at least twice TaskQueue:Worker:HeartbeatInterval, or running tasks lose their leases between renewals.");
-        if (settings.Options.FailoverHoldBack > TimeSpan.Zero && settings.Options.FailoverHoldBack <= settings.Worker.HeartbeatInterval)
-            throw new InvalidOperationException("TaskQueue:FailoverHoldBack must be longer than TaskQueue:Worker:HeartbeatInterval (or 0), or a partition's new activation may lease a task again before its live worker renews it.");
+        TaskQueueSiloOptionsValidator.ThrowIfInvalid(settings);
+        silo.AddTaskQueueGrains(settings.Options, settings.Partitions, settings.Schedules);
         var services = silo.Services;
-        services.AddSingleton(Options.Create(settings.Options));
-        services.AddSingleton(Options.Create(settings.Worker));
-        services.AddSingleton(Options.Create(settings.Schedules));
+        services.AddOptions<WorkerOptions>().ConfigureFrom(settings.Worker).ValidateOnStart();
+        services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<WorkerOptions>, WorkerOptionsValidator>());
+        services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<PartitionOptions>, LeaseRenewalValidator>());
         services.AddSingleton(settings);
-        services.TryAddSingleton(TimeProvider.System);
-        services.AddTaskQueueExecution();
-        if (settings.IsEmbedded)
-        {
-            // Nothing survives a restart in memory, so no activation ever follows an unclean one: no hold-back.
-            settings.Options.FailoverHoldBack = TimeSpan.Zero;
-            silo.AddMemoryGrainStorage(Queue.TaskQueueGrain.StorageName, o => o.GrainStorageSerializer = new Queue.StoredBlobSerializer());
-            silo.AddMemoryGrainStorage(Schedules.ScheduleGrain.StorageName, o => o.Configure<Serializer>(UseOrleansSerializer));
-            silo.UseInMemoryReminderService();
-        }
-        else
-        {
-            var redis = ConfigurationOptions.Parse(settings.Options.RedisConnectionString!);
-            silo.AddRedisGrainStorage(Queue.TaskQueueGrain.StorageName, o =>
-            {
-                o.ConfigurationOptions = redis;
-                // Partitions store bytes they serialized themselves (binary, version-tolerant, [Alias]-named records):
-                // the storage passes them through rather than wrap and copy them again.
-                o.GrainStorageSerializer = new Queue.StoredBlobSerializer();
-                o.DeleteStateOnClear = true;
-            });
-            silo.AddRedisGrainStorage(Schedules.ScheduleGrain.StorageName, o => o.Configure<Serializer>((options, serializer) =>
-            {
-                options.ConfigurationOptions = redis;
-                UseOrleansSerializer(options, serializer);
-                options.DeleteStateOnClear = true; // a removed schedule leaves no key behind
-            }));
-            silo.UseRedisReminderService(o => o.ConfigurationOptions = redis);
-            // Before the silo joins its cluster: a Redis that can drop acknowledged tasks is reported (or refused) first.
-            services.AddSingleton<ILifecycleParticipant<ISiloLifecycle>, RedisDurabilityCheck>();
-        }
+        // Before the silo joins its cluster: a Redis that can drop acknowledged tasks is reported (or refused) first.
+        if (!settings.IsEmbedded) services.AddSingleton<ILifecycleParticipant<ISiloLifecycle>, RedisDurabilityCheck>();
         // A client on the silo's own grain factory, for the JSON API and for app code in the silo's host
         // (AddTaskQueueClient finds this silo and registers nothing more).
         services.TryAddSingleton(sp => new TaskClient(sp.GetRequiredService<IGrainFactory>(), sp.GetRequiredService<IOptions<TaskQueueOptions>>(), sp.GetService<TimeProvider>()));
-        // Orleans refuses reminder periods under its minimum (1 minute); tests lower the schedules' period below it.
-        silo.Configure<ReminderOptions>(o =>
-        {
-            if (settings.Schedules.ReminderPeriod < o.MinimumReminderPeriod) o.MinimumReminderPeriod = settings.Schedules.ReminderPeriod;
-        });
         services.AddMetrics();
         services.TryAddSingleton<WorkerMetrics>();
         services.AddHostedService<TaskWorker>();
@@ -126,27 +87,19 @@ public static partial class TaskQueueSiloExtensions
         return silo;
     }
 
-    /// <summary>
-    /// Schedules are stored with the Orleans binary serializer, as partition segments are: version tolerant through
-    /// [Id] fields, and it writes [Alias] names, never .NET type names. (The default storage serializer is Newtonsoft
-    /// with type names; the partitions' pass-through serializer accepts only their own blobs.)
-    /// </summary>
-    private static void UseOrleansSerializer(IStorageProviderSerializerOptions options, Serializer serializer) =>
-        options.GrainStorageSerializer = new OrleansGrainStorageSerializer(serializer);
-
     private static TaskQueueSiloOptions Bind(IConfiguration configuration)
     {
         var settings = new TaskQueueSiloOptions();
+        TaskQueueConfiguration.Bind(configuration, settings.Options);
         var section = configuration.GetSection(TaskQueueOptions.SectionName);
-        section.Bind(settings.Options);
+        section.Bind(settings.Partitions);
         section.GetSection("Worker").Bind(settings.Worker);
         section.GetSection("Schedules").Bind(settings.Schedules);
         // Binding appends to a list that already holds the default: replace it when configuration names queues.
         var queues = section.GetSection("Worker:Queues").Get<string[]>();
         if (queues is { Length: > 0 }) settings.Worker.Queues = queues;
-        settings.Options.RedisConnectionString ??= section["Redis"];
         settings.SiloPort = section.GetValue("SiloPort", settings.SiloPort);
-        settings.GatewayPort = section.GetValue("GatewayPort", settings.GatewayPort);
+        settings.GatewayPort = TaskQueueConfiguration.GatewayPort(configuration);
         settings.AdvertisedAddress = section["AdvertisedAddress"];
         if (section["RedisDurability"] is { } durability)
         {

@@ -1,10 +1,17 @@
 namespace DistributedTaskQueue;
 
-/// <summary>Everything <c>UseTaskQueueSilo</c> sets up, bound from configuration first and then from the caller's delegate.</summary>
+/// <summary>
+/// Everything <c>UseTaskQueueSilo</c> sets up, bound from configuration first and then from the caller's delegate, once,
+/// while the host is built: clustering, endpoints and storage are chosen from it then. Its parts reach the options
+/// system as they are (<c>IOptions&lt;PartitionOptions&gt;</c> and so on), each validated when the silo starts.
+/// </summary>
 public sealed class TaskQueueSiloOptions
 {
-    /// <summary>Shared queue settings (Redis, retention, defaults).</summary>
+    /// <summary>Settings shared with clients (Redis, cluster, queue defaults, limits on a submit).</summary>
     public TaskQueueOptions Options { get; set; } = new();
+
+    /// <summary>How this silo's queue partitions keep tasks (leases, retention, memory); same <c>TaskQueue</c> section.</summary>
+    public PartitionOptions Partitions { get; set; } = new();
 
     /// <summary>This silo's worker loop.</summary>
     public WorkerOptions Worker { get; set; } = new();
@@ -16,7 +23,7 @@ public sealed class TaskQueueSiloOptions
     public int SiloPort { get; set; } = 11111;
 
     /// <summary>Client gateway port (<c>TaskQueue:GatewayPort</c>).</summary>
-    public int GatewayPort { get; set; } = 30000;
+    public int GatewayPort { get; set; } = TaskQueueConfiguration.DefaultGatewayPort;
 
     /// <summary>The address other silos and clients reach this one at (<c>TaskQueue:AdvertisedAddress</c>); empty means this host's address.</summary>
     public string? AdvertisedAddress { get; set; }
@@ -29,14 +36,4 @@ public sealed class TaskQueueSiloOptions
 
     /// <summary>True when no Redis is configured: one silo with in-memory storage and reminders.</summary>
     public bool IsEmbedded => string.IsNullOrWhiteSpace(Options.RedisConnectionString);
-
-    /// <summary>Throws <see cref="InvalidOperationException"/> naming the first bad setting (checked at start-up).</summary>
-    public void Validate()
-    {
-        Options.Validate();
-        Worker.Validate();
-        Schedules.Validate();
-        if (!Enum.IsDefined(RedisDurability))
-            throw new InvalidOperationException($"TaskQueue:RedisDurability must be Warn, Require or Off, was {(int)RedisDurability}.");
-    }
 }

@@ -32,26 +32,4 @@ public sealed class WorkerOptions
 
     /// <summary>On shutdown, how long running tasks may go on finishing before they are handed back.</summary>
     public TimeSpan ShutdownGracePeriod { get; set; } = TimeSpan.FromSeconds(30);
-
-    /// <summary>Throws <see cref="InvalidOperationException"/> naming the first bad setting (checked at start-up).</summary>
-    public void Validate()
-    {
-        foreach (var queue in Queues)
-        {
-            if (!QueueNames.IsValid(queue)) throw new InvalidOperationException($"TaskQueue:Worker:Queues has an invalid queue name '{queue}'.");
-        }
-        if (MaxConcurrentTasks is < 1 or > 100_000) throw new InvalidOperationException("TaskQueue:Worker:MaxConcurrentTasks must be 1..100000.");
-        if (PollingInterval < TimeSpan.FromMilliseconds(100) || PollingInterval > TimeSpan.FromSeconds(25))
-            throw new InvalidOperationException("TaskQueue:Worker:PollingInterval must be 0.1..25 s (a lease call must end well within Orleans' 30 s call timeout).");
-        try
-        {
-            TaskRules.ValidateTimeout(TaskTimeout, "TaskQueue:Worker:TaskTimeout");
-        }
-        catch (InvalidTaskException ex)
-        {
-            throw new InvalidOperationException(ex.Message, ex);
-        }
-        if (HeartbeatInterval <= TimeSpan.Zero || HeartbeatInterval > TimeSpan.FromHours(1)) throw new InvalidOperationException("TaskQueue:Worker:HeartbeatInterval must be positive and at most an hour.");
-        if (ShutdownGracePeriod < TimeSpan.Zero || ShutdownGracePeriod > TimeSpan.FromHours(1)) throw new InvalidOperationException("TaskQueue:Worker:ShutdownGracePeriod must be 0..1 hour.");
-    }
 }

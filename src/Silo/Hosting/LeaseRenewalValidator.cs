@@ -1,0 +1,32 @@
+using Microsoft.Extensions.Options;
+
+namespace DistributedTaskQueue;
+
+/// <summary>
+/// The rules between a silo's partitions and its worker (<see cref="PartitionOptions"/> against
+/// <see cref="WorkerOptions.HeartbeatInterval"/>): a lease must outlive the renewals that keep it, and a failover
+/// hold-back must give a live worker one renewal. Checked when the silo starts, with the partition options.
+/// </summary>
+internal sealed class LeaseRenewalValidator(IOptions<WorkerOptions> worker) : IValidateOptions<PartitionOptions>
+{
+    public ValidateOptionsResult Validate(string? name, PartitionOptions options)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        TimeSpan heartbeat;
+        try
+        {
+            heartbeat = worker.Value.HeartbeatInterval;
+        }
+        catch (OptionsValidationException)
+        {
+            // The worker's own validator names what is wrong with it; comparing against a bad heartbeat says nothing more.
+            return ValidateOptionsResult.Skip;
+        }
+        var failures = new List<string>();
+        if (options.LeaseDuration < heartbeat * 2)
+            failures.Add("TaskQueue:LeaseDuration must be at least twice TaskQueue:Worker:HeartbeatInterval, or running tasks lose their leases between renewals.");
+        if (options.FailoverHoldBack > TimeSpan.Zero && options.FailoverHoldBack <= heartbeat)
+            failures.Add("TaskQueue:FailoverHoldBack must be longer than TaskQueue:Worker:HeartbeatInterval (or 0), or a partition's new activation may lease a task again before its live worker renews it.");
+        return failures.Count == 0 ? ValidateOptionsResult.Success : ValidateOptionsResult.Fail(failures);
+    }
+}

@@ -1,0 +1,26 @@
+using Microsoft.Extensions.Options;
+
+namespace DistributedTaskQueue;
+
+/// <summary>
+/// Checks the silo's own settings in <see cref="TaskQueueSiloOptions"/> (not its parts: each has its validator, run
+/// at start). They shape the host while it is built (endpoints, the durability check), so they are checked then.
+/// </summary>
+internal sealed class TaskQueueSiloOptionsValidator : IValidateOptions<TaskQueueSiloOptions>
+{
+    public ValidateOptionsResult Validate(string? name, TaskQueueSiloOptions options)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        // Ports and the advertised address are left to Orleans' own endpoint checks (a gateway port of 0 means none).
+        return Enum.IsDefined(options.RedisDurability)
+            ? ValidateOptionsResult.Success
+            : ValidateOptionsResult.Fail($"TaskQueue:RedisDurability must be Warn, Require or Off, was {(int)options.RedisDurability}.");
+    }
+
+    /// <summary>Throws <see cref="OptionsValidationException"/> listing every failure.</summary>
+    public static void ThrowIfInvalid(TaskQueueSiloOptions options)
+    {
+        var result = new TaskQueueSiloOptionsValidator().Validate(Options.DefaultName, options);
+        if (result.Failed) throw new OptionsValidationException(Options.DefaultName, typeof(TaskQueueSiloOptions), result.Failures);
+    }
+}

@@ -1,0 +1,31 @@
+using Microsoft.Extensions.Options;
+
+namespace DistributedTaskQueue;
+
+/// <summary>Checks <see cref="WorkerOptions"/> when the silo starts; each failure names its configuration key.</summary>
+internal sealed class WorkerOptionsValidator : IValidateOptions<WorkerOptions>
+{
+    public ValidateOptionsResult Validate(string? name, WorkerOptions options)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        var failures = new List<string>();
+        if (options.Queues is null) failures.Add("TaskQueue:Worker:Queues must be set (empty for a silo that runs no tasks).");
+        else failures.AddRange(options.Queues.Where(q => !QueueNames.IsValid(q)).Select(q => $"TaskQueue:Worker:Queues has an invalid queue name '{q}'."));
+        if (options.MaxConcurrentTasks is < 1 or > 100_000) failures.Add("TaskQueue:Worker:MaxConcurrentTasks must be 1..100000.");
+        if (options.PollingInterval < TimeSpan.FromMilliseconds(100) || options.PollingInterval > TimeSpan.FromSeconds(25))
+            failures.Add("TaskQueue:Worker:PollingInterval must be 0.1..25 s (a lease call must end well within Orleans' 30 s call timeout).");
+        try
+        {
+            TaskRules.ValidateTimeout(options.TaskTimeout, "TaskQueue:Worker:TaskTimeout");
+        }
+        catch (InvalidTaskException ex)
+        {
+            failures.Add(ex.Message);
+        }
+        if (options.HeartbeatInterval <= TimeSpan.Zero || options.HeartbeatInterval > TimeSpan.FromHours(1))
+            failures.Add("TaskQueue:Worker:HeartbeatInterval must be positive and at most an hour.");
+        if (options.ShutdownGracePeriod < TimeSpan.Zero || options.ShutdownGracePeriod > TimeSpan.FromHours(1))
+            failures.Add("TaskQueue:Worker:ShutdownGracePeriod must be 0..1 hour.");
+        return failures.Count == 0 ? ValidateOptionsResult.Success : ValidateOptionsResult.Fail(failures);
+    }
+}
