@@ -58,7 +58,7 @@ internal sealed class PartitionStore(IGrainStorage storage, Serializer serialize
             var segment = serializer.Deserialize<TaskSegment>(blob.Data) ?? throw new InvalidDataException($"Segment {number} is empty.");
             if (segment.Number != number || segment.Records.Length != TaskSegment.Capacity)
                 return new SegmentRead(null, new InvalidDataException($"Segment {number} holds segment {segment.Number} with {segment.Records.Length} slots."));
-            if (segment.Head is { } copy && copy.Writes > (NewestHeadCopy?.Writes ?? long.MinValue)) NewestHeadCopy = copy;
+            if (segment.Head is { } copy && copy.IsNewerThan(NewestHeadCopy)) NewestHeadCopy = copy;
             segment.Head = null;
             return new SegmentRead(segment, null);
         }
