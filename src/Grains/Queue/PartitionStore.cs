@@ -72,18 +72,24 @@ internal sealed class PartitionStore(IGrainStorage storage, Serializer serialize
 
     /// <summary>
     /// Starts one write per dirty segment (or delete), per tombstone page not yet written, and of the head when it must
-    /// go (see <see cref="MustWriteHead"/>); serializes everything before returning the task.
+    /// go (see <see cref="MustWriteHead"/>); serializes everything before returning the task. Deletes wait for the head
+    /// write, and a head that says "closed cleanly" waits for everything else.
     /// </summary>
     public Task WriteAsync(PartitionHead head, List<(long Number, TaskSegment? Segment)> segments)
     {
         head.Writes++;
         var writes = new List<Task>(segments.Count + 2);
+        var deletes = new List<(long Number, GrainState<StoredBlob> State)>();
         var writeHead = MustWriteHead(head, segments);
+        // A copy never vouches for a clean close: only the head key does, once everything else of the flush is written
+        // (a clean close whose lease marks were partly lost must still hold dispatch back at the next activation).
+        var closedCleanly = head.ClosedCleanly;
+        head.ClosedCleanly = false;
         foreach (var (number, segment) in segments)
         {
             if (segment is null)
             {
-                if (_segments.Remove(number, out var gone)) writes.Add(DeleteSegmentAsync(number, gone));
+                if (_segments.Remove(number, out var gone)) deletes.Add((number, gone));
                 else Tombstones.MarkDeleted(number); // never stored: nothing to delete, only to remember
                 continue;
             }
@@ -94,6 +100,7 @@ internal sealed class PartitionStore(IGrainStorage storage, Serializer serialize
             segment.Head = null;
             writes.Add(WriteAndForgetBytesAsync(SegmentName(number), state));
         }
+        head.ClosedCleanly = closedCleanly;
         // Obsolete pages first: a page both written and cleared in one batch would race its own ETag.
         _obsoletePages.AddRange(Tombstones.TakeObsolete(head.FirstSegment));
         foreach (var page in Tombstones.TakeUnwritten())
@@ -107,12 +114,17 @@ internal sealed class PartitionStore(IGrainStorage storage, Serializer serialize
             if (_pages.Remove(number, out var state)) writes.Add(storage.ClearStateAsync(PageName(number), grainId, state));
         }
         _obsoletePages.Clear();
+        var headWritten = Task.CompletedTask;
         if (writeHead)
         {
             _head.State = new StoredBlob { Data = serializer.SerializeToArray(head) };
             _stored = head.Copy();
-            writes.Add(storage.WriteStateAsync(HeadName, grainId, _head));
+            headWritten = closedCleanly && writes.Count > 0 ? WriteHeadAfterAsync(Task.WhenAll(writes)) : storage.WriteStateAsync(HeadName, grainId, _head);
+            writes.Add(headWritten);
         }
+        // Segments go only once the head that no longer needs them is written: a deleted segment may hold the only copy
+        // of the newest head (the next sequence, the counts), which a lost head write would otherwise take with it.
+        if (deletes.Count > 0) writes.Add(DeleteAfterAsync(headWritten, deletes));
         return Task.WhenAll(writes);
     }
 
@@ -142,6 +154,18 @@ internal sealed class PartitionStore(IGrainStorage storage, Serializer serialize
         if (state is not { RecordExists: true, State: { } blob }) return;
         _pages[number] = state;
         Tombstones.Load(serializer.Deserialize<TombstonePage>(blob.Data) ?? new TombstonePage { Number = number });
+    }
+
+    private async Task WriteHeadAfterAsync(Task rest)
+    {
+        await rest;
+        await storage.WriteStateAsync(HeadName, grainId, _head);
+    }
+
+    private async Task DeleteAfterAsync(Task headWritten, List<(long Number, GrainState<StoredBlob> State)> deletes)
+    {
+        await headWritten;
+        await Task.WhenAll(deletes.Select(d => DeleteSegmentAsync(d.Number, d.State)));
     }
 
     /// <summary>The tombstone is set only once the delete is confirmed: it must never hide a segment that still exists.</summary>
