@@ -126,8 +126,8 @@ public sealed class HeadCopyFaultTests(RedisFixture fixture)
 
         // Whatever records Redis holds (here 128..193, of a batch whose submit failed), activation must know them: the
         // next task gets none of their numbers, so none comes back to life under a number a later task was given.
-        var next = await cluster.Client.SubmitAsync(new RecordTask("after"), queue);
         var stored = await HighestStoredSequenceAsync(cluster);
+        var next = await cluster.Client.SubmitAsync(new RecordTask("after"), queue);
         Assert.True(next.Sequence > stored, $"the next task got sequence {next.Sequence}, below record {stored} that Redis already holds");
     }
 
