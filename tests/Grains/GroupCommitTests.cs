@@ -105,6 +105,18 @@ public sealed class GroupCommitTests
         Assert.Single(_writes); // waiting for the write in flight asked for no other
     }
 
+    [Fact]
+    public async Task CurrentWrite_AfterTheWriteFailed_IsThatFailure_NotACompletedTask()
+    {
+        var commit = NewCommit();
+        var first = commit.CommitAsync();
+        _writes[0].SetException(new IOException("lost"));
+        await Assert.ThrowsAsync<TaskQueueUnavailableException>(() => first);
+
+        // A reader whose record rode in that write (it never settles) asks only now.
+        await Assert.ThrowsAsync<TaskQueueUnavailableException>(() => commit.CurrentWrite);
+    }
+
     private static async Task WaitUntil(Func<bool> condition)
     {
         for (var i = 0; i < 200 && !condition(); i++) await Task.Yield();

@@ -33,4 +33,26 @@ public sealed class PartitionHeadTests
 
         Assert.Equal((130, 7), (head.NextSequence, head.Epoch));
     }
+
+    [Fact]
+    public void CatchUp_IgnoresACopyOfAnOlderEpoch_HoweverManyWritesItCounts()
+    {
+        // A stale activation (epoch 3) still writing segments after epoch 4 paused the queue and wrote the head key.
+        var head = new PartitionHead { Writes = 10, NextSequence = 80, Succeeded = 20, Paused = true, Epoch = 4 };
+        head.CatchUp(new PartitionHead { Writes = 15, NextSequence = 90, Succeeded = 25, Paused = false, Epoch = 3 });
+
+        Assert.Equal((10, 80, 20, true, 4), (head.Writes, head.NextSequence, head.Succeeded, head.Paused, head.Epoch));
+    }
+
+    [Fact]
+    public void IsNewerThan_PrefersTheLaterEpoch_ThenTheLaterWrite()
+    {
+        var stale = new PartitionHead { Writes = 15, Epoch = 3 };
+        var current = new PartitionHead { Writes = 12, Epoch = 4 };
+
+        Assert.True(current.IsNewerThan(stale));
+        Assert.False(stale.IsNewerThan(current));
+        Assert.True(new PartitionHead { Writes = 13, Epoch = 4 }.IsNewerThan(current));
+        Assert.True(stale.IsNewerThan(null));
+    }
 }

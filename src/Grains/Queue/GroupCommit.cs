@@ -29,7 +29,8 @@ internal sealed class GroupCommit(Func<GroupCommit.Batch> begin, Action<Exceptio
 
     /// <summary>
     /// Completes when the write in flight now is durable (at once when none is): for a reader whose record that write
-    /// already carries, so it need not wait for (or cause) another write.
+    /// already carries, so it need not wait for (or cause) another write. Once a write failed, this is that write, failed:
+    /// what it carried stays unwritten, and a reader who reaches it only after the failure must not be shown it.
     /// </summary>
     public Task CurrentWrite => _current?.Task ?? Task.CompletedTask;
 
@@ -90,7 +91,7 @@ internal sealed class GroupCommit(Func<GroupCommit.Batch> begin, Action<Exceptio
         finally
         {
             _writing = false;
-            _current = null;
+            if (_failure is null) _current = null;
         }
     }
 

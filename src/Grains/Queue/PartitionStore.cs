@@ -58,7 +58,7 @@ internal sealed class PartitionStore(IGrainStorage storage, Serializer serialize
             var segment = serializer.Deserialize<TaskSegment>(blob.Data) ?? throw new InvalidDataException($"Segment {number} is empty.");
             if (segment.Number != number || segment.Records.Length != TaskSegment.Capacity)
                 return new SegmentRead(null, new InvalidDataException($"Segment {number} holds segment {segment.Number} with {segment.Records.Length} slots."));
-            if (segment.Head is { } copy && copy.Writes > (NewestHeadCopy?.Writes ?? long.MinValue)) NewestHeadCopy = copy;
+            if (segment.Head is { } copy && copy.IsNewerThan(NewestHeadCopy)) NewestHeadCopy = copy;
             segment.Head = null;
             return new SegmentRead(segment, null);
         }
@@ -72,18 +72,30 @@ internal sealed class PartitionStore(IGrainStorage storage, Serializer serialize
 
     /// <summary>
     /// Starts one write per dirty segment (or delete), per tombstone page not yet written, and of the head when it must
-    /// go (see <see cref="MustWriteHead"/>); serializes everything before returning the task.
+    /// go (see <see cref="MustWriteHead"/>); serializes everything before returning the task. Deletes wait for the head
+    /// write, and so do two or more segments past the head's range; a head that says "closed cleanly" waits for everything else.
     /// </summary>
     public Task WriteAsync(PartitionHead head, List<(long Number, TaskSegment? Segment)> segments)
     {
         head.Writes++;
         var writes = new List<Task>(segments.Count + 2);
+        var deletes = new List<(long Number, GrainState<StoredBlob> State)>();
+        var added = new List<(string Name, GrainState<StoredBlob> State)>();
         var writeHead = MustWriteHead(head, segments);
+        // A copy never vouches for a clean close: only the head key does, once everything else of the flush is written
+        // (a clean close whose lease marks were partly lost must still hold dispatch back at the next activation).
+        var closedCleanly = head.ClosedCleanly;
+        head.ClosedCleanly = false;
+        // Activation finds segments past the head key's range by a probe that stops at the first missing one: when a
+        // flush adds two or more, a later one landing without an earlier one (and without the head) would never be found,
+        // and its records would come back once a later activation's head covers them. So they go after the head.
+        var covered = Covered(_stored);
+        var extends = !closedCleanly && segments.Count(s => s.Segment is not null && s.Number > covered) > 1;
         foreach (var (number, segment) in segments)
         {
             if (segment is null)
             {
-                if (_segments.Remove(number, out var gone)) writes.Add(DeleteSegmentAsync(number, gone));
+                if (_segments.Remove(number, out var gone)) deletes.Add((number, gone));
                 else Tombstones.MarkDeleted(number); // never stored: nothing to delete, only to remember
                 continue;
             }
@@ -92,8 +104,10 @@ internal sealed class PartitionStore(IGrainStorage storage, Serializer serialize
             segment.Head = head;
             state.State = new StoredBlob { Data = serializer.SerializeToArray(segment) };
             segment.Head = null;
-            writes.Add(WriteAndForgetBytesAsync(SegmentName(number), state));
+            if (extends && number > covered) added.Add((SegmentName(number), state));
+            else writes.Add(WriteAndForgetBytesAsync(SegmentName(number), state));
         }
+        head.ClosedCleanly = closedCleanly;
         // Obsolete pages first: a page both written and cleared in one batch would race its own ETag.
         _obsoletePages.AddRange(Tombstones.TakeObsolete(head.FirstSegment));
         foreach (var page in Tombstones.TakeUnwritten())
@@ -107,12 +121,18 @@ internal sealed class PartitionStore(IGrainStorage storage, Serializer serialize
             if (_pages.Remove(number, out var state)) writes.Add(storage.ClearStateAsync(PageName(number), grainId, state));
         }
         _obsoletePages.Clear();
+        var headWritten = Task.CompletedTask;
         if (writeHead)
         {
             _head.State = new StoredBlob { Data = serializer.SerializeToArray(head) };
             _stored = head.Copy();
-            writes.Add(storage.WriteStateAsync(HeadName, grainId, _head));
+            headWritten = closedCleanly && writes.Count > 0 ? WriteHeadAfterAsync(Task.WhenAll(writes)) : storage.WriteStateAsync(HeadName, grainId, _head);
+            writes.Add(headWritten);
         }
+        // Segments go only once the head that no longer needs them is written: a deleted segment may hold the only copy
+        // of the newest head (the next sequence, the counts), which a lost head write would otherwise take with it.
+        if (deletes.Count > 0) writes.Add(DeleteAfterAsync(headWritten, deletes));
+        if (added.Count > 0) writes.Add(WriteAfterAsync(headWritten, added));
         return Task.WhenAll(writes);
     }
 
@@ -127,7 +147,7 @@ internal sealed class PartitionStore(IGrainStorage storage, Serializer serialize
         if (segments.Count == 0 || Tombstones.HasUnwritten || _obsoletePages.Count > 0) return true;
         if (head.FirstSegment != _stored.FirstSegment || head.Paused != _stored.Paused || head.Epoch != _stored.Epoch || head.ClosedCleanly != _stored.ClosedCleanly)
             return true;
-        var covered = _stored.NextSequence == 0 ? -1 : TaskSegment.NumberOf(_stored.NextSequence - 1);
+        var covered = Covered(_stored);
         foreach (var (number, segment) in segments)
         {
             if (segment is null || number > covered || number < _stored.FirstSegment) return true;
@@ -142,6 +162,27 @@ internal sealed class PartitionStore(IGrainStorage storage, Serializer serialize
         if (state is not { RecordExists: true, State: { } blob }) return;
         _pages[number] = state;
         Tombstones.Load(serializer.Deserialize<TombstonePage>(blob.Data) ?? new TombstonePage { Number = number });
+    }
+
+    /// <summary>The last segment a head's range covers (-1 when none).</summary>
+    private static long Covered(PartitionHead head) => head.NextSequence == 0 ? -1 : TaskSegment.NumberOf(head.NextSequence - 1);
+
+    private async Task WriteAfterAsync(Task headWritten, List<(string Name, GrainState<StoredBlob> State)> segments)
+    {
+        await headWritten;
+        await Task.WhenAll(segments.Select(s => WriteAndForgetBytesAsync(s.Name, s.State)));
+    }
+
+    private async Task WriteHeadAfterAsync(Task rest)
+    {
+        await rest;
+        await storage.WriteStateAsync(HeadName, grainId, _head);
+    }
+
+    private async Task DeleteAfterAsync(Task headWritten, List<(long Number, GrainState<StoredBlob> State)> deletes)
+    {
+        await headWritten;
+        await Task.WhenAll(deletes.Select(d => DeleteSegmentAsync(d.Number, d.State)));
     }
 
     /// <summary>The tombstone is set only once the delete is confirmed: it must never hide a segment that still exists.</summary>

@@ -65,10 +65,21 @@ internal sealed class PartitionHead
 
     public PartitionHead Copy() => (PartitionHead)MemberwiseClone();
 
-    /// <summary>Takes every field of a newer copy found in a segment.</summary>
+    /// <summary>
+    /// Whether this copy is newer than <paramref name="other"/>: of a later activation, or of the same one and written
+    /// later. (A stale activation that still writes segments counts its writes on from where it started, and may count
+    /// past the activation that replaced it.)
+    /// </summary>
+    public bool IsNewerThan(PartitionHead? other) =>
+        other is null || Epoch > other.Epoch || (Epoch == other.Epoch && Writes > other.Writes);
+
+    /// <summary>
+    /// Takes every field of a newer copy found in a segment; a copy written under an older epoch than this head's comes
+    /// from an activation this head's has replaced, and is ignored (the records it wrote are read as records).
+    /// </summary>
     public void CatchUp(PartitionHead newer)
     {
-        if (newer.Writes <= Writes) return;
+        if (newer.Writes <= Writes || newer.Epoch < Epoch) return;
         NextSequence = Math.Max(NextSequence, newer.NextSequence);
         FirstSegment = newer.FirstSegment;
         Succeeded = newer.Succeeded;
