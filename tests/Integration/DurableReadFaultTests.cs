@@ -22,7 +22,7 @@ public sealed class DurableReadFaultTests(RedisFixture fixture)
         await using var cluster = await TaskQueueCluster.StartAsync(fixture.Redis, [], configure: (_, s) =>
         {
             s.Options.RedisConnectionString = null; // in-memory mode, then our storage replaces the provider
-            s.Options.MaxResidentTasks = 4 * TaskSegment.Capacity; // the least allowed
+            s.Partitions.MaxResidentTasks = 4 * TaskSegment.Capacity; // the least allowed
         }, services: services => services.AddKeyedSingleton<IGrainStorage>(TaskQueueGrain.StorageName, storage));
         var grain = cluster.Cluster.Client.GetGrain<ITaskQueueGrain>(QueueNames.PartitionKey(queue, 0));
         await grain.SubmitAsync([.. Enumerable.Range(0, 4 * TaskSegment.Capacity + 1).Select(_ => new TaskSubmission { TaskName = "t", Payload = "{}"u8.ToArray() })]);

@@ -146,7 +146,7 @@ public sealed class HeadCopyFaultTests(RedisFixture fixture)
     }
 
     private Task<TaskQueueCluster> StartAsync() =>
-        TaskQueueCluster.StartAsync(fixture.Redis, [], configure: (_, s) => s.Options.RefuseUnknownTaskNames = false);
+        TaskQueueCluster.StartAsync(fixture.Redis, [], configure: (_, s) => s.Partitions.RefuseUnknownTaskNames = false);
 
     private static IGrainStorage Storage(TaskQueueCluster cluster) =>
         cluster.Cluster.Silos[0].ServiceProvider.GetRequiredKeyedService<IGrainStorage>(TaskQueueGrain.StorageName);
@@ -159,9 +159,9 @@ public sealed class HeadCopyFaultTests(RedisFixture fixture)
         var services = cluster.Cluster.Silos[0].ServiceProvider;
         var key = QueueNames.PartitionKey(queue, 0);
         var store = new PartitionStore(storage, services.GetRequiredService<Serializer>(), GrainId.Create(TaskQueueGrain.GrainTypeName, key));
-        var options = services.GetRequiredService<IOptions<TaskQueueOptions>>().Value;
+        var options = services.GetRequiredService<IOptions<PartitionOptions>>().Value;
         var loader = new PartitionLoader(store, services.GetRequiredService<PartitionMetrics>(), options, _time, queue, key, NullLogger.Instance);
-        return new Activation(store, await loader.OpenAsync(0));
+        return new Activation(store, await loader.OpenAsync(0, services.GetRequiredService<IOptions<TaskQueueOptions>>().Value.DefaultRetry));
     }
 
     /// <summary>One group-commit write, as PartitionWrites.BeginWrite makes it.</summary>
