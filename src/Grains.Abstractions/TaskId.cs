@@ -1,6 +1,5 @@
 using System.Diagnostics.CodeAnalysis;
 using System.Globalization;
-using System.Text.Json;
 using System.Text.Json.Serialization;
 
 namespace DistributedTaskQueue;
@@ -42,20 +41,5 @@ public readonly record struct TaskId(
         if (!long.TryParse(text.AsSpan(last + 1), NumberStyles.None, CultureInfo.InvariantCulture, out var sequence)) return false;
         id = new TaskId(queue, partition, sequence);
         return true;
-    }
-}
-
-/// <summary>Writes a <see cref="TaskId"/> as its text form in JSON.</summary>
-public sealed class TaskIdJsonConverter : JsonConverter<TaskId>
-{
-    /// <inheritdoc />
-    public override TaskId Read(ref Utf8JsonReader reader, Type typeToConvert, JsonSerializerOptions options) =>
-        TaskId.TryParse(reader.GetString(), out var id) ? id : throw new JsonException("Not a task id.");
-
-    /// <inheritdoc />
-    public override void Write(Utf8JsonWriter writer, TaskId value, JsonSerializerOptions options)
-    {
-        ArgumentNullException.ThrowIfNull(writer);
-        writer.WriteStringValue(value.ToString());
     }
 }

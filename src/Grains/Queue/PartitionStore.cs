@@ -203,6 +203,3 @@ internal sealed class PartitionStore(IGrainStorage storage, Serializer serialize
 
     private static string PageName(long number) => $"gone-{number}";
 }
-
-/// <summary>A segment read from storage: its records, or nothing (no such key), or why its bytes could not be read.</summary>
-internal readonly record struct SegmentRead(TaskSegment? Segment, Exception? Error);

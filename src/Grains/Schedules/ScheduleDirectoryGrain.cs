@@ -61,10 +61,3 @@ internal sealed class ScheduleDirectoryGrain(
         }
     }
 }
-
-/// <summary>What one directory shard stores: the names, sorted.</summary>
-[GenerateSerializer, Alias("dtq.ScheduleDirectoryState")]
-internal sealed class ScheduleDirectoryState
-{
-    [Id(0)] public string[] Names { get; set; } = [];
-}

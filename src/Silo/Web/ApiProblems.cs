@@ -9,16 +9,6 @@ using Microsoft.Extensions.Logging;
 
 namespace DistributedTaskQueue;
 
-/// <summary>A request the API refuses, with the problem details to answer it with.</summary>
-internal sealed class ApiProblemException(int status, string title, string detail, string? field = null) : Exception(detail)
-{
-    public int Status { get; } = status;
-
-    public string Title { get; } = title;
-
-    public string? Field { get; } = field;
-}
-
 internal static partial class ApiProblems
 {
     /// <summary>Answers an exception from an API handler as problem details; anything unexpected is logged and answered 500.</summary>

@@ -87,11 +87,3 @@ public sealed record ScheduleRequest
         };
     }
 }
-
-/// <summary>A local time of day.</summary>
-[JsonUnmappedMemberHandling(JsonUnmappedMemberHandling.Disallow)]
-public sealed record TimeOfDayRequest(int Hour, int Minute);
-
-/// <summary>A day of the week and a local time on it.</summary>
-[JsonUnmappedMemberHandling(JsonUnmappedMemberHandling.Disallow)]
-public sealed record WeeklyRequest(DayOfWeek Day, int Hour, int Minute);
