@@ -1,9 +1,8 @@
 namespace DistributedTaskQueue.Queue;
 
 /// <summary>
-/// The small per-partition record written beside the segments: where sequences stand, counters, pause. It is written
-/// itself only when a slow field changes or a flush adds or deletes segments; otherwise a copy rides in every segment
-/// a flush writes (<see cref="TaskSegment.Head"/>).
+/// The small per-partition record written beside the segments with every flush: where sequences stand, counters,
+/// pause, the epoch. Its ETag fences a stale second activation (see <see cref="PartitionStore.WriteAsync"/>).
 /// </summary>
 [GenerateSerializer, Alias("dtq.PartitionHead")]
 internal sealed class PartitionHead
@@ -26,34 +25,7 @@ internal sealed class PartitionHead
     /// </summary>
     [Id(8)] public bool ClosedCleanly { get; set; }
 
-    /// <summary>Counts the partition's writes: of the head key and the copies in segments, the highest count is the newest.</summary>
-    [Id(9)] public long Writes { get; set; }
+    // Field 9 is retired (a write count that chose between copies of the head): never reuse it.
 
     public PartitionHead Copy() => (PartitionHead)MemberwiseClone();
-
-    /// <summary>
-    /// Whether this copy is newer than <paramref name="other"/>: of a later activation, or of the same one and written
-    /// later. (A stale activation that still writes segments counts its writes on from where it started, and may count
-    /// past the activation that replaced it.)
-    /// </summary>
-    public bool IsNewerThan(PartitionHead? other) =>
-        other is null || Epoch > other.Epoch || (Epoch == other.Epoch && Writes > other.Writes);
-
-    /// <summary>
-    /// Takes every field of a newer copy found in a segment; a copy written under an older epoch than this head's comes
-    /// from an activation this head's has replaced, and is ignored (the records it wrote are read as records).
-    /// </summary>
-    public void CatchUp(PartitionHead newer)
-    {
-        if (newer.Writes <= Writes || newer.Epoch < Epoch) return;
-        NextSequence = Math.Max(NextSequence, newer.NextSequence);
-        FirstSegment = newer.FirstSegment;
-        Succeeded = newer.Succeeded;
-        Failed = newer.Failed;
-        Cancelled = newer.Cancelled;
-        Paused = newer.Paused;
-        Epoch = Math.Max(Epoch, newer.Epoch);
-        ClosedCleanly = newer.ClosedCleanly;
-        Writes = newer.Writes;
-    }
 }

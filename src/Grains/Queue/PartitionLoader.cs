@@ -21,8 +21,6 @@ internal sealed partial class PartitionLoader(PartitionStore store, PartitionMet
         var head = await store.ReadHeadAsync() ?? new PartitionHead();
         var partition = new QueuePartition(queue, partitionNumber, options, defaultRetry, Random.Shared.NextDouble, head);
         await LoadAsync(partition);
-        // Flushes that only rewrote existing segments left the head key behind and a newer copy in those segments.
-        if (store.NewestHeadCopy is { } newer) head.CatchUp(newer);
         // A new epoch for the leases this activation grants. It is made durable by the first write, and no lease is
         // granted before that write (see TaskQueueGrain.LeaseAsync); reads alone never write (invariant 11).
         head.Epoch++;

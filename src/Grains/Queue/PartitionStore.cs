@@ -33,8 +33,7 @@ internal sealed class PartitionStore(IGrainStorage storage, Serializer serialize
         return head;
     }
 
-    /// <summary>The newest copy of the head found in the segments read so far (see <see cref="TaskSegment.Head"/>).</summary>
-    public PartitionHead? NewestHeadCopy { get; private set; }
+
 
     /// <summary>Reads the tombstone pages that cover segments <paramref name="first"/> to <paramref name="last"/>.</summary>
     public async Task ReadTombstonesAsync(long first, long last)
@@ -58,8 +57,6 @@ internal sealed class PartitionStore(IGrainStorage storage, Serializer serialize
             var segment = serializer.Deserialize<TaskSegment>(blob.Data) ?? throw new InvalidDataException($"Segment {number} is empty.");
             if (segment.Number != number || segment.Records.Length != TaskSegment.Capacity)
                 return new SegmentRead(null, new InvalidDataException($"Segment {number} holds segment {segment.Number} with {segment.Records.Length} slots."));
-            if (segment.Head is { } copy && copy.IsNewerThan(NewestHeadCopy)) NewestHeadCopy = copy;
-            segment.Head = null;
             return new SegmentRead(segment, null);
         }
 #pragma warning disable CA1031 // Any failure to decode is reported to the caller, which quarantines the segment.
@@ -71,21 +68,24 @@ internal sealed class PartitionStore(IGrainStorage storage, Serializer serialize
     }
 
     /// <summary>
-    /// Starts one write per dirty segment (or delete), per tombstone page not yet written, and of the head when it must
-    /// go (see <see cref="MustWriteHead"/>); serializes everything before returning the task. Deletes wait for the head
-    /// write, and so do two or more segments past the head's range; a head that says "closed cleanly" waits for everything else.
+    /// Starts one write per dirty segment (or delete), per tombstone page not yet written, and of the head; serializes
+    /// everything before returning the task. Deletes wait for the head write, and so do two or more segments past the
+    /// head's range; a head that says "closed cleanly" waits for everything else.
     /// </summary>
+    /// <remarks>
+    /// The head is written with every flush although only a few of its fields change: its ETag is what fences a stale
+    /// second activation (one whose flush touches only segments the new activation has not yet written would otherwise
+    /// land, and acknowledge a completion the new activation then leases again). Carrying the head's fast fields in the
+    /// segments instead (one storage call per flush) was built, and reverted for that reason.
+    /// </remarks>
     public Task WriteAsync(PartitionHead head, List<(long Number, TaskSegment? Segment)> segments)
     {
-        head.Writes++;
         var writes = new List<Task>(segments.Count + 2);
         var deletes = new List<(long Number, GrainState<StoredBlob> State)>();
         var added = new List<(string Name, GrainState<StoredBlob> State)>();
-        var writeHead = MustWriteHead(head, segments);
-        // A copy never vouches for a clean close: only the head key does, once everything else of the flush is written
-        // (a clean close whose lease marks were partly lost must still hold dispatch back at the next activation).
+        // Only a head written once everything else of the flush landed vouches for a clean close (a clean close whose
+        // lease marks were partly lost must still hold dispatch back at the next activation).
         var closedCleanly = head.ClosedCleanly;
-        head.ClosedCleanly = false;
         // Activation finds segments past the head key's range by a probe that stops at the first missing one: when a
         // flush adds two or more, a later one landing without an earlier one (and without the head) would never be found,
         // and its records would come back once a later activation's head covers them. So they go after the head.
@@ -100,14 +100,10 @@ internal sealed class PartitionStore(IGrainStorage storage, Serializer serialize
                 continue;
             }
             if (!_segments.TryGetValue(number, out var state)) _segments[number] = state = new GrainState<StoredBlob>();
-            // Every segment of the flush carries the head, so it survives whichever of them is deleted first.
-            segment.Head = head;
             state.State = new StoredBlob { Data = serializer.SerializeToArray(segment) };
-            segment.Head = null;
             if (extends && number > covered) added.Add((SegmentName(number), state));
             else writes.Add(WriteAndForgetBytesAsync(SegmentName(number), state));
         }
-        head.ClosedCleanly = closedCleanly;
         // Obsolete pages first: a page both written and cleared in one batch would race its own ETag.
         _obsoletePages.AddRange(Tombstones.TakeObsolete(head.FirstSegment));
         foreach (var page in Tombstones.TakeUnwritten())
@@ -121,38 +117,14 @@ internal sealed class PartitionStore(IGrainStorage storage, Serializer serialize
             if (_pages.Remove(number, out var state)) writes.Add(storage.ClearStateAsync(PageName(number), grainId, state));
         }
         _obsoletePages.Clear();
-        var headWritten = Task.CompletedTask;
-        if (writeHead)
-        {
-            _head.State = new StoredBlob { Data = serializer.SerializeToArray(head) };
-            _stored = head.Copy();
-            headWritten = closedCleanly && writes.Count > 0 ? WriteHeadAfterAsync(Task.WhenAll(writes)) : storage.WriteStateAsync(HeadName, grainId, _head);
-            writes.Add(headWritten);
-        }
-        // Segments go only once the head that no longer needs them is written: a deleted segment may hold the only copy
-        // of the newest head (the next sequence, the counts), which a lost head write would otherwise take with it.
+        _head.State = new StoredBlob { Data = serializer.SerializeToArray(head) };
+        _stored = head.Copy();
+        var headWritten = closedCleanly && writes.Count > 0 ? WriteHeadAfterAsync(Task.WhenAll(writes)) : storage.WriteStateAsync(HeadName, grainId, _head);
+        writes.Add(headWritten);
+        // Segments go only once the head that no longer needs them is written (retention advanced its first segment).
         if (deletes.Count > 0) writes.Add(DeleteAfterAsync(headWritten, deletes));
         if (added.Count > 0) writes.Add(WriteAfterAsync(headWritten, added));
         return Task.WhenAll(writes);
-    }
-
-    /// <summary>
-    /// The head key is written when a flush has no segment to carry it, adds or deletes a segment (activation finds
-    /// segments by the head's range and a probe that stops at the first missing one, so a gap must never hide a
-    /// segment), or changes a slow field (first segment, pause, epoch, clean close). Otherwise the flush only rewrites
-    /// segments the head already covers, and the head's fast fields (next sequence, counters) ride in them.
-    /// </summary>
-    internal bool MustWriteHead(PartitionHead head, List<(long Number, TaskSegment? Segment)> segments)
-    {
-        if (segments.Count == 0 || Tombstones.HasUnwritten || _obsoletePages.Count > 0) return true;
-        if (head.FirstSegment != _stored.FirstSegment || head.Paused != _stored.Paused || head.Epoch != _stored.Epoch || head.ClosedCleanly != _stored.ClosedCleanly)
-            return true;
-        var covered = Covered(_stored);
-        foreach (var (number, segment) in segments)
-        {
-            if (segment is null || number > covered || number < _stored.FirstSegment) return true;
-        }
-        return false;
     }
 
     private async Task ReadPageAsync(long number)

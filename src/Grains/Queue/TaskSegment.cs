@@ -16,12 +16,7 @@ internal sealed class TaskSegment
     [Id(0)] public long Number { get; set; }
     [Id(1)] public TaskRecord?[] Records { get; set; } = new TaskRecord?[Capacity];
 
-    /// <summary>
-    /// The partition's head as of the write that stored this segment (null in memory): a flush that only rewrites
-    /// existing segments carries the head's fast-changing fields here instead of writing the head too, so the common
-    /// flush is one storage call. At activation the newest copy (by <see cref="PartitionHead.Writes"/>) wins.
-    /// </summary>
-    [Id(2)] public PartitionHead? Head { get; set; }
+    // Field 2 is retired (a copy of the head rode in segments for a while): never reuse it.
 
     public static long NumberOf(long sequence) => sequence / Capacity;
 
