@@ -109,6 +109,45 @@ public sealed class HeadCopyFaultTests(RedisFixture fixture)
     }
 
     [Fact]
+    public async Task ACompletionAcknowledgedByAReplacedActivation_IsNeverLeasedAgain()
+    {
+        const string queue = "hc-fence";
+        await using var cluster = await StartAsync();
+        var storage = Storage(cluster);
+        var options = cluster.Cluster.Silos[0].ServiceProvider.GetRequiredService<IOptions<TaskQueueOptions>>().Value;
+        var stale = await OpenAsync(cluster, storage, queue);
+        stale.Partition.Submit(Submission(), _time.GetUtcNow());
+        await FlushAsync(stale);
+        var x = Assert.Single(stale.Partition.Lease("w1", 1, 1, _time.GetUtcNow()));
+        await FlushAsync(stale); // its lease mark
+
+        // Orleans activates the partition again (the first one's silo was declared dead but is still running). The new
+        // activation writes as it does when its failover hold ends: the head only, making its epoch durable.
+        var owner = await OpenAsync(cluster, storage, queue);
+        await FlushAsync(owner);
+
+        // The replaced activation, not knowing, accepts w1's success and writes it. Before the head rode in segments
+        // every flush wrote the head key too, and this one failed on its ETag: w1's reporter then retried and reached
+        // the owner, which completed the task.
+        Assert.True(stale.Partition.Complete(new TaskCompletion(x.Lease, new TaskOutcome.Succeeded("1"u8.ToArray())), _time.GetUtcNow(), "w1"));
+        try
+        {
+            await FlushAsync(stale);
+        }
+        catch (InconsistentStateException)
+        {
+            return; // fenced off: the success was never acknowledged
+        }
+
+        // Acknowledged: w1 is done and renews no more. The owner still holds the task for w1; when that lease runs out
+        // it must not hand the task to another worker.
+        var later = _time.GetUtcNow() + options.LeaseDuration + TimeSpan.FromSeconds(1);
+        owner.Partition.ExpireLeases(later);
+        var again = owner.Partition.Lease("w2", 1, 10, later);
+        Assert.False(again.Any(t => t.Id.Sequence == x.Id.Sequence), "a task whose success was acknowledged was leased to a second worker");
+    }
+
+    [Fact]
     public async Task ASegmentWrittenPastOneThatWasLost_IsFoundAtActivation_AndItsSequencesAreNeverReused()
     {
         const string queue = "hc-gap";
