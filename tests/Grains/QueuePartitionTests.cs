@@ -435,6 +435,21 @@ public sealed class QueuePartitionTests
         Assert.Equal(TaskState.Pending, restored.GetInfo(id.Sequence)!.State);
     }
 
+    [Fact]
+    public void AForgedTokenOfEpochZero_IsNeverAdopted_EvenForATaskNeverLeased()
+    {
+        // No activation grants epoch 0 (the first takes 1), so such a token can only be forged by a caller.
+        var first = NewPartition(new PartitionHead { Epoch = 1 });
+        var id = SubmitCommitted(first, Submission());
+        var segment = Clone(first.TakeDirty().Single().Segment!);
+        var restored = NewPartition(new PartitionHead { Epoch = 2, NextSequence = 1 });
+        restored.Restore([segment], _time.GetUtcNow());
+
+        Assert.False(restored.Renew("w1", new LeaseToken(id.Sequence, 1, 0), _time.GetUtcNow()));
+        Assert.False(restored.Complete(new TaskCompletion(new LeaseToken(id.Sequence, 1, 0), new TaskOutcome.Succeeded("1"u8.ToArray())), _time.GetUtcNow(), "w1"));
+        Assert.Equal(TaskState.Pending, restored.GetInfo(id.Sequence)!.State);
+    }
+
     /// <summary>What storage would give back: the segment as it was written, not the live object.</summary>
     private static TaskSegment Clone(TaskSegment segment) => new()
     {

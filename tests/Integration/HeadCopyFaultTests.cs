@@ -114,7 +114,7 @@ public sealed class HeadCopyFaultTests(RedisFixture fixture)
         const string queue = "hc-fence";
         await using var cluster = await StartAsync();
         var storage = Storage(cluster);
-        var options = cluster.Cluster.Silos[0].ServiceProvider.GetRequiredService<IOptions<TaskQueueOptions>>().Value;
+        var options = cluster.Cluster.Silos[0].ServiceProvider.GetRequiredService<IOptions<PartitionOptions>>().Value;
         var stale = await OpenAsync(cluster, storage, queue);
         stale.Partition.Submit(Submission(), _time.GetUtcNow());
         await FlushAsync(stale);

@@ -381,7 +381,7 @@ internal sealed partial class QueuePartition
     /// older than the record's last written lease. Within one epoch each attempt number is handed out once.
     /// </summary>
     private bool IsUnwrittenLease(TaskRecord record, LeaseToken token) =>
-        record.State == TaskState.Pending && token.Attempt == record.Attempts + 1 && token.Epoch < _head.Epoch && token.Epoch >= record.LeaseEpoch;
+        record.State == TaskState.Pending && token.Attempt == record.Attempts + 1 && token.Epoch >= 1 && token.Epoch < _head.Epoch && token.Epoch >= record.LeaseEpoch;
 
     /// <summary>Takes on a lease an earlier activation handed out but never wrote, as if it had been written.</summary>
     private void Adopt(TaskRecord record, LeaseToken token, string? workerId, DateTimeOffset now)
