@@ -15,7 +15,7 @@ internal static class ScheduleApi
         var schedules = api.MapGroup("/schedules");
         schedules.MapGet("", async (string? limit, string? page, TaskClient client) =>
         {
-            var size = ParseLimit(limit);
+            var size = TaskQueueApi.ParseLimit(limit, max: 1000);
             var result = await client.Schedules.ListAsync(size, page);
             return Results.Json(new { schedules = result.Schedules.Select(ScheduleView.Of), nextPage = result.NextPageToken }, TaskJson.Options);
         });
@@ -44,12 +44,4 @@ internal static class ScheduleApi
 
     private static ApiProblemException NoSuchSchedule(string name) =>
         new(StatusCodes.Status404NotFound, "Unknown schedule", $"No schedule named '{name}'.");
-
-    private static int ParseLimit(string? limit)
-    {
-        if (limit is null) return 100;
-        return int.TryParse(limit, System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out var value) && value is >= 1 and <= 1000
-            ? value
-            : throw new ApiProblemException(StatusCodes.Status400BadRequest, "Bad request", $"limit must be a whole number 1-1000, was '{limit}'.", "limit");
-    }
 }

@@ -89,11 +89,12 @@ public static class TaskQueueApi
     private static ApiProblemException NoSuchTask(string id) =>
         new(StatusCodes.Status404NotFound, "Unknown task", $"No task {id} (never submitted, or past its retention).");
 
-    private static int ParseLimit(string? limit)
+    /// <summary>A list route's <c>limit</c>: 100 when left out, else a whole number 1..<paramref name="max"/>.</summary>
+    internal static int ParseLimit(string? limit, int max = MaxListLimit)
     {
         if (limit is null) return 100;
-        return int.TryParse(limit, NumberStyles.None, CultureInfo.InvariantCulture, out var value) && value is >= 1 and <= MaxListLimit
+        return int.TryParse(limit, NumberStyles.None, CultureInfo.InvariantCulture, out var value) && value >= 1 && value <= max
             ? value
-            : throw new ApiProblemException(StatusCodes.Status400BadRequest, "Bad request", $"limit must be a whole number 1-{MaxListLimit}, was '{limit}'.", "limit");
+            : throw new ApiProblemException(StatusCodes.Status400BadRequest, "Bad request", $"limit must be a whole number 1-{max}, was '{limit}'.", "limit");
     }
 }
