@@ -41,7 +41,7 @@ public sealed class TaskQueueApiTests(ApiSilo silo) : IClassFixture<ApiSilo>
         using var refused = await PostAsync($"/api/queues/{queue}/tasks", """{"taskName":"dtq.echo","payload":{"a":1},"priority":7}""");
         var elapsed = clock.Elapsed;
 
-        var problem = await AssertProblemAsync(refused, HttpStatusCode.BadRequest);
+        var problem = await ApiAssert.ProblemAsync(refused, HttpStatusCode.BadRequest);
         Assert.True(elapsed < TimeSpan.FromSeconds(1), $"the refusal took {elapsed.TotalMilliseconds:0} ms");
         Assert.Equal("Priority", problem.GetProperty("field").GetString());
         Assert.Contains("7", problem.GetProperty("detail").GetString(), StringComparison.Ordinal);
@@ -50,7 +50,7 @@ public sealed class TaskQueueApiTests(ApiSilo silo) : IClassFixture<ApiSilo>
         foreach (var bad in new[] { "\"Urgent\"", "2.5", "\"2\"", "{}" })
         {
             using var alsoRefused = await PostAsync($"/api/queues/{queue}/tasks", $$"""{"taskName":"dtq.echo","priority":{{bad}}}""");
-            Assert.Equal("Priority", (await AssertProblemAsync(alsoRefused, HttpStatusCode.BadRequest)).GetProperty("field").GetString());
+            Assert.Equal("Priority", (await ApiAssert.ProblemAsync(alsoRefused, HttpStatusCode.BadRequest)).GetProperty("field").GetString());
         }
 
         using var stats = await silo.Http.GetAsync(new Uri($"/api/queues/{queue}/stats", UriKind.Relative));
@@ -77,7 +77,7 @@ public sealed class TaskQueueApiTests(ApiSilo silo) : IClassFixture<ApiSilo>
     {
         using var response = await PostAsync("/api/queues/api-body/tasks", body);
 
-        var problem = await AssertProblemAsync(response, HttpStatusCode.BadRequest);
+        var problem = await ApiAssert.ProblemAsync(response, HttpStatusCode.BadRequest);
         Assert.Equal(title, problem.GetProperty("title").GetString());
         if (field is not null) Assert.Equal(field, problem.GetProperty("field").GetString());
         Assert.Equal(0, (await silo.Client.GetQueueStatsAsync("api-body")).Pending);
@@ -88,7 +88,7 @@ public sealed class TaskQueueApiTests(ApiSilo silo) : IClassFixture<ApiSilo>
     {
         using var response = await PostAsync("/api/queues/api-body/tasks", """{"taskName":"dtq.echo","prority":"High"}""");
 
-        var problem = await AssertProblemAsync(response, HttpStatusCode.BadRequest);
+        var problem = await ApiAssert.ProblemAsync(response, HttpStatusCode.BadRequest);
         Assert.Contains("prority", problem.GetProperty("detail").GetString(), StringComparison.Ordinal);
     }
 
@@ -96,23 +96,23 @@ public sealed class TaskQueueApiTests(ApiSilo silo) : IClassFixture<ApiSilo>
     public async Task UnknownTasks_Are404_BadIdsAndQueueNames_Are400_AllProblemDetails()
     {
         using (var unknown = await silo.Http.GetAsync(new Uri("/api/tasks/api-misc:0:987654", UriKind.Relative)))
-            await AssertProblemAsync(unknown, HttpStatusCode.NotFound);
+            await ApiAssert.ProblemAsync(unknown, HttpStatusCode.NotFound);
         // A partition past PartitionsPerQueue holds nothing.
         using (var pastPartitions = await silo.Http.GetAsync(new Uri("/api/tasks/api-misc:5:1", UriKind.Relative)))
-            await AssertProblemAsync(pastPartitions, HttpStatusCode.NotFound);
+            await ApiAssert.ProblemAsync(pastPartitions, HttpStatusCode.NotFound);
         using (var cancelUnknown = await PostAsync("/api/tasks/api-misc:0:987654/cancel", ""))
-            await AssertProblemAsync(cancelUnknown, HttpStatusCode.NotFound);
+            await ApiAssert.ProblemAsync(cancelUnknown, HttpStatusCode.NotFound);
         using (var malformed = await silo.Http.GetAsync(new Uri("/api/tasks/not-an-id", UriKind.Relative)))
-            Assert.Equal("Id", (await AssertProblemAsync(malformed, HttpStatusCode.BadRequest)).GetProperty("field").GetString());
+            Assert.Equal("Id", (await ApiAssert.ProblemAsync(malformed, HttpStatusCode.BadRequest)).GetProperty("field").GetString());
         foreach (var path in new[] { "/api/queues/bad%20name/stats", "/api/queues/-x/dead", "/api/queues/bad%21/tasks" })
         {
             using var response = path.EndsWith("/tasks", StringComparison.Ordinal)
                 ? await PostAsync(path, """{"taskName":"dtq.echo"}""")
                 : await silo.Http.GetAsync(new Uri(path, UriKind.Relative));
-            Assert.Equal("Queue", (await AssertProblemAsync(response, HttpStatusCode.BadRequest)).GetProperty("field").GetString());
+            Assert.Equal("Queue", (await ApiAssert.ProblemAsync(response, HttpStatusCode.BadRequest)).GetProperty("field").GetString());
         }
         using (var badLimit = await silo.Http.GetAsync(new Uri("/api/queues/api-misc/dead?limit=lots", UriKind.Relative)))
-            Assert.Equal("limit", (await AssertProblemAsync(badLimit, HttpStatusCode.BadRequest)).GetProperty("field").GetString());
+            Assert.Equal("limit", (await ApiAssert.ProblemAsync(badLimit, HttpStatusCode.BadRequest)).GetProperty("field").GetString());
     }
 
     [Fact]
@@ -194,7 +194,7 @@ public sealed class TaskQueueApiTests(ApiSilo silo) : IClassFixture<ApiSilo>
         const string queue = "api-batch";
         using var refused = await PostAsync($"/api/queues/{queue}/tasks/batch",
             """[{"taskName":"dtq.echo","payload":1},{"taskName":"dtq.echo","payload":2,"priority":9}]""");
-        var problem = await AssertProblemAsync(refused, HttpStatusCode.BadRequest);
+        var problem = await ApiAssert.ProblemAsync(refused, HttpStatusCode.BadRequest);
         Assert.Equal("Priority", problem.GetProperty("field").GetString());
         Assert.Contains("Batch item 1", problem.GetProperty("detail").GetString(), StringComparison.Ordinal);
         Assert.Equal(0, (await silo.Client.GetQueueStatsAsync(queue)).Pending + (await silo.Client.GetQueueStatsAsync(queue)).Succeeded);
@@ -216,7 +216,7 @@ public sealed class TaskQueueApiTests(ApiSilo silo) : IClassFixture<ApiSilo>
         Assert.Equal(TaskPriority.Normal, (await silo.Client.WaitAsync(ids[2], Timeout)).Priority);
 
         using var notAList = await PostAsync($"/api/queues/{queue}/tasks/batch", """{"taskName":"dtq.echo"}""");
-        await AssertProblemAsync(notAList, HttpStatusCode.BadRequest);
+        await ApiAssert.ProblemAsync(notAList, HttpStatusCode.BadRequest);
     }
 
     [Fact]
@@ -257,17 +257,5 @@ public sealed class TaskQueueApiTests(ApiSilo silo) : IClassFixture<ApiSilo>
     {
         using var content = new StringContent(body, Encoding.UTF8, "application/json");
         return await silo.Http.PostAsync(new Uri(path, UriKind.Relative), content);
-    }
-
-    private static async Task<JsonElement> AssertProblemAsync(HttpResponseMessage response, HttpStatusCode status)
-    {
-        var text = await response.Content.ReadAsStringAsync();
-        Assert.True(response.StatusCode == status, $"expected {(int)status}, got {(int)response.StatusCode}: {text}");
-        Assert.Equal("application/problem+json", response.Content.Headers.ContentType?.MediaType);
-        var problem = JsonDocument.Parse(text).RootElement;
-        Assert.Equal((int)status, problem.GetProperty("status").GetInt32());
-        Assert.False(string.IsNullOrWhiteSpace(problem.GetProperty("title").GetString()), text);
-        Assert.False(string.IsNullOrWhiteSpace(problem.GetProperty("detail").GetString()), text);
-        return problem;
     }
 }
