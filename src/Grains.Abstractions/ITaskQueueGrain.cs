@@ -23,9 +23,9 @@ public interface ITaskQueueGrain : IGrainWithStringKey
     /// </param>
     /// <param name="max">How many tasks it has free slots for.</param>
     /// <param name="wait">How long to wait for work when none is pending.</param>
-    /// <param name="observer">Where the partition tells this worker to stop a running task (cancel); refreshed by every call.</param>
+    /// <param name="holder">Where the partition tells this worker to stop a running task (cancel); refreshed by every call.</param>
     [Alias("Lease")]
-    Task<LeasedTask[]> LeaseAsync(string workerId, long requestId, int max, TimeSpan wait, ITaskWorkerObserver? observer);
+    Task<LeasedTask[]> LeaseAsync(string workerId, long requestId, int max, TimeSpan wait, ILeaseHolder? holder);
 
     /// <summary>Records finished attempts; returns once they are durably written. Stale attempts are ignored.</summary>
     [Alias("Complete")]

@@ -39,7 +39,7 @@ internal sealed partial class TaskQueueGrain : Grain, ITaskQueueGrain
     private readonly LeaseWaiters _leaseWaiters;
     private readonly TaskNameGate _names;
     private readonly ResultWaiters _resultWaiters;
-    private readonly Dictionary<string, ITaskWorkerObserver> _workers = new(StringComparer.Ordinal);
+    private readonly Dictionary<string, ILeaseHolder> _holders = new(StringComparer.Ordinal);
     private readonly Dictionary<string, long> _lastLeaseRequest = new(StringComparer.Ordinal);
     private readonly CancellationTokenSource _deactivating = new();
     // Set in OnActivateAsync, before any call is served.
@@ -128,7 +128,7 @@ internal sealed partial class TaskQueueGrain : Grain, ITaskQueueGrain
         return ids;
     }
 
-    public async Task<LeasedTask[]> LeaseAsync(string workerId, long requestId, int max, TimeSpan wait, ITaskWorkerObserver? observer)
+    public async Task<LeasedTask[]> LeaseAsync(string workerId, long requestId, int max, TimeSpan wait, ILeaseHolder? holder)
     {
         CheckWorkerId(workerId);
         CheckServed();
@@ -137,7 +137,7 @@ internal sealed partial class TaskQueueGrain : Grain, ITaskQueueGrain
         // later activation reuses could match a zombie's completion). A partition with nothing to lease writes
         // nothing: the worker parks, and the first submit's write makes the epoch durable.
         if (!_writes.HasCommitted && _partition.HasPending) await _writes.CommitAsync();
-        if (observer is not null) _workers[workerId] = observer;
+        if (holder is not null) _holders[workerId] = holder;
         // A retry of a call whose reply was lost gets that call's tasks back (they are recorded durably per call).
         // Only a number not above the last one seen (or the first call a new activation sees) can be a retry,
         // so the scan over running leases stays off the ordinary lease path.
@@ -229,10 +229,10 @@ internal sealed partial class TaskQueueGrain : Grain, ITaskQueueGrain
         var result = _writes.Change(() => _partition.Cancel(sequence, _time.GetUtcNow(), out worker, out attempt));
         if (result is QueuePartition.CancelResult.Unknown or QueuePartition.CancelResult.AlreadyFinished) return false;
         await _writes.CommitAsync();
-        if (result == QueuePartition.CancelResult.Requested && worker is not null && _workers.TryGetValue(worker, out var observer))
+        if (result == QueuePartition.CancelResult.Requested && worker is not null && _holders.TryGetValue(worker, out var holder))
         {
             // One-way: the worker fires the attempt's token; the task ends Cancelled when it reports.
-            observer.CancelAsync([attempt]).Ignore();
+            holder.CancelAsync([attempt]).Ignore();
         }
         return true;
     }

@@ -62,7 +62,7 @@ public static partial class TaskQueueSiloExtensions
     /// <summary>
     /// Adds the task queue to a silo whose clustering is set up elsewhere (tests, custom hosts): the grains with their
     /// storage, reminders and options (<see cref="TaskQueueGrainsSiloBuilderExtensions.AddTaskQueueGrains"/>), and this
-    /// silo's worker loop. The settings' parts are validated when the silo starts, each by its own validator.
+    /// silo's worker. The settings' parts are validated when the silo starts, each by its own validator.
     /// </summary>
     public static ISiloBuilder AddTaskQueue(this ISiloBuilder silo, TaskQueueSiloOptions settings)
     {

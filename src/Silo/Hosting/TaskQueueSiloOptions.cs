@@ -13,7 +13,7 @@ public sealed class TaskQueueSiloOptions
     /// <summary>How this silo's queue partitions keep tasks (leases, retention, memory); same <c>TaskQueue</c> section.</summary>
     public PartitionOptions Partitions { get; set; } = new();
 
-    /// <summary>This silo's worker loop.</summary>
+    /// <summary>This silo's worker (the service that leases and runs tasks).</summary>
     public WorkerOptions Worker { get; set; } = new();
 
     /// <summary>How schedule grains run (<c>TaskQueue:Schedules</c>): the period of the reminder that keeps them alive.</summary>

@@ -1,6 +1,6 @@
 namespace DistributedTaskQueue;
 
-/// <summary>How this silo's worker loop takes and runs tasks (the original design's WorkerConfig). Section <c>TaskQueue:Worker</c>.</summary>
+/// <summary>How this silo's worker takes and runs tasks (the original design's WorkerConfig). Section <c>TaskQueue:Worker</c>.</summary>
 public sealed class WorkerOptions
 {
     /// <summary>The configuration section these options bind from.</summary>

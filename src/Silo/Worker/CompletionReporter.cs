@@ -10,7 +10,7 @@ namespace DistributedTaskQueue.Worker;
 internal sealed partial class CompletionReporter
 {
     private const int MaxBatch = 1024;
-    private readonly ITaskQueueGrain _partition;
+    private readonly ITaskQueueGrain _grain;
     private readonly string _workerId;
     private readonly TimeProvider _time;
     private readonly ILogger _logger;
@@ -19,7 +19,7 @@ internal sealed partial class CompletionReporter
 
     public CompletionReporter(ITaskQueueGrain partition, string workerId, TimeProvider time, ILogger logger)
     {
-        _partition = partition;
+        _grain = partition;
         _workerId = workerId;
         _time = time;
         _logger = logger;
@@ -54,7 +54,7 @@ internal sealed partial class CompletionReporter
         {
             try
             {
-                await _partition.CompleteAsync(_workerId, batch).ConfigureAwait(false);
+                await _grain.CompleteAsync(_workerId, batch).ConfigureAwait(false);
                 return;
             }
             catch (Exception ex) when (attempt < 30)

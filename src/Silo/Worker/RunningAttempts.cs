@@ -3,7 +3,7 @@ using System.Collections.Concurrent;
 namespace DistributedTaskQueue.Worker;
 
 /// <summary>
-/// The attempts one partition worker runs now, keyed by their whole lease token (sequence, attempt, epoch): a late
+/// The attempts one partition consumer runs now, keyed by their whole lease token (sequence, attempt, epoch): a late
 /// attempt N finishing must not remove attempt N+1 of the same task, or N+1 would stop being renewed. Stopping an
 /// attempt fires its token; an attempt whose lease is lost is stopped and its outcome is not reported.
 /// </summary>

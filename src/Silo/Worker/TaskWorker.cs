@@ -6,7 +6,7 @@ using Microsoft.Extensions.Options;
 namespace DistributedTaskQueue.Worker;
 
 /// <summary>
-/// This silo's worker loop: one <see cref="PartitionWorker"/> per queue partition it serves, sharing the
+/// This silo's worker: one <see cref="PartitionConsumer"/> per queue partition it serves, sharing the
 /// silo's slots. Every silo pulls, so work spreads over the cluster and a slow silo never hoards. On
 /// shutdown it stops leasing, lets running tasks finish within the grace period (renewing their leases),
 /// then cancels the rest, reports every outcome, and only then lets the silo stop.
@@ -40,7 +40,7 @@ internal sealed partial class TaskWorker(
         _slots = new WorkerSlots(_options.MaxConcurrentTasks);
         var workers = _options.Queues
             .SelectMany(q => Enumerable.Range(0, queueOptions.Value.PartitionsPerQueue).Select(p => QueueNames.PartitionKey(q, p)))
-            .Select(key => new PartitionWorker(grains, grains.GetGrain<ITaskQueueGrain>(key), key, workerId, _options, _slots, executor, metrics, time, logger))
+            .Select(key => new PartitionConsumer(grains, grains.GetGrain<ITaskQueueGrain>(key), key, workerId, _options, _slots, executor, metrics, time, logger))
             .ToList();
         metrics.WorkerId = workerId;
         var served = string.Join(", ", _options.Queues);

@@ -4,13 +4,13 @@ using Microsoft.Extensions.Logging;
 namespace DistributedTaskQueue.Worker;
 
 /// <summary>
-/// Works one queue partition for this silo: long-polls it for as many tasks as there are free slots,
+/// Consumes one queue partition for this silo: long-polls it for as many tasks as there are free slots,
 /// runs them, renews all their leases in one call per heartbeat, and reports outcomes in batches.
 /// </summary>
-internal sealed partial class PartitionWorker : ITaskWorkerObserver
+internal sealed partial class PartitionConsumer : ILeaseHolder
 {
     private const int MaxLeaseBatch = 256;
-    private readonly ITaskQueueGrain _partition;
+    private readonly ITaskQueueGrain _grain;
     private readonly string _key;
     private readonly string _workerId;
     private readonly WorkerOptions _options;
@@ -20,18 +20,18 @@ internal sealed partial class PartitionWorker : ITaskWorkerObserver
     private readonly ILogger _logger;
     private readonly CompletionReporter _reporter;
     private readonly RunningAttempts _running = new();
-    private readonly ITaskWorkerObserver _self;
+    private readonly ILeaseHolder _self;
     private long _leaseRequest;
 
 
     private readonly WorkerMetrics _metrics;
 
-    public PartitionWorker(IGrainFactory grains, ITaskQueueGrain partition, string key, string workerId, WorkerOptions options, WorkerSlots slots, TaskExecutor executor, WorkerMetrics metrics, TimeProvider time, ILogger logger)
+    public PartitionConsumer(IGrainFactory grains, ITaskQueueGrain partition, string key, string workerId, WorkerOptions options, WorkerSlots slots, TaskExecutor executor, WorkerMetrics metrics, TimeProvider time, ILogger logger)
     {
         _metrics = metrics;
         // The partition calls back through this reference to cancel a running task (it travels with every lease call).
-        _self = grains.CreateObjectReference<ITaskWorkerObserver>(this);
-        _partition = partition;
+        _self = grains.CreateObjectReference<ILeaseHolder>(this);
+        _grain = partition;
         _key = key;
         _workerId = workerId;
         _options = options;
@@ -80,7 +80,7 @@ internal sealed partial class PartitionWorker : ITaskWorkerObserver
             try
             {
                 // A failed call is retried under the same request number, so a lost reply's tasks come back to us.
-                leased = await _partition.LeaseAsync(_workerId, _leaseRequest, requested, idle ? _options.PollingInterval : TimeSpan.Zero, _self).ConfigureAwait(false);
+                leased = await _grain.LeaseAsync(_workerId, _leaseRequest, requested, idle ? _options.PollingInterval : TimeSpan.Zero, _self).ConfigureAwait(false);
                 _leaseRequest++;
             }
             catch (Exception ex)
@@ -117,7 +117,7 @@ internal sealed partial class PartitionWorker : ITaskWorkerObserver
             if (leases.Length == 0) continue;
             try
             {
-                var lost = await _partition.RenewAsync(_workerId, leases).ConfigureAwait(false);
+                var lost = await _grain.RenewAsync(_workerId, leases).ConfigureAwait(false);
                 if (lost.Length == 0) continue;
                 LogLeasesLost(lost.Length, _key);
                 // Someone else may run these attempts now: stop ours, and do not report an outcome that would be rejected.
@@ -135,7 +135,7 @@ internal sealed partial class PartitionWorker : ITaskWorkerObserver
     {
         try
         {
-            await _partition.StopWaitingAsync(_workerId).ConfigureAwait(false);
+            await _grain.StopWaitingAsync(_workerId).ConfigureAwait(false);
         }
         catch (Exception ex)
         {
