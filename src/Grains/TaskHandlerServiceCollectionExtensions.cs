@@ -20,16 +20,3 @@ public static class TaskHandlerServiceCollectionExtensions
         return services.AddTaskQueueExecution();
     }
 }
-
-/// <summary>Registers the execution services every silo needs, with or without handlers.</summary>
-internal static class TaskExecutionServiceCollectionExtensions
-{
-    public static IServiceCollection AddTaskQueueExecution(this IServiceCollection services)
-    {
-        services.TryAddSingleton<TaskHandlerRegistry>();
-        services.TryAddSingleton<TaskExecutor>();
-        services.AddMetrics();
-        services.TryAddSingleton<Queue.PartitionMetrics>();
-        return services;
-    }
-}

@@ -1,0 +1,18 @@
+using DistributedTaskQueue.Execution;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.DependencyInjection.Extensions;
+
+namespace DistributedTaskQueue;
+
+/// <summary>Registers the execution services every silo needs, with or without handlers.</summary>
+internal static class TaskExecutionServiceCollectionExtensions
+{
+    public static IServiceCollection AddTaskQueueExecution(this IServiceCollection services)
+    {
+        services.TryAddSingleton<TaskHandlerRegistry>();
+        services.TryAddSingleton<TaskExecutor>();
+        services.AddMetrics();
+        services.TryAddSingleton<Queue.PartitionMetrics>();
+        return services;
+    }
+}
