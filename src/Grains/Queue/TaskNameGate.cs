@@ -5,12 +5,15 @@ namespace DistributedTaskQueue.Queue;
 /// <summary>
 /// Refuses at submit a task name that no connected worker handles (the task catalog says which). The catalog is
 /// cached (30 s once known, 1 s while empty) and read again before refusing, so a handler deployed a moment ago
-/// is not refused; a catalog that cannot be read refuses nothing.
+/// is not refused; a catalog that cannot be read refuses nothing. <paramref name="readCatalog"/> reads the catalog
+/// grain (a function, so the caching rules are tested without a cluster).
 /// </summary>
-internal sealed partial class TaskNameGate(IGrainFactory grains, TimeProvider time, ILogger logger)
+internal sealed partial class TaskNameGate(Func<Task<TaskCatalog>> readCatalog, TimeProvider time, ILogger logger)
 {
-    private static readonly TimeSpan KnownMaxAge = TimeSpan.FromSeconds(30);
-    private static readonly TimeSpan EmptyMaxAge = TimeSpan.FromSeconds(1);
+    /// <summary>How long a catalog that names workers is trusted.</summary>
+    public static readonly TimeSpan KnownMaxAge = TimeSpan.FromSeconds(30);
+    /// <summary>How long a catalog with no workers is trusted (workers are starting).</summary>
+    public static readonly TimeSpan EmptyMaxAge = TimeSpan.FromSeconds(1);
     private TaskCatalog _catalog = TaskCatalog.Unknown;
     private DateTimeOffset _fetchedAt = DateTimeOffset.MinValue;
 
@@ -31,7 +34,7 @@ internal sealed partial class TaskNameGate(IGrainFactory grains, TimeProvider ti
     {
         try
         {
-            _catalog = await grains.GetGrain<ITaskCatalogGrain>(0).GetAsync();
+            _catalog = await readCatalog();
         }
 #pragma warning disable CA1031 // Any failure means "unknown": accepting is safer than refusing every submit.
         catch (Exception ex)

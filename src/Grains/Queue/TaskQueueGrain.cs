@@ -15,7 +15,15 @@ namespace DistributedTaskQueue.Queue;
 [Reentrant]
 [GrainType(GrainTypeName)]
 [System.Diagnostics.CodeAnalysis.SuppressMessage("Design", "CA1001", Justification = "Disposed in OnDeactivateAsync, the end of a grain's life.")]
-internal sealed partial class TaskQueueGrain : Grain, ITaskQueueGrain
+internal sealed partial class TaskQueueGrain(
+    IServiceProvider services,
+    Serializer serializer,
+    IOptions<TaskQueueOptions> shared,
+    IOptions<PartitionOptions> options,
+    TimeProvider time,
+    IClusterMembershipService membership,
+    PartitionMetrics metrics,
+    ILogger<TaskQueueGrain> logger) : Grain, ITaskQueueGrain
 {
     /// <summary>
     /// The grain type, pinned: it is part of every stored key (<c>{service}/state/taskqueue/{queue}:{n}/seg-N</c>),
@@ -28,55 +36,36 @@ internal sealed partial class TaskQueueGrain : Grain, ITaskQueueGrain
 
     /// <summary>Longest long poll (lease or result wait) one call may hold: well within Orleans' 30 s call timeout.</summary>
     private static readonly TimeSpan MaxCallWait = TimeSpan.FromSeconds(25);
-    private readonly IGrainStorage _storage;
-    private readonly Serializer _serializer;
-    private readonly TaskQueueOptions _shared;
-    private readonly PartitionOptions _options;
-    private readonly TimeProvider _time;
-    private readonly ILogger<TaskQueueGrain> _logger;
-    private readonly DeadSiloWatcher _deadSilos;
-    private readonly PartitionMetrics _metrics;
-    private readonly LeaseWaiters _leaseWaiters;
-    private readonly TaskNameGate _names;
-    private readonly ResultWaiters _resultWaiters;
-    private readonly Dictionary<string, ILeaseHolder> _holders = new(StringComparer.Ordinal);
-    private readonly Dictionary<string, long> _lastLeaseRequest = new(StringComparer.Ordinal);
+    private readonly IGrainStorage _storage = services.GetRequiredKeyedService<IGrainStorage>(StorageName);
+    private readonly TaskQueueOptions _shared = shared.Value;
+    private readonly PartitionOptions _options = options.Value;
+    private readonly DeadSiloWatcher _deadSilos = new(membership, logger);
+    private readonly ResultWaiters _resultWaiters = new(time);
     private readonly CancellationTokenSource _deactivating = new();
     // Set in OnActivateAsync, before any call is served.
     private PartitionKey _key;
     private QueuePartition _partition = null!;
     private PartitionWrites _writes = null!;
     private ColdSegmentReader _cold = null!;
+    private PartitionDispatch _dispatch = null!;
     private PartitionHousekeeping _housekeeping = null!;
-
-    public TaskQueueGrain(IServiceProvider services, Serializer serializer, IOptions<TaskQueueOptions> shared, IOptions<PartitionOptions> options, TimeProvider time, IClusterMembershipService membership, PartitionMetrics metrics, ILogger<TaskQueueGrain> logger)
-    {
-        _metrics = metrics;
-        _deadSilos = new DeadSiloWatcher(membership, logger);
-        _storage = services.GetRequiredKeyedService<IGrainStorage>(StorageName);
-        _serializer = serializer;
-        _shared = shared.Value;
-        _options = options.Value;
-        _time = time;
-        _logger = logger;
-        _leaseWaiters = new LeaseWaiters(time);
-        _resultWaiters = new ResultWaiters(time);
-        _names = new TaskNameGate(GrainFactory, time, logger);
-    }
+    private TaskNameGate _names = null!;
 
     public override async Task OnActivateAsync(CancellationToken cancellationToken)
     {
         var key = this.GetPrimaryKeyString();
         _key = PartitionKey.Parse(key);
-        var store = new PartitionStore(_storage, _serializer, this.GetGrainId());
-        _partition = await new PartitionLoader(store, _metrics, _options, _time, _key.Queue, key, _logger).OpenAsync(_key.Partition, _shared.DefaultRetry);
-        _writes = new PartitionWrites(_key.Queue, _partition, store, _metrics, _time, this, _options.MaxResidentTasks, OnWritten, OnWriteFailed);
-        _cold = new ColdSegmentReader(_partition, store, _metrics, _time, _key.Queue, key, () => _housekeeping.SegmentWarmed(), () =>
+        _names = new TaskNameGate(() => GrainFactory.GetGrain<ITaskCatalogGrain>(0).GetAsync(), time, logger);
+        var store = new PartitionStore(_storage, serializer, this.GetGrainId());
+        _partition = await new PartitionLoader(store, metrics, _options, time, _key.Queue, key, logger).OpenAsync(_key.Partition, _shared.DefaultRetry);
+        _writes = new PartitionWrites(_key.Queue, _partition, store, metrics, time, this, _options.MaxResidentTasks, OnWritten, OnWriteFailed);
+        _cold = new ColdSegmentReader(_partition, store, metrics, time, _key.Queue, key, () => _housekeeping.SegmentWarmed(), () =>
         {
             _writes.Request(); // wakes the waiters of the lost tasks
             _housekeeping.SegmentWarmed(); // promotion goes on past the lost tasks
-        }, _logger);
-        _housekeeping = new PartitionHousekeeping(this, _partition, _writes, _cold, _options, _time, DispatchToWaiters);
+        }, logger);
+        _dispatch = new PartitionDispatch(_partition, _writes, _cold, time);
+        _housekeeping = new PartitionHousekeeping(this, _partition, _writes, _cold, _options, time, _dispatch.ServeParked);
         _cold.Prefetch();
         _housekeeping.SchedulePromotion();
         // Records quarantined at restore are written as dead letters now, so the next activation sees them as such.
@@ -90,7 +79,8 @@ internal sealed partial class TaskQueueGrain : Grain, ITaskQueueGrain
     {
         await _deactivating.CancelAsync();
         _deactivating.Dispose();
-        _leaseWaiters.Release(null);
+        // Null when activation failed before the partition opened.
+        if (_dispatch is { } dispatch) dispatch.EndParked(null);
         // Lease marks may still wait for their write; the next activation should find them, and know that nothing
         // was handed out unwritten (so it need not hold dispatch back).
         // (Only where a hold-back is configured: embedded storage keeps nothing across a restart, and its storage grain
@@ -115,7 +105,7 @@ internal sealed partial class TaskQueueGrain : Grain, ITaskQueueGrain
         ArgumentNullException.ThrowIfNull(tasks);
         CheckServed();
         // The owner checks every field itself, whatever the client checked: nothing invalid is ever stored.
-        var now = _time.GetUtcNow();
+        var now = time.GetUtcNow();
         foreach (var task in tasks) TaskRules.Validate(task, _shared, now);
         if (_options.RefuseUnknownTaskNames) await _names.CheckAsync(tasks);
         var ids = _writes.Change(() =>
@@ -132,33 +122,7 @@ internal sealed partial class TaskQueueGrain : Grain, ITaskQueueGrain
     {
         CheckWorkerId(workerId);
         CheckServed();
-        max = Math.Clamp(max, 0, 10_000);
-        // This activation's epoch must be durable before it fences any lease (a lease granted under an epoch a
-        // later activation reuses could match a zombie's completion). A partition with nothing to lease writes
-        // nothing: the worker parks, and the first submit's write makes the epoch durable.
-        if (!_writes.HasCommitted && _partition.HasPending) await _writes.CommitAsync();
-        if (holder is not null) _holders[workerId] = holder;
-        // A retry of a call whose reply was lost gets that call's tasks back (they are recorded durably per call).
-        // Only a number not above the last one seen (or the first call a new activation sees) can be a retry,
-        // so the scan over running leases stays off the ordinary lease path.
-        var maybeRetry = !_lastLeaseRequest.TryGetValue(workerId, out var last) || requestId <= last;
-        _lastLeaseRequest[workerId] = requestId;
-        if (maybeRetry)
-        {
-            var reclaimed = _writes.Change(() => _partition.Reclaim(workerId, requestId, max, _time.GetUtcNow()));
-            if (_partition.HasUnwrittenChanges) _writes.Request(); // extras went back in line
-            if (reclaimed.Count > 0) return [.. reclaimed];
-        }
-        if (max == 0) return [];
-        var leased = _leaseWaiters.IsEmpty && _writes.HasCommitted ? _writes.Change(() => _partition.Lease(workerId, requestId, max, _time.GetUtcNow())) : [];
-        _cold.Prefetch();
-        if (leased.Count > 0)
-        {
-            _writes.RequestSoon();
-            return [.. leased];
-        }
-        if (wait <= TimeSpan.Zero) return [];
-        return await _leaseWaiters.ParkAsync(new LeaseWaiters.Waiter(workerId, requestId, max), Min(wait, MaxCallWait));
+        return await _dispatch.LeaseAsync(workerId, requestId, max, Min(wait, MaxCallWait), holder);
     }
 
     public async Task CompleteAsync(string workerId, TaskCompletion[] completions)
@@ -171,7 +135,7 @@ internal sealed partial class TaskQueueGrain : Grain, ITaskQueueGrain
             if (completion is null || !TaskRules.IsWellFormed(completion.Outcome))
                 throw new ArgumentException("Every completion needs a well-formed outcome (a failure carries an error with a message).", nameof(completions));
         }
-        var now = _time.GetUtcNow();
+        var now = time.GetUtcNow();
         _writes.Change(() =>
         {
             foreach (var completion in completions)
@@ -188,7 +152,7 @@ internal sealed partial class TaskQueueGrain : Grain, ITaskQueueGrain
         CheckWorkerId(workerId);
         ArgumentNullException.ThrowIfNull(leases);
         _writes.ThrowIfBroken();
-        var now = _time.GetUtcNow();
+        var now = time.GetUtcNow();
         var adopted = _partition.AdoptedLeases;
         var lost = leases.Where(l => !_partition.Renew(workerId, l, now)).ToArray();
         // An adopted lease is written soon, as a lease mark is: another failover must find it.
@@ -199,7 +163,7 @@ internal sealed partial class TaskQueueGrain : Grain, ITaskQueueGrain
     public Task StopWaitingAsync(string workerId)
     {
         CheckWorkerId(workerId);
-        _leaseWaiters.Release(workerId);
+        _dispatch.EndParked(workerId);
         return Task.CompletedTask;
     }
 
@@ -226,14 +190,10 @@ internal sealed partial class TaskQueueGrain : Grain, ITaskQueueGrain
         await _cold.WarmAsync([sequence]);
         string? worker = null;
         LeaseToken attempt = default;
-        var result = _writes.Change(() => _partition.Cancel(sequence, _time.GetUtcNow(), out worker, out attempt));
+        var result = _writes.Change(() => _partition.Cancel(sequence, time.GetUtcNow(), out worker, out attempt));
         if (result is QueuePartition.CancelResult.Unknown or QueuePartition.CancelResult.AlreadyFinished) return false;
         await _writes.CommitAsync();
-        if (result == QueuePartition.CancelResult.Requested && worker is not null && _holders.TryGetValue(worker, out var holder))
-        {
-            // One-way: the worker fires the attempt's token; the task ends Cancelled when it reports.
-            holder.CancelAsync([attempt]).Ignore();
-        }
+        if (result == QueuePartition.CancelResult.Requested && worker is not null) _dispatch.CancelRunning(worker, attempt);
         return true;
     }
 
@@ -252,7 +212,7 @@ internal sealed partial class TaskQueueGrain : Grain, ITaskQueueGrain
     {
         _writes.ThrowIfBroken();
         await _cold.WarmAsync(sequences ?? [.. _partition.DeadLetterSequences]);
-        var count = _writes.Change(() => _partition.RetryDeadLetters(sequences, taskName, _time.GetUtcNow()));
+        var count = _writes.Change(() => _partition.RetryDeadLetters(sequences, taskName, time.GetUtcNow()));
         if (count == 0) return 0;
         await _writes.CommitAsync();
         return count;
@@ -287,7 +247,7 @@ internal sealed partial class TaskQueueGrain : Grain, ITaskQueueGrain
     private void OnWritten(IReadOnlyCollection<long> finished)
     {
         foreach (var sequence in finished) _resultWaiters.Wake(sequence);
-        DispatchToWaiters();
+        _dispatch.ServeParked();
         _housekeeping.SchedulePromotion();
     }
 
@@ -296,25 +256,9 @@ internal sealed partial class TaskQueueGrain : Grain, ITaskQueueGrain
         LogWriteFailed(exception, this.GetPrimaryKeyString());
         // Every parked call ends now (result waiters then see the partition broken): deactivation waits for running
         // calls, so one parked wait would otherwise hold every new call for up to its 25 s.
-        _leaseWaiters.Release(null);
+        _dispatch.EndParked(null);
         _resultWaiters.WakeAll();
         this.DeactivateOnIdle();
-    }
-
-    private void DispatchToWaiters()
-    {
-        if (_writes.IsBroken || _leaseWaiters.IsEmpty) return;
-        if (!_writes.HasCommitted)
-        {
-            // No lease before this activation's epoch is durable: the write dispatches again when it lands.
-            if (_partition.HasPending) _writes.Request();
-            return;
-        }
-        var served = _leaseWaiters.Serve(waiter => _partition.HasPending && !_partition.Paused
-            ? _writes.Change(() => _partition.Lease(waiter.WorkerId, waiter.RequestId, waiter.Max, _time.GetUtcNow()))
-            : []);
-        _cold.Prefetch();
-        if (served > 0) _writes.RequestSoon();
     }
 
     /// <summary>
@@ -324,11 +268,11 @@ internal sealed partial class TaskQueueGrain : Grain, ITaskQueueGrain
     private Task ReleaseDeadSilosAsync(Func<string, bool> isGone, IReadOnlyCollection<string> silos)
     {
         if (_writes.IsBroken) return Task.CompletedTask;
-        var released = _writes.Change(() => _partition.ReleaseWorker(isGone, _time.GetUtcNow()));
+        var released = _writes.Change(() => _partition.ReleaseWorker(isGone, time.GetUtcNow()));
         if (released == 0) return Task.CompletedTask;
         LogReleasedDeadWorkers(released, string.Join(", ", silos));
         _writes.Request();
-        DispatchToWaiters();
+        _dispatch.ServeParked();
         return Task.CompletedTask;
     }
 
