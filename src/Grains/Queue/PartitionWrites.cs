@@ -95,6 +95,26 @@ internal sealed class PartitionWrites
     }
 
     /// <summary>
+    /// The last write of an activation. Lease marks may still wait for a write: the next activation should find them,
+    /// and, when <paramref name="recordCleanClose"/> (a failover hold-back is configured), know that nothing was handed
+    /// out unwritten, so it need not hold dispatch back. A failure is logged by the write path and not thrown: the marks
+    /// only spare live workers a rerun after a failover.
+    /// </summary>
+    public async Task CloseAsync(bool recordCleanClose)
+    {
+        if (IsBroken || !((recordCleanClose && HasCommitted) || _partition.HasUnwrittenChanges)) return;
+        _partition.Head.ClosedCleanly = true;
+        try
+        {
+            await CommitAsync();
+        }
+        catch (TaskQueueUnavailableException)
+        {
+            // Logged by the write path.
+        }
+    }
+
+    /// <summary>
     /// Waits until what the model holds for these tasks is written: for the write in flight when it carries them (the
     /// common case: a reader right behind a completion), for the next write only when they changed since it began.
     /// </summary>

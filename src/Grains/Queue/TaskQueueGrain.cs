@@ -79,25 +79,11 @@ internal sealed partial class TaskQueueGrain(
     {
         await _deactivating.CancelAsync();
         _deactivating.Dispose();
-        // Null when activation failed before the partition opened.
+        // Both are null when activation failed before the partition opened. A clean close is recorded only where a
+        // hold-back is configured: embedded storage keeps nothing across a restart, and its storage grain may be gone
+        // already while the silo stops.
         if (_dispatch is { } dispatch) dispatch.EndParked(null);
-        // Lease marks may still wait for their write; the next activation should find them, and know that nothing
-        // was handed out unwritten (so it need not hold dispatch back).
-        // (Only where a hold-back is configured: embedded storage keeps nothing across a restart, and its storage grain
-        // may be gone already while the silo stops.)
-        var recordCleanClose = _options.FailoverHoldBack > TimeSpan.Zero && _writes is { HasCommitted: true };
-        if (_writes is { IsBroken: false } && (recordCleanClose || _partition.HasUnwrittenChanges))
-        {
-            _partition.Head.ClosedCleanly = true;
-            try
-            {
-                await _writes.CommitAsync();
-            }
-            catch (TaskQueueUnavailableException)
-            {
-                // Logged by the write path; the marks only spare live workers a rerun after a failover.
-            }
-        }
+        if (_writes is { } writes) await writes.CloseAsync(_options.FailoverHoldBack > TimeSpan.Zero);
     }
 
     public async Task<TaskId[]> SubmitAsync(TaskSubmission[] tasks)
