@@ -402,6 +402,33 @@ public sealed class QueuePartitionTests
     }
 
     [Fact]
+    public void DuringTheFailoverHold_ADeadSilosTask_IsLeasedAtOnce_WhileTasksPendingAtLoadWait()
+    {
+        var first = NewPartition(new PartitionHead { Epoch = 1 });
+        var onDeadSilo = SubmitCommitted(first, Submission(priority: TaskPriority.Critical));
+        var pendingAtLoad = SubmitCommitted(first, Submission(priority: TaskPriority.Low));
+        Assert.Equal(onDeadSilo.Sequence, first.Lease("dead@silo", 0, 1, _time.GetUtcNow())[0].Id.Sequence);
+        var written = first.TakeDirty().Select(d => Clone(d.Segment!)).ToList(); // its lease is written
+
+        var restored = NewPartition(new PartitionHead { Epoch = 2, NextSequence = 2 });
+        restored.Restore(written, _time.GetUtcNow());
+        restored.HoldDispatch(_time.GetUtcNow().AddSeconds(3));
+        Assert.Empty(restored.Lease("w2", 0, 10, _time.GetUtcNow()));
+
+        Assert.Equal(1, restored.ReleaseWorker(w => w == "dead@silo", _time.GetUtcNow()));
+        var leased = restored.Lease("w2", 1, 10, _time.GetUtcNow());
+
+        // The dead silo's lease was written: no live worker can announce that task, so it runs again now. The task
+        // pending at load may have been handed out unwritten just before the host died: it waits for the hold.
+        Assert.Equal([onDeadSilo.Sequence], leased.Select(t => t.Id.Sequence));
+        Assert.Equal(2, leased[0].Attempt);
+        Assert.Empty(restored.Lease("w2", 2, 10, _time.GetUtcNow()));
+        _time.Advance(TimeSpan.FromSeconds(4));
+        Assert.Equal([pendingAtLoad.Sequence], restored.Lease("w2", 3, 10, _time.GetUtcNow()).Select(t => t.Id.Sequence));
+        Assert.Empty(restored.Lease("w2", 4, 10, _time.GetUtcNow())); // the dead silo's task is not handed out twice
+    }
+
+    [Fact]
     public void ACompletionOfALeaseNeverWritten_IsAccepted_WhenNobodyElseHoldsTheTask()
     {
         var first = NewPartition(new PartitionHead { Epoch = 1 });
@@ -457,7 +484,8 @@ public sealed class QueuePartitionTests
         Records = segment.Records.Select(r => r is null ? null : new TaskRecord
         {
             Sequence = r.Sequence, TaskName = r.TaskName, Payload = r.Payload, Priority = r.Priority, State = r.State,
-            Attempts = r.Attempts, EnqueuedAt = r.EnqueuedAt,
+            Attempts = r.Attempts, EnqueuedAt = r.EnqueuedAt, StartedAt = r.StartedAt, LeasedTo = r.LeasedTo, LeaseRequest = r.LeaseRequest,
+            LeaseEpoch = r.LeaseEpoch,
         }).ToArray(),
     };
 }

@@ -32,6 +32,9 @@ internal sealed partial class QueuePartition
     private HashSet<long> _staged = [];
     private List<long> _finished = [];
     private DateTimeOffset _holdUntil = DateTimeOffset.MinValue;
+    // Tasks a dead silo held, released while dispatch is held back: their leases were written, so no live worker can
+    // hold an unwritten one, and they need not wait for the hold to end.
+    private readonly List<long> _releasedDuringHold = [];
 
     public QueuePartition(string queue, int partition, PartitionOptions options, RetryPolicy defaultRetry, Func<double> random, PartitionHead? head = null)
     {
@@ -151,7 +154,13 @@ internal sealed partial class QueuePartition
     public List<LeasedTask> Lease(string workerId, long requestId, int max, DateTimeOffset now)
     {
         var leased = new List<LeasedTask>(Math.Min(max, 64));
-        if (_head.Paused || IsHeld(now)) return leased;
+        if (_head.Paused) return leased;
+        if (IsHeld(now))
+        {
+            LeaseReleasedDuringHold(leased, workerId, requestId, max, now);
+            return leased;
+        }
+        _releasedDuringHold.Clear();
         for (var priority = TaskPriority.Critical; priority >= TaskPriority.Low && leased.Count < max; priority--)
         {
             while (leased.Count < max && _pending.TryPeek(priority, out var sequence))
@@ -171,17 +180,42 @@ internal sealed partial class QueuePartition
                     Move(record, TaskState.DeadLettered, now);
                     continue;
                 }
-                Move(record, TaskState.Running, now);
-                record.Attempts++;
-                record.StartedAt = now;
-                record.LeasedTo = workerId;
-                record.LeaseRequest = requestId;
-                record.LeaseEpoch = _head.Epoch;
-                _leases.Grant(record.Lease, workerId, now);
-                leased.Add(ToLeased(record));
+                leased.Add(Grant(record, workerId, requestId, now));
             }
         }
         return leased;
+    }
+
+    /// <summary>
+    /// While dispatch is held back, only tasks a dead silo held are leased (highest priority first, then oldest); their
+    /// entries in the priority lines are skipped later, lazily, as a cancelled task's are.
+    /// </summary>
+    private void LeaseReleasedDuringHold(List<LeasedTask> leased, string workerId, long requestId, int max, DateTimeOffset now)
+    {
+        if (_releasedDuringHold.Count == 0) return;
+        var ready = _releasedDuringHold
+            .Select(sequence => _segments.Find(sequence))
+            .OfType<TaskRecord>()
+            .Where(record => record.State == TaskState.Pending && (record.ExpiresAt is not { } expiresAt || expiresAt > now))
+            .OrderByDescending(record => record.Priority)
+            .ThenBy(record => record.Sequence)
+            .Take(max)
+            .ToList();
+        foreach (var record in ready) leased.Add(Grant(record, workerId, requestId, now));
+        _releasedDuringHold.RemoveAll(sequence => _segments.Find(sequence) is not { State: TaskState.Pending });
+    }
+
+    /// <summary>A pending task becomes this worker's running attempt, fenced by a new lease token.</summary>
+    private LeasedTask Grant(TaskRecord record, string workerId, long requestId, DateTimeOffset now)
+    {
+        Move(record, TaskState.Running, now);
+        record.Attempts++;
+        record.StartedAt = now;
+        record.LeasedTo = workerId;
+        record.LeaseRequest = requestId;
+        record.LeaseEpoch = _head.Epoch;
+        _leases.Grant(record.Lease, workerId, now);
+        return ToLeased(record);
     }
 
     /// <summary>Extends a lease the worker holds (or reclaims one held back after a failover); false when it holds it no longer.</summary>
@@ -299,8 +333,17 @@ internal sealed partial class QueuePartition
     public int ExpireLeases(DateTimeOffset now) => ReleaseLeases(l => l.Deadline <= now, now);
 
     /// <summary>Redelivers at once every task leased by a worker that is gone (its silo was declared dead).</summary>
-    public int ReleaseWorker(Func<string, bool> isGone, DateTimeOffset now) =>
-        ReleaseLeases(l => l.WorkerId is { } worker && isGone(worker), now);
+    public int ReleaseWorker(Func<string, bool> isGone, DateTimeOffset now)
+    {
+        var released = _leases.TakeWhere(l => l.WorkerId is { } worker && isGone(worker));
+        foreach (var sequence in released)
+        {
+            if (_segments.Find(sequence) is not { State: TaskState.Running } record) continue;
+            Redeliver(record, now);
+            if (record.State == TaskState.Pending && IsHeld(now)) _releasedDuringHold.Add(sequence);
+        }
+        return released.Count;
+    }
 
     public TaskInfo? GetInfo(long sequence) => _staged.Contains(sequence) ? null : _segments.Find(sequence)?.ToInfo(IdOf(sequence));
 

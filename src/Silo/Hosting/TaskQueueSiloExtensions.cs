@@ -39,6 +39,7 @@ public static partial class TaskQueueSiloExtensions
             else
             {
                 silo.UseRedisClustering(settings.Options.RedisConnectionString!);
+                silo.Configure<ClusterMembershipOptions>(o => ApplyFailureDetection(settings.FailureDetection, o));
                 if (IPAddress.TryParse(settings.AdvertisedAddress, out var advertised))
                     silo.ConfigureEndpoints(advertised, settings.SiloPort, settings.GatewayPort, listenOnAnyHostAddress: true);
                 else
@@ -87,6 +88,20 @@ public static partial class TaskQueueSiloExtensions
         return silo;
     }
 
+    /// <summary>
+    /// Our failure detection in Orleans' terms. The veto window (a silo that sent a message within MaxProbeTimeout x
+    /// MissedProbesLimit is not suspected) is what kept a frozen silo alive for a minute with Orleans' defaults.
+    /// </summary>
+    internal static void ApplyFailureDetection(FailureDetectionOptions detection, ClusterMembershipOptions membership)
+    {
+        membership.ProbeTimeout = detection.ProbeTimeout;
+        membership.MinProbeTimeout = detection.ProbeTimeout / 2;
+        membership.MaxProbeTimeout = detection.MaxProbeTimeout;
+        membership.NumMissedProbesLimit = detection.MissedProbesLimit;
+        membership.NumVotesForDeathDeclaration = detection.VotesForDeathDeclaration;
+        membership.TableRefreshTimeout = detection.TableRefreshTimeout;
+    }
+
     private static TaskQueueSiloOptions Bind(IConfiguration configuration)
     {
         var settings = new TaskQueueSiloOptions();
@@ -95,6 +110,7 @@ public static partial class TaskQueueSiloExtensions
         section.Bind(settings.Partitions);
         section.GetSection("Worker").Bind(settings.Worker);
         section.GetSection("Schedules").Bind(settings.Schedules);
+        section.GetSection("FailureDetection").Bind(settings.FailureDetection);
         // Binding appends to a list that already holds the default: replace it when configuration names queues.
         var queues = section.GetSection("Worker:Queues").Get<string[]>();
         if (queues is { Length: > 0 }) settings.Worker.Queues = queues;

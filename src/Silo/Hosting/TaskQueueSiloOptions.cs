@@ -19,6 +19,9 @@ public sealed class TaskQueueSiloOptions
     /// <summary>How schedule grains run (<c>TaskQueue:Schedules</c>): the period of the reminder that keeps them alive.</summary>
     public ScheduleOptions Schedules { get; set; } = new();
 
+    /// <summary>How fast a dead or frozen silo is declared dead (<c>TaskQueue:FailureDetection</c>); Redis mode only.</summary>
+    public FailureDetectionOptions FailureDetection { get; set; } = new();
+
     /// <summary>Silo-to-silo port (<c>TaskQueue:SiloPort</c>).</summary>
     public int SiloPort { get; set; } = 11111;
 

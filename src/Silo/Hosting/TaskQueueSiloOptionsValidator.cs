@@ -12,9 +12,12 @@ internal sealed class TaskQueueSiloOptionsValidator : IValidateOptions<TaskQueue
     {
         ArgumentNullException.ThrowIfNull(options);
         // Ports and the advertised address are left to Orleans' own endpoint checks (a gateway port of 0 means none).
-        return Enum.IsDefined(options.RedisDurability)
-            ? ValidateOptionsResult.Success
-            : ValidateOptionsResult.Fail($"TaskQueue:RedisDurability must be Warn, Require or Off, was {(int)options.RedisDurability}.");
+        var failures = new List<string>();
+        if (!Enum.IsDefined(options.RedisDurability))
+            failures.Add($"TaskQueue:RedisDurability must be Warn, Require or Off, was {(int)options.RedisDurability}.");
+        if (options.FailureDetection is null) failures.Add("TaskQueue:FailureDetection must not be null.");
+        else if (new FailureDetectionOptionsValidator().Validate(name, options.FailureDetection) is { Failed: true } detection) failures.AddRange(detection.Failures);
+        return failures.Count == 0 ? ValidateOptionsResult.Success : ValidateOptionsResult.Fail(failures);
     }
 
     /// <summary>Throws <see cref="OptionsValidationException"/> listing every failure.</summary>

@@ -1,0 +1,124 @@
+using System.Diagnostics;
+using DistributedTaskQueue.Tests.Support;
+
+namespace DistributedTaskQueue.Tests.Integration;
+
+/// <summary>
+/// Faults of real silo processes with the shipped failure detection (<c>TaskQueue:FailureDetection</c>): a silo killed
+/// (SIGKILL) or frozen (SIGSTOP) is declared dead and its running task runs again elsewhere within 10 s; a silo
+/// frozen for 2 s is only slow, and keeps its task.
+/// </summary>
+[Collection(RedisGroup.Name)]
+public sealed class CrashTests(RedisFixture fixture, Xunit.Abstractions.ITestOutputHelper output)
+{
+    /// <summary>The issue's target: a dead or frozen silo's task runs again on another silo within this.</summary>
+    private static readonly TimeSpan RerunWithin = TimeSpan.FromSeconds(10);
+
+    [Fact]
+    public async Task SigkillingTheSiloProcessRunningATask_RunsItAgainOnTheOtherSilo_Within10s()
+    {
+        await using var pair = await SiloPair.StartAsync(fixture.Redis, "crash");
+        var (id, victim) = await pair.RunningSleepAsync(4000);
+
+        var faultAt = TimeProvider.System.GetUtcNow(); // the silos stamp StartedAt with the same machine clock
+        victim.Kill();
+        var done = await pair.Client.WaitAsync(id, TimeSpan.FromSeconds(120));
+
+        var rerunAfter = done.StartedAt!.Value - faultAt;
+        output.WriteLine($"SIGKILL to the task starting again on the other silo: {rerunAfter.TotalMilliseconds:0} ms");
+        Assert.Equal(TaskState.Succeeded, done.State);
+        Assert.Equal(2, done.Attempts);
+        Assert.DoesNotContain($":{victim.SiloPort}@", done.Worker, StringComparison.Ordinal);
+        Assert.Equal("4000", done.ResultJson);
+        Assert.True(rerunAfter < RerunWithin, $"the task ran again {rerunAfter.TotalSeconds:0.0} s after the kill");
+    }
+
+    [Fact]
+    public async Task FreezingTheSiloProcessRunningATask_DeclaresItDead_AndRunsTheTaskElsewhere_Within10s()
+    {
+        await using var pair = await SiloPair.StartAsync(fixture.Redis, "freeze");
+        var (id, victim) = await pair.RunningSleepAsync(4000);
+
+        var faultAt = TimeProvider.System.GetUtcNow(); // the silos stamp StartedAt with the same machine clock
+        await victim.FreezeAsync();
+        var done = await pair.Client.WaitAsync(id, TimeSpan.FromSeconds(120));
+
+        var rerunAfter = done.StartedAt!.Value - faultAt;
+        output.WriteLine($"SIGSTOP to the task starting again on the other silo: {rerunAfter.TotalMilliseconds:0} ms");
+        Assert.Equal(TaskState.Succeeded, done.State);
+        Assert.Equal(2, done.Attempts);
+        Assert.DoesNotContain($":{victim.SiloPort}@", done.Worker, StringComparison.Ordinal);
+        Assert.True(rerunAfter < RerunWithin, $"the task ran again {rerunAfter.TotalSeconds:0.0} s after the freeze");
+    }
+
+    [Fact]
+    public async Task ASiloFrozenFor2s_IsOnlySlow_AndFinishesItsTaskAsTheFirstAttempt()
+    {
+        await using var pair = await SiloPair.StartAsync(fixture.Redis, "pause");
+        var (id, victim) = await pair.RunningSleepAsync(12_000);
+
+        await victim.FreezeAsync();
+        await Task.Delay(TimeSpan.FromSeconds(2));
+        await victim.ThawAsync();
+        var done = await pair.Client.WaitAsync(id, TimeSpan.FromSeconds(120));
+
+        Assert.Equal(TaskState.Succeeded, done.State);
+        Assert.Equal(1, done.Attempts);
+        Assert.Contains($":{victim.SiloPort}@", done.Worker, StringComparison.Ordinal);
+        Assert.False(victim.HasExited, "the paused silo was declared dead and stopped itself");
+    }
+
+    /// <summary>Two silo processes on one cluster serving one queue, and a client.</summary>
+    private sealed class SiloPair : IAsyncDisposable
+    {
+        private readonly string _queue;
+
+        private SiloPair(string queue, SiloProcess first, SiloProcess second, TaskClient client)
+        {
+            _queue = queue;
+            First = first;
+            Second = second;
+            Client = client;
+        }
+
+        public SiloProcess First { get; }
+
+        public SiloProcess Second { get; }
+
+        public TaskClient Client { get; }
+
+        public static async Task<SiloPair> StartAsync(RedisServer redis, string queue)
+        {
+            var clusterId = queue + "-" + Guid.NewGuid().ToString("N")[..8];
+            var first = await SiloProcess.StartAsync(redis, clusterId, [queue]);
+            var second = await SiloProcess.StartAsync(redis, clusterId, [queue]);
+            var client = await TaskClient.ConnectAsync(redis.ConnectionString, o =>
+            {
+                o.ClusterId = clusterId;
+                o.ServiceId = clusterId;
+            });
+            return new SiloPair(queue, first, second, client);
+        }
+
+        /// <summary>Submits a sleep task and waits until it runs: returns it and the silo running it.</summary>
+        public async Task<(TaskId Id, SiloProcess Runner)> RunningSleepAsync(int milliseconds)
+        {
+            var id = await Client.SubmitAsync(BuiltInTasks.Sleep, $$"""{"milliseconds": {{milliseconds}}}""", _queue);
+            var clock = Stopwatch.StartNew();
+            TaskInfo running;
+            while ((running = (await Client.GetTaskAsync(id))!).State != TaskState.Running)
+            {
+                Assert.True(clock.Elapsed < TimeSpan.FromSeconds(30), $"the task did not start: {running.State}");
+                await Task.Delay(20);
+            }
+            return (id, running.Worker!.Contains($":{First.SiloPort}@", StringComparison.Ordinal) ? First : Second);
+        }
+
+        public async ValueTask DisposeAsync()
+        {
+            await Client.DisposeAsync();
+            await First.DisposeAsync();
+            await Second.DisposeAsync();
+        }
+    }
+}
