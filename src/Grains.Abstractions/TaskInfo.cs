@@ -1,4 +1,5 @@
 using System.Text;
+using System.Text.Json;
 using System.Text.Json.Serialization;
 
 namespace DistributedTaskQueue;
@@ -44,7 +45,22 @@ public sealed record TaskInfo
     public string? ResultJson => Result is null ? null : Encoding.UTF8.GetString(Result.Value.Span);
 
     /// <summary>The result deserialized as <typeparamref name="TResult"/>, or default when there is none.</summary>
-    public TResult? GetResult<TResult>() => Result is null ? default : TaskJson.Deserialize<TResult>(Result.Value.Span);
+    /// <exception cref="TaskResultTypeException">The stored JSON is not a <typeparamref name="TResult"/>.</exception>
+    public TResult? GetResult<TResult>()
+    {
+        if (Result is null) return default;
+        try
+        {
+            return TaskJson.Deserialize<TResult>(Result.Value.Span);
+        }
+        catch (Exception ex) when (ex is JsonException or NotSupportedException)
+        {
+            var json = ResultJson!;
+            var shown = json.Length > 80 ? json[..80] + "…" : json;
+            throw new TaskResultTypeException(
+                $"Task {Id}'s result is a JSON {TaskJson.KindOf(Result.Value.Span)} ({shown}) and cannot be read as {typeof(TResult)}: {ex.Message}", ex);
+        }
+    }
 
     /// <summary>The worker that runs (or last ran) it: its silo's address, optionally prefixed with a name and '@'.</summary>
     [Id(11)] public string? Worker { get; init; }

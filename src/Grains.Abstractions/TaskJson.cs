@@ -20,4 +20,28 @@ public static class TaskJson
 
     /// <summary>Deserializes UTF-8 JSON.</summary>
     public static T? Deserialize<T>(ReadOnlySpan<byte> json) => JsonSerializer.Deserialize<T>(json, Options);
+
+    /// <summary>What kind of JSON value these bytes hold (object, array, string, number, true, false, null), for messages.</summary>
+    public static string KindOf(ReadOnlySpan<byte> json)
+    {
+        var reader = new Utf8JsonReader(json);
+        try
+        {
+            if (!reader.Read()) return "value";
+        }
+        catch (JsonException)
+        {
+            return "value";
+        }
+        return reader.TokenType switch
+        {
+            JsonTokenType.StartObject => "object",
+            JsonTokenType.StartArray => "array",
+            JsonTokenType.String => "string",
+            JsonTokenType.Number => "number",
+            JsonTokenType.True or JsonTokenType.False => "boolean",
+            JsonTokenType.Null => "null",
+            _ => "value",
+        };
+    }
 }
