@@ -77,16 +77,57 @@ public sealed partial class TaskClient
         if (batch.Length == 0) return [];
         if (_options.PartitionsPerQueue > 1 && batch.Any(b => b.IdempotencyKey is not null))
             throw new InvalidTaskException("IdempotencyKey", "Idempotency keys in a batch need PartitionsPerQueue = 1; submit keyed tasks one by one.");
-        return await Call(() => Partition(name, NextPartition()).SubmitAsync(batch)).ConfigureAwait(false);
+        return await SendAsync(Partition(name, NextPartition()), Tokened(batch)).ConfigureAwait(false);
     }
 
-    /// <summary>A keyed submit is safe to repeat (the key finds the first task), so it rides out a failover; others are not.</summary>
-    private Task<TaskId[]> Submit(string queue, TaskSubmission submission)
+    private Task<TaskId[]> Submit(string queue, TaskSubmission submission) =>
+        SendAsync(Partition(queue, PartitionFor(submission)), Tokened([submission]));
+
+    /// <summary>Gives every item without an idempotency key this call's token, so a retry of the call cannot make a second task.</summary>
+    private static TaskSubmission[] Tokened(TaskSubmission[] batch)
     {
-        var partition = Partition(queue, PartitionFor(submission));
-        return submission.IdempotencyKey is null
-            ? Call(() => partition.SubmitAsync([submission]))
-            : CallSafely(() => partition.SubmitAsync([submission]));
+        var call = Guid.NewGuid();
+        for (var i = 0; i < batch.Length; i++)
+        {
+            if (batch[i].IdempotencyKey is null) batch[i] = batch[i] with { Token = new SubmitToken(call, i) };
+        }
+        return batch;
+    }
+
+    /// <summary>
+    /// Sends a submit until its partition answers or <see cref="TaskQueueOptions.SubmitTimeout"/> passes: while the silo
+    /// hosting the partition dies and is replaced, the same items (same keys and tokens) are sent again (an attempt
+    /// unanswered after 5 s counts as failed), every 0.1 s at first and at most every second, and the partition answers a
+    /// repeat with the first call's ids. The partition's own
+    /// refusals (bad input, a Redis that fails its writes) are not retried: they come back at once.
+    /// </summary>
+    private async Task<TaskId[]> SendAsync(ITaskQueueGrain partition, TaskSubmission[] batch)
+    {
+        var deadline = _time.GetUtcNow() + _options.SubmitTimeout;
+        var delay = TimeSpan.FromMilliseconds(100);
+        for (var attempt = 1; ; attempt++)
+        {
+            var call = partition.SubmitAsync(batch);
+            try
+            {
+                // A call to a silo that just died is answered only by Orleans' 30 s response timeout; the same items sent
+                // again reach the partition's new home as soon as the cluster has declared the silo dead.
+                var remaining = deadline - _time.GetUtcNow();
+                return await call.WaitAsync(remaining < SubmitAttemptTimeout ? remaining : SubmitAttemptTimeout, _time).ConfigureAwait(false);
+            }
+            catch (Exception ex) when (ex is not TaskQueueException and not OperationCanceledException and not ArgumentException)
+            {
+                if (_time.GetUtcNow() + delay >= deadline)
+                {
+                    throw new TaskQueueUnavailableException(
+                        $"The task queue cluster did not answer a submit within {_options.SubmitTimeout.TotalSeconds:0.#} s ({attempt} attempts): " +
+                        $"the task may have been accepted. Submitting it again with an IdempotencyKey is safe. Last error: {ex.Message}", ex);
+                }
+                if (!call.IsCompleted) call.Ignore(); // its answer, if any, is the same ids again
+                await Task.Delay(delay, _time).ConfigureAwait(false);
+                delay = delay * 2 < MaxSubmitRetryDelay ? delay * 2 : MaxSubmitRetryDelay;
+            }
+        }
     }
 
     /// <summary>An idempotency key always maps to the same partition, which is what makes it deduplicate.</summary>

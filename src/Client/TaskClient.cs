@@ -12,6 +12,9 @@ namespace DistributedTaskQueue;
 public sealed partial class TaskClient : IAsyncDisposable
 {
     private static readonly TimeSpan MaxWaitPerCall = TimeSpan.FromSeconds(20);
+    private static readonly TimeSpan MaxSubmitRetryDelay = TimeSpan.FromSeconds(1);
+    // Far above a healthy submit (milliseconds, a large batch under load a second or two), far below Orleans' 30 s.
+    private static readonly TimeSpan SubmitAttemptTimeout = TimeSpan.FromSeconds(5);
     private readonly IGrainFactory _grains;
     private readonly TaskQueueOptions _options;
     private readonly TimeProvider _time;

@@ -29,6 +29,13 @@ public sealed class TaskQueueOptions
     /// <summary>Largest accepted payload, in bytes of UTF-8 JSON.</summary>
     public int MaxPayloadBytes { get; set; } = 256 * 1024;
 
+    /// <summary>
+    /// How long a submit keeps retrying while its queue partition cannot be reached (its silo died and is being
+    /// replaced): past it the submit fails with <see cref="TaskQueueUnavailableException"/>, saying whether the task may
+    /// have been accepted. Silos must remember submits longer than this (<c>TaskQueue:SubmitDedupeWindow</c>).
+    /// </summary>
+    public TimeSpan SubmitTimeout { get; set; } = TimeSpan.FromSeconds(30);
+
     /// <summary>Retry policy for tasks that name none (<c>TaskQueue:DefaultRetry:MaxRetries</c> and so on).</summary>
     // A fresh instance, not RetryPolicy.Default: configuration binds into the instance it finds, and would change the
     // shared default of the whole process.

@@ -21,6 +21,8 @@ public sealed class TaskQueueOptionsValidator : IValidateOptions<TaskQueueOption
         if (!QueueNames.IsValid(options.DefaultQueue)) failures.Add($"TaskQueue:DefaultQueue '{options.DefaultQueue}' is not a valid queue name.");
         if (options.PartitionsPerQueue is < 1 or > 256) failures.Add("TaskQueue:PartitionsPerQueue must be 1..256.");
         if (options.MaxPayloadBytes is < 1 or > MaxBytes) failures.Add($"TaskQueue:MaxPayloadBytes must be 1..{MaxBytes}.");
+        if (options.SubmitTimeout < TimeSpan.FromSeconds(1) || options.SubmitTimeout > TimeSpan.FromMinutes(10))
+            failures.Add("TaskQueue:SubmitTimeout must be 1 s..10 min.");
         if (options.DefaultRetry is null) failures.Add("TaskQueue:DefaultRetry must be set.");
         else if (RetryProblem(options.DefaultRetry) is { } problem) failures.Add($"TaskQueue:DefaultRetry: {problem}");
         return failures.Count == 0 ? ValidateOptionsResult.Success : ValidateOptionsResult.Fail(failures);

@@ -30,4 +30,7 @@ public sealed record TaskSubmission
 
     /// <summary>Makes the submit idempotent.</summary>
     [Id(8)] public string? IdempotencyKey { get; init; }
+
+    /// <summary>The client's name for this item of this call, so a retried submit finds the task it may already have made.</summary>
+    [Id(9)] public SubmitToken? Token { get; init; }
 }

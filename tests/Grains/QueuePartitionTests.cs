@@ -402,6 +402,27 @@ public sealed class QueuePartitionTests
     }
 
     [Fact]
+    public void ARepeatedSubmitToken_ReturnsTheFirstTask_EvenAfterAFailover_ButNotPastTheWindow()
+    {
+        var first = NewPartition(new PartitionHead { Epoch = 1 });
+        var token = new SubmitToken(Guid.NewGuid(), 0);
+        var id = SubmitCommitted(first, Submission() with { Token = token });
+
+        Assert.Equal(id, first.Submit(Submission() with { Token = token }, _time.GetUtcNow()));
+        Assert.NotEqual(id, first.Submit(Submission() with { Token = token with { Index = 1 } }, _time.GetUtcNow()));
+
+        // The retry reaches a new activation (the first one's host died after writing the task).
+        var written = first.TakeDirty().Select(d => Clone(d.Segment!)).ToList();
+        var restored = NewPartition(new PartitionHead { Epoch = 2, NextSequence = 2 });
+        restored.Restore(written, _time.GetUtcNow());
+        Assert.Equal(id, restored.Submit(Submission() with { Token = token }, _time.GetUtcNow()));
+        Assert.Equal(2, restored.Stats().Pending);
+
+        _time.Advance(_options.SubmitDedupeWindow + TimeSpan.FromSeconds(1));
+        Assert.NotEqual(id, restored.Submit(Submission() with { Token = token }, _time.GetUtcNow()));
+    }
+
+    [Fact]
     public void DuringTheFailoverHold_ADeadSilosTask_IsLeasedAtOnce_WhileTasksPendingAtLoadWait()
     {
         var first = NewPartition(new PartitionHead { Epoch = 1 });
@@ -485,7 +506,7 @@ public sealed class QueuePartitionTests
         {
             Sequence = r.Sequence, TaskName = r.TaskName, Payload = r.Payload, Priority = r.Priority, State = r.State,
             Attempts = r.Attempts, EnqueuedAt = r.EnqueuedAt, StartedAt = r.StartedAt, LeasedTo = r.LeasedTo, LeaseRequest = r.LeaseRequest,
-            LeaseEpoch = r.LeaseEpoch,
+            LeaseEpoch = r.LeaseEpoch, Token = r.Token,
         }).ToArray(),
     };
 }

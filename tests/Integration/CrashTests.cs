@@ -68,6 +68,57 @@ public sealed class CrashTests(RedisFixture fixture, Xunit.Abstractions.ITestOut
         Assert.False(victim.HasExited, "the paused silo was declared dead and stopped itself");
     }
 
+    [Fact]
+    public async Task SubmitsWhileThePartitionsSiloIsKilled_AllSucceed_AndNoneMakesASecondTask()
+    {
+        const string queue = "ride";
+        var clusterId = queue + "-" + Guid.NewGuid().ToString("N")[..8];
+        await using var a = await SiloProcess.StartAsync(fixture.Redis, clusterId, [queue]);
+        await using var b = await SiloProcess.StartAsync(fixture.Redis, clusterId, [queue]);
+        await using var c = await SiloProcess.StartAsync(fixture.Redis, clusterId, [queue]);
+        await using var client = await TaskClient.ConnectAsync(fixture.Redis.ConnectionString, o =>
+        {
+            o.ClusterId = clusterId;
+            o.ServiceId = clusterId;
+        });
+        await client.SubmitAsync(BuiltInTasks.Echo, "0", queue);
+        var host = new[] { a, b, c }.Single(s => s.Output.Contains($"Queue partition {queue}:0 activated", StringComparison.Ordinal));
+
+        // Four producers, each awaiting one submit at a time, as a web app's request threads would.
+        var acknowledged = new System.Collections.Concurrent.ConcurrentBag<(TaskId Id, long Latency)>();
+        var errors = new System.Collections.Concurrent.ConcurrentBag<Exception>();
+        using var stop = new CancellationTokenSource();
+        var producers = Enumerable.Range(0, 4).Select(p => Task.Run(async () =>
+        {
+            for (var i = 0; !stop.IsCancellationRequested; i++)
+            {
+                var clock = Stopwatch.StartNew();
+                try
+                {
+                    acknowledged.Add((await client.SubmitAsync(BuiltInTasks.Echo, $"\"{p}-{i}\"", queue), clock.ElapsedMilliseconds));
+                }
+                catch (TaskQueueException ex)
+                {
+                    errors.Add(ex);
+                }
+            }
+        })).ToArray();
+        await Task.Delay(TimeSpan.FromSeconds(3));
+        host.Kill();
+        await Task.Delay(TimeSpan.FromSeconds(12));
+        await stop.CancelAsync();
+        await Task.WhenAll(producers);
+
+        var slowest = acknowledged.Max(x => x.Latency);
+        output.WriteLine($"{acknowledged.Count} submits acknowledged, {errors.Count} failed; slowest {slowest} ms");
+        Assert.Empty(errors);
+        // Ids are sequences: 0 was the probe, so the acknowledged ones are exactly 1..N when no retry made a second task.
+        var sequences = acknowledged.Select(x => x.Id.Sequence).Order().ToList();
+        Assert.Equal(Enumerable.Range(1, sequences.Count).Select(i => (long)i), sequences);
+        Assert.Null(await client.GetTaskAsync(new TaskId(queue, 0, sequences.Count + 1)));
+        foreach (var (id, _) in acknowledged) Assert.Equal(TaskState.Succeeded, (await client.WaitAsync(id, TimeSpan.FromSeconds(60))).State);
+    }
+
     /// <summary>Two silo processes on one cluster serving one queue, and a client.</summary>
     private sealed class SiloPair : IAsyncDisposable
     {

@@ -42,4 +42,12 @@ public sealed class PartitionOptions
     /// deep backlog or a long result history does not grow silo memory. Running and delayed tasks always stay.
     /// </summary>
     public int MaxResidentTasks { get; set; } = 65_536;
+
+    /// <summary>
+    /// How long a partition remembers the token of each submit, so a client retrying a submit whose outcome it did not
+    /// learn gets the first task's id back instead of a second task. Must exceed the clients' <c>TaskQueue:SubmitTimeout</c>
+    /// (30 s by default). Memory: about 60 bytes a submit within the window, capped at
+    /// 1,000,000 per partition (beyond that, the oldest are forgotten sooner).
+    /// </summary>
+    public TimeSpan SubmitDedupeWindow { get; set; } = TimeSpan.FromMinutes(1);
 }

@@ -23,6 +23,8 @@ internal sealed class PartitionOptionsValidator : IValidateOptions<PartitionOpti
         if (options.MaxResidentTasks < MinResidentTasks) failures.Add($"TaskQueue:MaxResidentTasks must be at least {MinResidentTasks}.");
         if (options.LeaseDuration < TimeSpan.FromSeconds(1) || options.LeaseDuration > TimeSpan.FromDays(1))
             failures.Add("TaskQueue:LeaseDuration must be 1 s..1 day.");
+        if (options.SubmitDedupeWindow < TimeSpan.FromSeconds(5) || options.SubmitDedupeWindow > TimeSpan.FromHours(1))
+            failures.Add("TaskQueue:SubmitDedupeWindow must be 5 s..1 hour.");
         if (options.FailoverHoldBack < TimeSpan.Zero || options.FailoverHoldBack > TimeSpan.FromHours(1))
             failures.Add("TaskQueue:FailoverHoldBack must be 0..1 hour.");
         return failures.Count == 0 ? ValidateOptionsResult.Success : ValidateOptionsResult.Fail(failures);

@@ -40,6 +40,9 @@ internal sealed class TaskRecord
     /// <summary>The epoch of the latest lease.</summary>
     [Id(21)] public long LeaseEpoch { get; set; }
 
+    /// <summary>The submitting call's token: a retried submit within the dedupe window finds this task by it.</summary>
+    [Id(22)] public SubmitToken? Token { get; set; }
+
     /// <summary>The record of a task just accepted: the one place a submission's fields are copied.</summary>
     public static TaskRecord Accepted(long sequence, TaskSubmission submission, DateTimeOffset now)
     {
@@ -58,6 +61,7 @@ internal sealed class TaskRecord
             ExpiresAt = submission.ExpiresAt,
             ResultTtl = submission.ResultTtl,
             IdempotencyKey = submission.IdempotencyKey,
+            Token = submission.Token,
         };
     }
 

@@ -1,0 +1,36 @@
+namespace DistributedTaskQueue.Queue;
+
+/// <summary>
+/// The tokens of a partition's recent submits and the tasks they made, for as long as a client may retry a submit
+/// (the dedupe window), and never more than a fixed number: past it the oldest are forgotten early, so a flood of
+/// submits cannot grow memory without bound. Tokens arrive in time order, so forgetting walks one queue.
+/// </summary>
+internal sealed class RecentSubmits(TimeSpan window, int capacity)
+{
+    private readonly Dictionary<SubmitToken, long> _tasks = [];
+    private readonly Queue<(DateTimeOffset At, SubmitToken Token)> _order = new();
+
+    public int Count => _tasks.Count;
+
+    /// <summary>The task a token made, if it is still remembered at <paramref name="now"/>.</summary>
+    public bool TryGet(SubmitToken token, DateTimeOffset now, out long sequence)
+    {
+        Forget(now - window);
+        return _tasks.TryGetValue(token, out sequence);
+    }
+
+    /// <summary>Remembers a token (a submit accepted at <paramref name="at"/>), forgetting what fell out of the window or over capacity.</summary>
+    public void Add(SubmitToken token, long sequence, DateTimeOffset at)
+    {
+        Forget(at - window);
+        if (!_tasks.TryAdd(token, sequence)) return;
+        _order.Enqueue((at, token));
+        while (_order.Count > capacity) _tasks.Remove(_order.Dequeue().Token);
+    }
+
+    /// <summary>Forgets tokens of submits before <paramref name="before"/>.</summary>
+    public void Forget(DateTimeOffset before)
+    {
+        while (_order.TryPeek(out var oldest) && oldest.At < before) _tasks.Remove(_order.Dequeue().Token);
+    }
+}
