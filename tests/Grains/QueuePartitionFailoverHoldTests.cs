@@ -73,9 +73,11 @@ public sealed class QueuePartitionFailoverHoldTests
         Assert.True(restored.Renew(LiveSilo, unwritten.Lease, _time.GetUtcNow()));
         Assert.Equal(1, restored.ReleaseWorker(w => w == LiveSilo, _time.GetUtcNow()));
 
-        // The task is now in the released-during-hold list twice: granting it twice is an illegal Running -> Running move,
-        // which throws inside the grain's Change and breaks (reloads) the partition.
-        var leased = restored.Lease(OtherSilo, 0, 10, _time.GetUtcNow());
+        // Released twice within the hold: granting it twice would be an illegal Running -> Running move, which throws
+        // inside the grain's Change and breaks (reloads) the partition. Nothing is leased until the hold ends.
+        Assert.Empty(restored.Lease(OtherSilo, 0, 10, _time.GetUtcNow()));
+        _time.Advance(TimeSpan.FromSeconds(4));
+        var leased = restored.Lease(OtherSilo, 1, 10, _time.GetUtcNow());
 
         var task = Assert.Single(leased);
         Assert.Equal(sequence, task.Id.Sequence);

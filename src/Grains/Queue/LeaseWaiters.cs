@@ -49,12 +49,15 @@ internal sealed class LeaseWaiters(TimeProvider time)
     }
 
     /// <summary>Ends the parked calls of one worker (or of all, when null) at once, with no tasks.</summary>
-    public void Release(string? workerId)
+    public void Release(string? workerId) => ReleaseWhere(worker => workerId is null || worker == workerId);
+
+    /// <summary>Ends the parked calls of every worker <paramref name="matches"/> picks, at once, with no tasks.</summary>
+    public void ReleaseWhere(Func<string, bool> matches)
     {
         for (var node = _parked.First; node is not null;)
         {
             var next = node.Next;
-            if (workerId is null || node.Value.WorkerId == workerId)
+            if (matches(node.Value.WorkerId))
             {
                 _parked.Remove(node);
                 node.Value.Result.TrySetResult([]);

@@ -70,4 +70,7 @@ internal sealed class PartitionDispatch(QueuePartition partition, PartitionWrite
 
     /// <summary>Ends the parked calls of one worker (or of all, when null) at once, with no tasks.</summary>
     public void EndParked(string? workerId) => _waiters.Release(workerId);
+
+    /// <summary>Ends the parked calls of workers that are gone, so nothing released is handed back to them.</summary>
+    public void EndParkedOf(Func<string, bool> isGone) => _waiters.ReleaseWhere(isGone);
 }

@@ -33,9 +33,6 @@ internal sealed partial class QueuePartition
     private HashSet<long> _staged = [];
     private List<long> _finished = [];
     private DateTimeOffset _holdUntil = DateTimeOffset.MinValue;
-    // Tasks a dead silo held, released while dispatch is held back: their leases were written, so no live worker can
-    // hold an unwritten one, and they need not wait for the hold to end.
-    private readonly List<long> _releasedDuringHold = [];
 
     public QueuePartition(string queue, int partition, PartitionOptions options, RetryPolicy defaultRetry, Func<double> random, PartitionHead? head = null)
     {
@@ -49,7 +46,7 @@ internal sealed partial class QueuePartition
         _recentSubmits = new RecentSubmits(options.SubmitDedupeWindow, MaxRecentSubmits);
     }
 
-    /// <summary>Most submit tokens one partition remembers (about 60 MB): reached only above ~16,000 submits/s to one partition.</summary>
+    /// <summary>Most submit tokens one partition remembers (about 95 MB): reached only above ~16,000 submits/s to one partition.</summary>
     public const int MaxRecentSubmits = 1_000_000;
 
     public PartitionHead Head => _head;
@@ -163,12 +160,9 @@ internal sealed partial class QueuePartition
     {
         var leased = new List<LeasedTask>(Math.Min(max, 64));
         if (_head.Paused) return leased;
-        if (IsHeld(now))
-        {
-            LeaseReleasedDuringHold(leased, workerId, requestId, max, now);
-            return leased;
-        }
-        _releasedDuringHold.Clear();
+        // During a failover hold nothing is leased, not even a dead silo's tasks: the previous host may have released
+        // such a task and leased it again to a live worker without writing that, so the record alone cannot tell.
+        if (IsHeld(now)) return leased;
         for (var priority = TaskPriority.Critical; priority >= TaskPriority.Low && leased.Count < max; priority--)
         {
             while (leased.Count < max && _pending.TryPeek(priority, out var sequence))
@@ -192,25 +186,6 @@ internal sealed partial class QueuePartition
             }
         }
         return leased;
-    }
-
-    /// <summary>
-    /// While dispatch is held back, only tasks a dead silo held are leased (highest priority first, then oldest); their
-    /// entries in the priority lines are skipped later, lazily, as a cancelled task's are.
-    /// </summary>
-    private void LeaseReleasedDuringHold(List<LeasedTask> leased, string workerId, long requestId, int max, DateTimeOffset now)
-    {
-        if (_releasedDuringHold.Count == 0) return;
-        var ready = _releasedDuringHold
-            .Select(sequence => _segments.Find(sequence))
-            .OfType<TaskRecord>()
-            .Where(record => record.State == TaskState.Pending && (record.ExpiresAt is not { } expiresAt || expiresAt > now))
-            .OrderByDescending(record => record.Priority)
-            .ThenBy(record => record.Sequence)
-            .Take(max)
-            .ToList();
-        foreach (var record in ready) leased.Add(Grant(record, workerId, requestId, now));
-        _releasedDuringHold.RemoveAll(sequence => _segments.Find(sequence) is not { State: TaskState.Pending });
     }
 
     /// <summary>A pending task becomes this worker's running attempt, fenced by a new lease token.</summary>
@@ -348,7 +323,6 @@ internal sealed partial class QueuePartition
         {
             if (_segments.Find(sequence) is not { State: TaskState.Running } record) continue;
             Redeliver(record, now);
-            if (record.State == TaskState.Pending && IsHeld(now)) _releasedDuringHold.Add(sequence);
         }
         return released.Count;
     }

@@ -254,6 +254,9 @@ internal sealed partial class TaskQueueGrain(
     private Task ReleaseDeadSilosAsync(Func<string, bool> isGone, IReadOnlyCollection<string> silos)
     {
         if (_writes.IsBroken) return Task.CompletedTask;
+        // A dead silo's consumer may have a long poll parked here (it parks while a slot is free): served in arrival
+        // order, it would get the very tasks released below, and its reply would go nowhere until their leases ran out.
+        _dispatch.EndParkedOf(isGone);
         var released = _writes.Change(() => _partition.ReleaseWorker(isGone, time.GetUtcNow()));
         if (released == 0) return Task.CompletedTask;
         LogReleasedDeadWorkers(released, string.Join(", ", silos));
