@@ -105,30 +105,34 @@ public sealed partial class TaskClient
     {
         var deadline = _time.GetUtcNow() + _options.SubmitTimeout;
         var delay = TimeSpan.FromMilliseconds(100);
+        Exception? last = null;
         for (var attempt = 1; ; attempt++)
         {
+            // A retry delay may end past the deadline (a late timer): then no attempt is sent, and none waits a negative time.
+            var remaining = deadline - _time.GetUtcNow();
+            if (remaining <= TimeSpan.Zero && last is not null) throw Unanswered(attempt - 1, last);
             var call = partition.SubmitAsync(batch);
             try
             {
                 // A call to a silo that just died is answered only by Orleans' 30 s response timeout; the same items sent
                 // again reach the partition's new home as soon as the cluster has declared the silo dead.
-                var remaining = deadline - _time.GetUtcNow();
-                return await call.WaitAsync(remaining < SubmitAttemptTimeout ? remaining : SubmitAttemptTimeout, _time).ConfigureAwait(false);
+                var wait = remaining < SubmitAttemptTimeout ? remaining : SubmitAttemptTimeout;
+                return await call.WaitAsync(wait > TimeSpan.Zero ? wait : TimeSpan.Zero, _time).ConfigureAwait(false);
             }
             catch (Exception ex) when (ex is not TaskQueueException and not OperationCanceledException and not ArgumentException)
             {
-                if (_time.GetUtcNow() + delay >= deadline)
-                {
-                    throw new TaskQueueUnavailableException(
-                        $"The task queue cluster did not answer a submit within {_options.SubmitTimeout.TotalSeconds:0.#} s ({attempt} attempts): " +
-                        $"the task may have been accepted. Submitting it again with an IdempotencyKey is safe. Last error: {ex.Message}", ex);
-                }
+                last = ex;
+                if (_time.GetUtcNow() + delay >= deadline) throw Unanswered(attempt, ex);
                 if (!call.IsCompleted) call.Ignore(); // its answer, if any, is the same ids again
                 await Task.Delay(delay, _time).ConfigureAwait(false);
                 delay = delay * 2 < MaxSubmitRetryDelay ? delay * 2 : MaxSubmitRetryDelay;
             }
         }
     }
+
+    private TaskQueueUnavailableException Unanswered(int attempts, Exception last) => new(
+        $"The task queue cluster did not answer a submit within {_options.SubmitTimeout.TotalSeconds:0.#} s ({attempts} attempts): " +
+        $"the task may have been accepted. Submitting it again with an IdempotencyKey is safe. Last error: {last.Message}", last);
 
     /// <summary>An idempotency key always maps to the same partition, which is what makes it deduplicate.</summary>
     private int PartitionFor(TaskSubmission submission)

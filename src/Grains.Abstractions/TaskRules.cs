@@ -94,6 +94,10 @@ public static class TaskRules
         if (submission.ResultTtl is { } ttl && (ttl <= TimeSpan.Zero || ttl > MaxHorizon))
             throw new InvalidTaskException("ResultTtl", $"Task '{name}': result retention must be positive and at most {MaxHorizon.TotalDays:0} days, was {ttl}.");
         if (submission.IdempotencyKey is { } key) ValidateIdempotencyKey(key);
+        // The empty token is what a caller that forgot to make one sends: accepted, every such submit would be answered
+        // with the first one's id and its own payload dropped.
+        if (submission.Token is { } token && (token.Call == Guid.Empty || token.Index < 0))
+            throw new InvalidTaskException("Token", $"Task '{name}': a submit token needs a non-empty call id and an index of 0 or more (leave it unset to have none).");
     }
 
     /// <summary>Throws when a key is empty, longer than <see cref="MaxIdempotencyKeyLength"/> or holds control characters.</summary>

@@ -116,7 +116,7 @@ public sealed class SiloOptionsTests
 
         Type[] Validators<T>() where T : class => [.. host.Services.GetServices<IValidateOptions<T>>().Select(v => v.GetType()).Order(TypeNames.Instance)];
         Assert.Equal([typeof(TaskQueueOptionsValidator)], Validators<TaskQueueOptions>());
-        Assert.Equal([typeof(LeaseRenewalValidator), typeof(PartitionOptionsValidator)], Validators<PartitionOptions>());
+        Assert.Equal([typeof(LeaseRenewalValidator), typeof(PartitionOptionsValidator), typeof(SubmitDedupeValidator)], Validators<PartitionOptions>());
         Assert.Equal([typeof(WorkerOptionsValidator)], Validators<WorkerOptions>());
         Assert.Equal([typeof(ScheduleOptionsValidator)], Validators<ScheduleOptions>());
     }

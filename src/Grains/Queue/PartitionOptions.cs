@@ -46,7 +46,7 @@ public sealed class PartitionOptions
     /// <summary>
     /// How long a partition remembers the token of each submit, so a client retrying a submit whose outcome it did not
     /// learn gets the first task's id back instead of a second task. Must exceed the clients' <c>TaskQueue:SubmitTimeout</c>
-    /// (30 s by default). Memory: about 60 bytes a submit within the window, capped at
+    /// (30 s by default; a silo refuses a window not longer than it). Memory: about 95 bytes a submit within the window, capped at
     /// 1,000,000 per partition (beyond that, the oldest are forgotten sooner).
     /// </summary>
     public TimeSpan SubmitDedupeWindow { get; set; } = TimeSpan.FromMinutes(1);

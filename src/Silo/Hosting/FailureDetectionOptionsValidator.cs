@@ -6,6 +6,7 @@ namespace DistributedTaskQueue;
 internal sealed class FailureDetectionOptionsValidator : IValidateOptions<FailureDetectionOptions>
 {
     private const string Section = "TaskQueue:FailureDetection";
+    private static readonly TimeSpan MinSurvivedPause = TimeSpan.FromSeconds(2);
 
     public ValidateOptionsResult Validate(string? name, FailureDetectionOptions options)
     {
@@ -21,6 +22,10 @@ internal sealed class FailureDetectionOptionsValidator : IValidateOptions<Failur
             failures.Add($"{Section}:VotesForDeathDeclaration must be 1..20, was {options.VotesForDeathDeclaration}.");
         if (options.TableRefreshTimeout < TimeSpan.FromSeconds(1) || options.TableRefreshTimeout > TimeSpan.FromMinutes(10))
             failures.Add($"{Section}:TableRefreshTimeout must be 1 s..10 min, was {options.TableRefreshTimeout}.");
+        // Orleans does not suspect a silo it heard from within MaxProbeTimeout x MissedProbesLimit: that window is the
+        // longest pause (a GC, a starved core) a live silo survives, and these options promise at least 2 s.
+        if (options.MaxProbeTimeout * options.MissedProbesLimit < MinSurvivedPause)
+            failures.Add($"{Section}:MaxProbeTimeout x MissedProbesLimit must be at least {MinSurvivedPause.TotalSeconds:0} s (the longest pause a live silo survives), was {(options.MaxProbeTimeout * options.MissedProbesLimit).TotalSeconds:0.##} s.");
         return failures.Count == 0 ? ValidateOptionsResult.Success : ValidateOptionsResult.Fail(failures);
     }
 }

@@ -75,6 +75,7 @@ public static partial class TaskQueueSiloExtensions
         services.AddOptions<WorkerOptions>().ConfigureFrom(settings.Worker).ValidateOnStart();
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<WorkerOptions>, WorkerOptionsValidator>());
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<PartitionOptions>, LeaseRenewalValidator>());
+        services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<PartitionOptions>, SubmitDedupeValidator>());
         services.AddSingleton(settings);
         // Before the silo joins its cluster: a Redis that can drop acknowledged tasks is reported (or refused) first.
         if (!settings.IsEmbedded) services.AddSingleton<ILifecycleParticipant<ISiloLifecycle>, RedisDurabilityCheck>();

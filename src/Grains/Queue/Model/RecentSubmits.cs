@@ -7,8 +7,9 @@ namespace DistributedTaskQueue.Queue;
 /// </summary>
 internal sealed class RecentSubmits(TimeSpan window, int capacity)
 {
-    private readonly Dictionary<SubmitToken, long> _tasks = [];
-    private readonly Queue<(DateTimeOffset At, SubmitToken Token)> _order = new();
+    private readonly Dictionary<SubmitToken, long> _tasks = new(SubmitTokenComparer.Instance);
+    // UTC ticks rather than DateTimeOffset: 8 bytes less per remembered submit.
+    private readonly Queue<(long AtTicks, SubmitToken Token)> _order = new();
 
     public int Count => _tasks.Count;
 
@@ -24,13 +25,13 @@ internal sealed class RecentSubmits(TimeSpan window, int capacity)
     {
         Forget(at - window);
         if (!_tasks.TryAdd(token, sequence)) return;
-        _order.Enqueue((at, token));
+        _order.Enqueue((at.UtcTicks, token));
         while (_order.Count > capacity) _tasks.Remove(_order.Dequeue().Token);
     }
 
     /// <summary>Forgets tokens of submits before <paramref name="before"/>.</summary>
     public void Forget(DateTimeOffset before)
     {
-        while (_order.TryPeek(out var oldest) && oldest.At < before) _tasks.Remove(_order.Dequeue().Token);
+        while (_order.TryPeek(out var oldest) && oldest.AtTicks < before.UtcTicks) _tasks.Remove(_order.Dequeue().Token);
     }
 }
