@@ -53,14 +53,17 @@ public static class TaskQueueGrainsSiloBuilderExtensions
 
     private static void AddRedisStorage(ISiloBuilder silo, ConfigurationOptions redis)
     {
-        silo.AddRedisGrainStorage(TaskQueueGrain.StorageName, o =>
+        // Every state of a partition under one Redis Cluster hash tag (PartitionStorageKeys).
+        silo.Services.TryAddSingleton(sp => new PartitionStorageKeys(sp.GetRequiredService<IOptions<ClusterOptions>>().Value.ServiceId));
+        silo.AddRedisGrainStorage(TaskQueueGrain.StorageName, o => o.Configure<PartitionStorageKeys>((options, keys) =>
         {
-            o.ConfigurationOptions = redis;
+            options.ConfigurationOptions = redis;
+            options.GetStorageKey = keys.For;
             // Partitions store bytes they serialized themselves (binary, version-tolerant, [Alias]-named records):
             // the storage passes them through rather than wrap and copy them again.
-            o.GrainStorageSerializer = new StoredBlobSerializer();
-            o.DeleteStateOnClear = true;
-        });
+            options.GrainStorageSerializer = new StoredBlobSerializer();
+            options.DeleteStateOnClear = true;
+        }));
         silo.AddRedisGrainStorage(ScheduleGrain.StorageName, o => o.Configure<Serializer>((options, serializer) =>
         {
             options.ConfigurationOptions = redis;

@@ -18,7 +18,8 @@ namespace DistributedTaskQueue.Queue;
 internal sealed partial class TaskQueueGrain : Grain, ITaskQueueGrain
 {
     /// <summary>
-    /// The grain type, pinned: it is part of every stored key (<c>{service}/state/taskqueue/{queue}:{n}/seg-N</c>),
+    /// The grain type, pinned: it is part of every stored key (<c>dtq/state/{taskqueue/emails:0}/seg-N</c>: service id,
+    /// grain id as a hash tag, state name; see PartitionStorageKeys),
     /// so renaming the class must not change it and strand every stored segment.
     /// </summary>
     public const string GrainTypeName = "taskqueue";
