@@ -2,6 +2,7 @@ using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using Orleans.Concurrency;
+using Orleans.Persistence;
 using Orleans.Serialization;
 using Orleans.Storage;
 
@@ -30,6 +31,7 @@ internal sealed partial class TaskQueueGrain : Grain, ITaskQueueGrain
     /// <summary>Longest long poll (lease or result wait) one call may hold: well within Orleans' 30 s call timeout.</summary>
     private static readonly TimeSpan MaxCallWait = TimeSpan.FromSeconds(25);
     private readonly IGrainStorage _storage;
+    private readonly IPartitionFlush? _flush;
     private readonly Serializer _serializer;
     private readonly TaskQueueOptions _shared;
     private readonly PartitionOptions _options;
@@ -55,6 +57,9 @@ internal sealed partial class TaskQueueGrain : Grain, ITaskQueueGrain
         _metrics = metrics;
         _deadSilos = new DeadSiloWatcher(membership, logger);
         _storage = services.GetRequiredKeyedService<IGrainStorage>(StorageName);
+        // The flush script writes the format Orleans' Redis storage reads; any other storage (memory, a test's) is
+        // written through itself.
+        _flush = _storage is RedisGrainStorage ? services.GetService<IPartitionFlush>() : null;
         _serializer = serializer;
         _shared = shared.Value;
         _options = options.Value;
@@ -69,7 +74,7 @@ internal sealed partial class TaskQueueGrain : Grain, ITaskQueueGrain
     {
         var key = this.GetPrimaryKeyString();
         _key = PartitionKey.Parse(key);
-        var store = new PartitionStore(_storage, _serializer, this.GetGrainId());
+        var store = new PartitionStore(_storage, _flush, _serializer, this.GetGrainId());
         _partition = await new PartitionLoader(store, _metrics, _options, _time, _key.Queue, key, _logger).OpenAsync(_key.Partition, _shared.DefaultRetry);
         _writes = new PartitionWrites(_key.Queue, _partition, store, _metrics, _time, this, _options.MaxResidentTasks, OnWritten, OnWriteFailed);
         _cold = new ColdSegmentReader(_partition, store, _metrics, _time, _key.Queue, key, () => _housekeeping.SegmentWarmed(), () =>
