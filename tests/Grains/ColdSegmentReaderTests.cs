@@ -26,7 +26,7 @@ public sealed class ColdSegmentReaderTests : IDisposable
 
     public ColdSegmentReaderTests()
     {
-        _store = new PartitionStore(_storage, _services.GetRequiredService<Serializer>(), GrainId.Create("taskqueue", "q:0"));
+        _store = new PartitionStore(_storage, null, _services.GetRequiredService<Serializer>(), GrainId.Create("taskqueue", "q:0"));
         _reader = new ColdSegmentReader(_partition, _store, new PartitionMetrics(_services.GetRequiredService<System.Diagnostics.Metrics.IMeterFactory>()),
             _time, "q", "q:0", () => _warmed++, () => _lost++, NullLogger.Instance);
     }

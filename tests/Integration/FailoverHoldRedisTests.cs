@@ -60,7 +60,7 @@ public sealed class FailoverHoldRedisTests(RedisFixture fixture)
     {
         var services = cluster.Cluster.Silos[0].ServiceProvider;
         var key = QueueNames.PartitionKey(queue, 0);
-        var store = new PartitionStore(storage, services.GetRequiredService<Serializer>(), GrainId.Create(TaskQueueGrain.GrainTypeName, key));
+        var store = new PartitionStore(storage, null, services.GetRequiredService<Serializer>(), GrainId.Create(TaskQueueGrain.GrainTypeName, key));
         var options = services.GetRequiredService<IOptions<PartitionOptions>>().Value;
         var loader = new PartitionLoader(store, services.GetRequiredService<PartitionMetrics>(), options, _time, queue, key, NullLogger.Instance);
         return new Activation(store, await loader.OpenAsync(0, services.GetRequiredService<IOptions<TaskQueueOptions>>().Value.DefaultRetry));

@@ -1,7 +1,6 @@
 using DistributedTaskQueue.Queue;
 using DistributedTaskQueue.Tests.Support;
 using Microsoft.Extensions.DependencyInjection;
-using Microsoft.Extensions.Logging.Abstractions;
 using Microsoft.Extensions.Options;
 using Microsoft.Extensions.Time.Testing;
 using Orleans.Serialization;
@@ -14,27 +13,32 @@ namespace DistributedTaskQueue.Tests.Integration;
 /// flush whose writes land only in part (a process killed mid-flush, a Redis that refuses some), and a second
 /// activation of a partition. The partition is played here as its grain plays it (open, change, flush) over the
 /// Redis storage of a running silo, so every claim is about what Redis holds; the silo's own activation of the
-/// partition is the "next activation" where it can be.
+/// partition is the "next activation" where it can be. Each test runs on both write paths: the Redis script the silo
+/// uses (atomic: a flush touching a lost state is lost whole) and ordered writes through the grain storage (the
+/// embedded storage's path, where a flush can land in part).
 /// </summary>
 [Collection(RedisGroup.Name)]
 public sealed class HeadCopyFaultTests(RedisFixture fixture)
 {
     private readonly FakeTimeProvider _time = new(new DateTimeOffset(2026, 1, 1, 0, 0, 0, TimeSpan.Zero));
 
-    [Fact]
-    public async Task ACleanCloseWhoseHeadWriteIsLost_StillHoldsDispatchBack_WhenSomeLeaseMarksWereLostWithIt()
+    [Theory]
+    [InlineData(true)]
+    [InlineData(false)]
+    public async Task ACleanCloseWhoseHeadWriteIsLost_StillHoldsDispatchBack_WhenSomeLeaseMarksWereLostWithIt(bool atomic)
     {
         const string queue = "hc-clean";
         await using var cluster = await StartAsync();
         var storage = new FaultInjectingStorage(Storage(cluster));
-        var first = await OpenAsync(cluster, storage, queue);
+        var first = await OpenAsync(cluster, storage, queue, atomic);
         for (var i = 0; i < TaskSegment.Capacity + 6; i++) first.Partition.Submit(Submission(), _time.GetUtcNow());
         await FlushAsync(first);
         // Leases whose marks only the next write would carry (a lease is answered before its mark is written).
         var leased = first.Partition.Lease("w1", 1, 100, _time.GetUtcNow());
         Assert.Equal(TaskSegment.Capacity + 6, leased.Count);
 
-        // Deactivation's last write says "closed cleanly", but only segment 0 lands: the head and segment 1 are lost.
+        // Deactivation's last write says "closed cleanly", but the head and segment 1 are lost (ordered: segment 0 lands
+        // alone; atomic: nothing lands).
         first.Partition.Head.ClosedCleanly = true;
         storage.Lose("head", "seg-1");
         await Assert.ThrowsAsync<IOException>(() => FlushAsync(first));
@@ -42,19 +46,21 @@ public sealed class HeadCopyFaultTests(RedisFixture fixture)
         // Segment 1's tasks are Pending again in Redis while w1 still runs them: the next activation must hold
         // dispatch back so w1 can renew them, not hand them to another worker at once.
         storage.LoseNothing();
-        var next = await OpenAsync(cluster, storage, queue);
+        var next = await OpenAsync(cluster, storage, queue, atomic);
         Assert.True(next.Partition.IsHeld(_time.GetUtcNow()), "the clean-close flag rode in segment 0 although segment 1's lease marks were lost");
         var again = next.Partition.Lease("w2", 1, 100, _time.GetUtcNow()).Count(t => t.Id.Sequence >= TaskSegment.Capacity);
         Assert.True(again == 0, $"{again} tasks w1 still runs were leased to w2 at once");
     }
 
-    [Fact]
-    public async Task DeletingTheTailSegment_WhenTheHeadWriteIsLost_NeverReusesASequenceNumber()
+    [Theory]
+    [InlineData(true)]
+    [InlineData(false)]
+    public async Task DeletingTheTailSegment_WhenTheHeadWriteIsLost_NeverReusesASequenceNumber(bool atomic)
     {
         const string queue = "hc-tail";
         await using var cluster = await StartAsync();
         var storage = new FaultInjectingStorage(Storage(cluster));
-        var first = await OpenAsync(cluster, storage, queue);
+        var first = await OpenAsync(cluster, storage, queue, atomic);
         for (var i = 0; i < 10; i++) first.Partition.Submit(Submission(), _time.GetUtcNow());
         await FlushAsync(first); // a new segment: the head key says next sequence 10
         for (var i = 0; i < 10; i++) first.Partition.Submit(Submission(), _time.GetUtcNow());
@@ -73,19 +79,21 @@ public sealed class HeadCopyFaultTests(RedisFixture fixture)
         Assert.True(next.Sequence >= 20, $"the next task got sequence {next.Sequence}, the id of an earlier task");
     }
 
-    [Fact]
-    public async Task ASecondActivationsPause_SurvivesTheFirstActivationStillWritingSegments()
+    [Theory]
+    [InlineData(true)]
+    [InlineData(false)]
+    public async Task ASecondActivationsPause_SurvivesTheFirstActivationStillWritingSegments(bool atomic)
     {
         const string queue = "hc-zombie";
         await using var cluster = await StartAsync();
         var storage = Storage(cluster);
-        var zombie = await OpenAsync(cluster, storage, queue);
+        var zombie = await OpenAsync(cluster, storage, queue, atomic);
         for (var i = 0; i < 4; i++) zombie.Partition.Submit(Submission(), _time.GetUtcNow());
         await FlushAsync(zombie);
 
         // Orleans activates the partition again elsewhere (a silo declared dead that is still running, say); the new
         // activation pauses the queue and acknowledges the pause.
-        var owner = await OpenAsync(cluster, storage, queue);
+        var owner = await OpenAsync(cluster, storage, queue, atomic);
         owner.Partition.SetPaused(true);
         await FlushAsync(owner);
 
@@ -108,14 +116,16 @@ public sealed class HeadCopyFaultTests(RedisFixture fixture)
         Assert.True((await cluster.Client.GetQueueStatsAsync(queue)).Paused, "an acknowledged pause was lost to a stale activation's copy of the head");
     }
 
-    [Fact]
-    public async Task ACompletionAcknowledgedByAReplacedActivation_IsNeverLeasedAgain()
+    [Theory]
+    [InlineData(true)]
+    [InlineData(false)]
+    public async Task ACompletionAcknowledgedByAReplacedActivation_IsNeverLeasedAgain(bool atomic)
     {
         const string queue = "hc-fence";
         await using var cluster = await StartAsync();
         var storage = Storage(cluster);
         var options = cluster.Cluster.Silos[0].ServiceProvider.GetRequiredService<IOptions<PartitionOptions>>().Value;
-        var stale = await OpenAsync(cluster, storage, queue);
+        var stale = await OpenAsync(cluster, storage, queue, atomic);
         stale.Partition.Submit(Submission(), _time.GetUtcNow());
         await FlushAsync(stale);
         var x = Assert.Single(stale.Partition.Lease("w1", 1, 1, _time.GetUtcNow()));
@@ -123,7 +133,7 @@ public sealed class HeadCopyFaultTests(RedisFixture fixture)
 
         // Orleans activates the partition again (the first one's silo was declared dead but is still running). The new
         // activation writes as it does when its failover hold ends: the head only, making its epoch durable.
-        var owner = await OpenAsync(cluster, storage, queue);
+        var owner = await OpenAsync(cluster, storage, queue, atomic);
         await FlushAsync(owner);
 
         // The replaced activation, not knowing, accepts w1's success and writes it. Before the head rode in segments
@@ -147,23 +157,25 @@ public sealed class HeadCopyFaultTests(RedisFixture fixture)
         Assert.False(again.Any(t => t.Id.Sequence == x.Id.Sequence), "a task whose success was acknowledged was leased to a second worker");
     }
 
-    [Fact]
-    public async Task ASegmentWrittenPastOneThatWasLost_IsFoundAtActivation_AndItsSequencesAreNeverReused()
+    [Theory]
+    [InlineData(true)]
+    [InlineData(false)]
+    public async Task ASegmentWrittenPastOneThatWasLost_IsFoundAtActivation_AndItsSequencesAreNeverReused(bool atomic)
     {
         const string queue = "hc-gap";
         await using var cluster = await StartAsync();
         var storage = new FaultInjectingStorage(Storage(cluster));
-        var first = await OpenAsync(cluster, storage, queue);
+        var first = await OpenAsync(cluster, storage, queue, atomic);
         for (var i = 0; i < TaskSegment.Capacity; i++) first.Partition.Submit(Submission(), _time.GetUtcNow());
         await FlushAsync(first);
 
-        // A batch fills segments 1 to 3; segment 1 and the head are lost, segments 2 and 3 land.
+        // A batch fills segments 1 to 3; segment 1 and the head are lost (ordered: segments 2 and 3 land; atomic: none does).
         for (var i = 0; i < 2 * TaskSegment.Capacity + 2; i++) first.Partition.Submit(Submission(), _time.GetUtcNow());
         storage.Lose("head", "seg-1");
         await Assert.ThrowsAsync<IOException>(() => FlushAsync(first));
         storage.LoseNothing();
 
-        // Whatever records Redis holds (here 128..193, of a batch whose submit failed), activation must know them: the
+        // Whatever records Redis holds (ordered: 128..193, of a batch whose submit failed), activation must know them: the
         // next task gets none of their numbers, so none comes back to life under a number a later task was given.
         var stored = await HighestStoredSequenceAsync(cluster);
         var next = await cluster.Client.SubmitAsync(new RecordTask("after"), queue);
@@ -192,26 +204,16 @@ public sealed class HeadCopyFaultTests(RedisFixture fixture)
 
     private static TaskSubmission Submission() => new() { TaskName = "t", Payload = "{}"u8.ToArray() };
 
-    /// <summary>Opens partition 0 of the queue as its grain does, over <paramref name="storage"/>.</summary>
-    private async Task<Activation> OpenAsync(TaskQueueCluster cluster, IGrainStorage storage, string queue)
+    /// <summary>
+    /// Opens partition 0 of the queue as its grain does, reading through <paramref name="storage"/>, and flushing through
+    /// the silo's script (under the same lost writes) when <paramref name="atomic"/>, else through the storage in order.
+    /// </summary>
+    private Task<PlayedPartition> OpenAsync(TaskQueueCluster cluster, IGrainStorage storage, string queue, bool atomic)
     {
-        var services = cluster.Cluster.Silos[0].ServiceProvider;
-        var key = QueueNames.PartitionKey(queue, 0);
-        var store = new PartitionStore(storage, services.GetRequiredService<Serializer>(), GrainId.Create(TaskQueueGrain.GrainTypeName, key));
-        var options = services.GetRequiredService<IOptions<PartitionOptions>>().Value;
-        var loader = new PartitionLoader(store, services.GetRequiredService<PartitionMetrics>(), options, _time, queue, key, NullLogger.Instance);
-        return new Activation(store, await loader.OpenAsync(0, services.GetRequiredService<IOptions<TaskQueueOptions>>().Value.DefaultRetry));
+        var script = cluster.Cluster.Silos[0].ServiceProvider.GetRequiredService<IPartitionFlush>();
+        var flush = !atomic ? null : storage is FaultInjectingStorage faults ? new FaultInjectingFlush(script, faults) : script;
+        return PlayedPartition.OpenAsync(cluster, storage, flush, queue, _time);
     }
 
-    /// <summary>One group-commit write, as PartitionWrites.BeginWrite makes it.</summary>
-    private static async Task FlushAsync(Activation activation)
-    {
-        var staged = activation.Partition.TakeStaged();
-        activation.Partition.TakeFinished();
-        await activation.Store.WriteAsync(activation.Partition.Head, activation.Partition.TakeDirty());
-        activation.Partition.CommitStaged(staged);
-        activation.Partition.Settle();
-    }
-
-    private sealed record Activation(PartitionStore Store, QueuePartition Partition);
+    private static Task FlushAsync(PlayedPartition partition) => partition.FlushAsync();
 }

@@ -22,6 +22,9 @@ public sealed class FaultInjectingStorage(IGrainStorage inner) : IGrainStorage
     /// <summary>Writes and deletes reach storage again.</summary>
     public void LoseNothing() => _lost.Clear();
 
+    /// <summary>Whether writes of this state name are lost now (a <see cref="FaultInjectingFlush"/> asks too).</summary>
+    public bool IsLost(string stateName) => _lost.ContainsKey(stateName);
+
     /// <summary>
     /// Holds the next read of <paramref name="stateName"/> until the returned release is completed; <c>Started</c>
     /// completes when that read arrives.

@@ -53,14 +53,22 @@ public static class TaskQueueGrainsSiloBuilderExtensions
 
     private static void AddRedisStorage(ISiloBuilder silo, ConfigurationOptions redis)
     {
-        silo.AddRedisGrainStorage(TaskQueueGrain.StorageName, o =>
+        // Partitions read through Orleans' Redis grain storage and write each flush as one script call
+        // (PartitionFlushScript): both on one connection, both through one key function.
+        var services = silo.Services;
+        services.TryAddSingleton(_ => new PartitionRedis(redis)); // made by a factory, so the container disposes it
+        services.TryAddSingleton(sp => new PartitionStorageKeys(sp.GetRequiredService<IOptions<ClusterOptions>>().Value.ServiceId));
+        services.TryAddSingleton<IPartitionFlush, PartitionFlushScript>();
+        silo.AddRedisGrainStorage(TaskQueueGrain.StorageName, o => o.Configure<PartitionRedis, PartitionStorageKeys>((options, connection, keys) =>
         {
-            o.ConfigurationOptions = redis;
+            options.ConfigurationOptions = redis;
+            options.CreateMultiplexer = async _ => (await connection.ConnectAsync(), IsShared: true);
+            options.GetStorageKey = keys.For;
             // Partitions store bytes they serialized themselves (binary, version-tolerant, [Alias]-named records):
             // the storage passes them through rather than wrap and copy them again.
-            o.GrainStorageSerializer = new StoredBlobSerializer();
-            o.DeleteStateOnClear = true;
-        });
+            options.GrainStorageSerializer = new StoredBlobSerializer();
+            options.DeleteStateOnClear = true;
+        }));
         silo.AddRedisGrainStorage(ScheduleGrain.StorageName, o => o.Configure<Serializer>((options, serializer) =>
         {
             options.ConfigurationOptions = redis;

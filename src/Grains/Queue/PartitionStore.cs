@@ -4,12 +4,14 @@ using Orleans.Storage;
 namespace DistributedTaskQueue.Queue;
 
 /// <summary>
-/// Reads and writes one partition's head, segments and segment tombstones through the named grain storage, each
-/// under its own state name (<c>head</c>, <c>seg-N</c>, <c>gone-N</c>) so no write grows with queue depth. Values
-/// are serialized here, before the first await, so a write carries a snapshot even while the partition keeps
-/// changing. Every write is guarded by the ETag of the previous one: a second activation fails instead of overwriting.
+/// Reads and writes one partition's head, segments and segment tombstones, each under its own state name (<c>head</c>,
+/// <c>seg-N</c>, <c>gone-N</c>) so no write grows with queue depth. Reads go through the named grain storage. A flush
+/// is one atomic call when the storage has one (<see cref="IPartitionFlush"/>: Redis), else ordered writes through the
+/// grain storage (memory). Values are serialized here, before the first await, so a write carries a snapshot even
+/// while the partition keeps changing. Every write is guarded by the ETag of the previous one: a second activation
+/// fails instead of overwriting.
 /// </summary>
-internal sealed class PartitionStore(IGrainStorage storage, Serializer serializer, GrainId grainId)
+internal sealed partial class PartitionStore(IGrainStorage storage, IPartitionFlush? flush, Serializer serializer, GrainId grainId)
 {
     private const string HeadName = "head";
     private readonly GrainState<StoredBlob> _head = new();
@@ -32,8 +34,6 @@ internal sealed class PartitionStore(IGrainStorage storage, Serializer serialize
         _stored = head?.Copy() ?? new PartitionHead();
         return head;
     }
-
-
 
     /// <summary>Reads the tombstone pages that cover segments <paramref name="first"/> to <paramref name="last"/>.</summary>
     public async Task ReadTombstonesAsync(long first, long last)
@@ -68,9 +68,8 @@ internal sealed class PartitionStore(IGrainStorage storage, Serializer serialize
     }
 
     /// <summary>
-    /// Starts one write per dirty segment (or delete), per tombstone page not yet written, and of the head; serializes
-    /// everything before returning the task. Deletes wait for the head write, and so do two or more segments past the
-    /// head's range; a head that says "closed cleanly" waits for everything else.
+    /// Writes the head, every dirty segment (a null segment is deleted) and the tombstone bookkeeping; serializes
+    /// everything before returning the task. The head is in every flush, whatever changed.
     /// </summary>
     /// <remarks>
     /// The head is written with every flush although only a few of its fields change: its ETag is what fences a stale
@@ -78,54 +77,8 @@ internal sealed class PartitionStore(IGrainStorage storage, Serializer serialize
     /// land, and acknowledge a completion the new activation then leases again). Carrying the head's fast fields in the
     /// segments instead (one storage call per flush) was built, and reverted for that reason.
     /// </remarks>
-    public Task WriteAsync(PartitionHead head, List<(long Number, TaskSegment? Segment)> segments)
-    {
-        var writes = new List<Task>(segments.Count + 2);
-        var deletes = new List<(long Number, GrainState<StoredBlob> State)>();
-        var added = new List<(string Name, GrainState<StoredBlob> State)>();
-        // Only a head written once everything else of the flush landed vouches for a clean close (a clean close whose
-        // lease marks were partly lost must still hold dispatch back at the next activation).
-        var closedCleanly = head.ClosedCleanly;
-        // Activation finds segments past the head key's range by a probe that stops at the first missing one: when a
-        // flush adds two or more, a later one landing without an earlier one (and without the head) would never be found,
-        // and its records would come back once a later activation's head covers them. So they go after the head.
-        var covered = Covered(_stored);
-        var extends = !closedCleanly && segments.Count(s => s.Segment is not null && s.Number > covered) > 1;
-        foreach (var (number, segment) in segments)
-        {
-            if (segment is null)
-            {
-                if (_segments.Remove(number, out var gone)) deletes.Add((number, gone));
-                else Tombstones.MarkDeleted(number); // never stored: nothing to delete, only to remember
-                continue;
-            }
-            if (!_segments.TryGetValue(number, out var state)) _segments[number] = state = new GrainState<StoredBlob>();
-            state.State = new StoredBlob { Data = serializer.SerializeToArray(segment) };
-            if (extends && number > covered) added.Add((SegmentName(number), state));
-            else writes.Add(WriteAndForgetBytesAsync(SegmentName(number), state));
-        }
-        // Obsolete pages first: a page both written and cleared in one batch would race its own ETag.
-        _obsoletePages.AddRange(Tombstones.TakeObsolete(head.FirstSegment));
-        foreach (var page in Tombstones.TakeUnwritten())
-        {
-            if (!_pages.TryGetValue(page.Number, out var state)) _pages[page.Number] = state = new GrainState<StoredBlob>();
-            state.State = new StoredBlob { Data = serializer.SerializeToArray(page) };
-            writes.Add(WriteAndForgetBytesAsync(PageName(page.Number), state));
-        }
-        foreach (var number in _obsoletePages)
-        {
-            if (_pages.Remove(number, out var state)) writes.Add(storage.ClearStateAsync(PageName(number), grainId, state));
-        }
-        _obsoletePages.Clear();
-        _head.State = new StoredBlob { Data = serializer.SerializeToArray(head) };
-        _stored = head.Copy();
-        var headWritten = closedCleanly && writes.Count > 0 ? WriteHeadAfterAsync(Task.WhenAll(writes)) : storage.WriteStateAsync(HeadName, grainId, _head);
-        writes.Add(headWritten);
-        // Segments go only once the head that no longer needs them is written (retention advanced its first segment).
-        if (deletes.Count > 0) writes.Add(DeleteAfterAsync(headWritten, deletes));
-        if (added.Count > 0) writes.Add(WriteAfterAsync(headWritten, added));
-        return Task.WhenAll(writes);
-    }
+    public Task WriteAsync(PartitionHead head, List<(long Number, TaskSegment? Segment)> segments) =>
+        flush is null ? WriteInOrderAsync(head, segments) : WriteAtomicallyAsync(flush, head, segments);
 
     private async Task ReadPageAsync(long number)
     {
@@ -134,41 +87,6 @@ internal sealed class PartitionStore(IGrainStorage storage, Serializer serialize
         if (state is not { RecordExists: true, State: { } blob }) return;
         _pages[number] = state;
         Tombstones.Load(serializer.Deserialize<TombstonePage>(blob.Data) ?? new TombstonePage { Number = number });
-    }
-
-    /// <summary>The last segment a head's range covers (-1 when none).</summary>
-    private static long Covered(PartitionHead head) => head.NextSequence == 0 ? -1 : TaskSegment.NumberOf(head.NextSequence - 1);
-
-    private async Task WriteAfterAsync(Task headWritten, List<(string Name, GrainState<StoredBlob> State)> segments)
-    {
-        await headWritten;
-        await Task.WhenAll(segments.Select(s => WriteAndForgetBytesAsync(s.Name, s.State)));
-    }
-
-    private async Task WriteHeadAfterAsync(Task rest)
-    {
-        await rest;
-        await storage.WriteStateAsync(HeadName, grainId, _head);
-    }
-
-    private async Task DeleteAfterAsync(Task headWritten, List<(long Number, GrainState<StoredBlob> State)> deletes)
-    {
-        await headWritten;
-        await Task.WhenAll(deletes.Select(d => DeleteSegmentAsync(d.Number, d.State)));
-    }
-
-    /// <summary>The tombstone is set only once the delete is confirmed: it must never hide a segment that still exists.</summary>
-    private async Task DeleteSegmentAsync(long number, GrainState<StoredBlob> state)
-    {
-        await storage.ClearStateAsync(SegmentName(number), grainId, state);
-        Tombstones.MarkDeleted(number);
-    }
-
-    /// <summary>Only the ETag is kept between writes: holding every segment's last bytes would double the memory of the records.</summary>
-    private async Task WriteAndForgetBytesAsync(string name, GrainState<StoredBlob> state)
-    {
-        await storage.WriteStateAsync(name, grainId, state);
-        state.State = StoredBlob.Empty;
     }
 
     private static string SegmentName(long number) => $"seg-{number}";

@@ -2,6 +2,7 @@ using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using Orleans.Concurrency;
+using Orleans.Persistence;
 using Orleans.Serialization;
 using Orleans.Storage;
 
@@ -26,7 +27,8 @@ internal sealed partial class TaskQueueGrain(
     ILogger<TaskQueueGrain> logger) : Grain, ITaskQueueGrain
 {
     /// <summary>
-    /// The grain type, pinned: it is part of every stored key (<c>{service}/state/taskqueue/{queue}:{n}/seg-N</c>),
+    /// The grain type, pinned: it is part of every stored key (<c>dtq/state/{taskqueue/emails:0}/seg-N</c>: service id,
+    /// grain id as a hash tag, state name; see PartitionStorageKeys),
     /// so renaming the class must not change it and strand every stored segment.
     /// </summary>
     public const string GrainTypeName = "taskqueue";
@@ -37,6 +39,9 @@ internal sealed partial class TaskQueueGrain(
     /// <summary>Longest long poll (lease or result wait) one call may hold: well within Orleans' 30 s call timeout.</summary>
     private static readonly TimeSpan MaxCallWait = TimeSpan.FromSeconds(25);
     private readonly IGrainStorage _storage = services.GetRequiredKeyedService<IGrainStorage>(StorageName);
+    // The flush script writes the format Orleans' Redis storage reads; any other storage (memory, a test's) is
+    // written through itself.
+    private readonly IPartitionFlush? _flush = services.GetRequiredKeyedService<IGrainStorage>(StorageName) is RedisGrainStorage ? services.GetService<IPartitionFlush>() : null;
     private readonly TaskQueueOptions _shared = shared.Value;
     private readonly PartitionOptions _options = options.Value;
     private readonly DeadSiloWatcher _deadSilos = new(membership, logger);
@@ -56,7 +61,7 @@ internal sealed partial class TaskQueueGrain(
         var key = this.GetPrimaryKeyString();
         _key = PartitionKey.Parse(key);
         _names = new TaskNameGate(() => GrainFactory.GetGrain<ITaskCatalogGrain>(0).GetAsync(), time, logger);
-        var store = new PartitionStore(_storage, serializer, this.GetGrainId());
+        var store = new PartitionStore(_storage, _flush, serializer, this.GetGrainId());
         _partition = await new PartitionLoader(store, metrics, _options, time, _key.Queue, key, logger).OpenAsync(_key.Partition, _shared.DefaultRetry);
         _writes = new PartitionWrites(_key.Queue, _partition, store, metrics, time, this, _options.MaxResidentTasks, OnWritten, OnWriteFailed);
         _cold = new ColdSegmentReader(_partition, store, metrics, time, _key.Queue, key, () => _housekeeping.SegmentWarmed(), () =>
