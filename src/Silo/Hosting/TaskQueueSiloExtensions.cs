@@ -46,6 +46,7 @@ public static partial class TaskQueueSiloExtensions
                     silo.ConfigureEndpoints(settings.SiloPort, settings.GatewayPort, listenOnAnyHostAddress: true);
             }
             silo.AddTaskQueue(settings);
+            if (settings.Dashboard.Enabled) silo.AddTaskQueueDashboard();
             // A task queue cluster has few grains (partitions, the catalog, schedules); the default directory cache of
             // a million entries cost 14 MB of an idle silo's memory.
             silo.Configure<GrainDirectoryOptions>(o => o.CacheSize = 10_000);
@@ -111,6 +112,7 @@ public static partial class TaskQueueSiloExtensions
         section.GetSection("Worker").Bind(settings.Worker);
         section.GetSection("Schedules").Bind(settings.Schedules);
         section.GetSection("FailureDetection").Bind(settings.FailureDetection);
+        section.GetSection("Dashboard").Bind(settings.Dashboard);
         // Binding appends to a list that already holds the default: replace it when configuration names queues.
         var queues = section.GetSection("Worker:Queues").Get<string[]>();
         if (queues is { Length: > 0 }) settings.Worker.Queues = queues;

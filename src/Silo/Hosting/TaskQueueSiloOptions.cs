@@ -22,6 +22,9 @@ public sealed class TaskQueueSiloOptions
     /// <summary>How fast a dead or frozen silo is declared dead (<c>TaskQueue:FailureDetection</c>); Redis mode only.</summary>
     public FailureDetectionOptions FailureDetection { get; set; } = new();
 
+    /// <summary>The Orleans dashboard under <c>/dashboard</c> (<c>TaskQueue:Dashboard</c>).</summary>
+    public TaskQueueDashboardOptions Dashboard { get; set; } = new();
+
     /// <summary>Silo-to-silo port (<c>TaskQueue:SiloPort</c>).</summary>
     public int SiloPort { get; set; } = 11111;
 

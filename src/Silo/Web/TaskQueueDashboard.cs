@@ -1,0 +1,25 @@
+using Microsoft.AspNetCore.Routing;
+using Microsoft.Extensions.DependencyInjection;
+using Orleans.Dashboard;
+
+namespace DistributedTaskQueue;
+
+/// <summary>Maps the JSON API, the health endpoints and the Orleans dashboard on a silo's web app in one call.</summary>
+public static class TaskQueueDashboard
+{
+    /// <summary>The path the dashboard is served under.</summary>
+    public const string RoutePrefix = "/dashboard";
+
+    /// <summary>
+    /// Maps everything <see cref="TaskQueueApi.MapTaskQueueApi"/> maps, and the Orleans dashboard under <c>/dashboard</c>
+    /// when the silo collects its data (<c>TaskQueue:Dashboard:Enabled</c>, on by default), behind the same access rules as <c>/api</c>.
+    /// </summary>
+    public static IEndpointRouteBuilder MapTaskQueueDashboard(this IEndpointRouteBuilder endpoints)
+    {
+        ArgumentNullException.ThrowIfNull(endpoints);
+        endpoints.MapTaskQueueApi();
+        var settings = endpoints.ServiceProvider.GetService<TaskQueueSiloOptions>();
+        if (settings?.Dashboard.Enabled == true) endpoints.MapOrleansDashboard(RoutePrefix);
+        return endpoints;
+    }
+}
