@@ -1,3 +1,4 @@
+using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Routing;
 using Microsoft.Extensions.DependencyInjection;
 using Orleans.Dashboard;
@@ -19,7 +20,7 @@ public static class TaskQueueDashboard
         ArgumentNullException.ThrowIfNull(endpoints);
         endpoints.MapTaskQueueApi();
         var settings = endpoints.ServiceProvider.GetService<TaskQueueSiloOptions>();
-        if (settings?.Dashboard.Enabled == true) endpoints.MapOrleansDashboard(RoutePrefix);
+        if (settings?.Dashboard.Enabled == true) endpoints.MapOrleansDashboard(RoutePrefix).RequireAuthorization(AccessPolicy.Name);
         return endpoints;
     }
 }
