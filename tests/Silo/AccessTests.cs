@@ -27,7 +27,7 @@ public sealed class AccessTests(KeyedWebSilo fixture) : IClassFixture<KeyedWebSi
             using var response = await Silo.SendAsync(HttpMethod.Get, path, remote);
             var problem = await ApiAssert.ProblemAsync(response, HttpStatusCode.Unauthorized);
             Assert.Contains("X-Api-Key", problem.GetProperty("detail").GetString(), StringComparison.Ordinal);
-            Assert.Equal("Bearer", response.Headers.WwwAuthenticate.Single().Scheme);
+            Assert.Equal(["Bearer", "Basic"], response.Headers.WwwAuthenticate.Select(h => h.Scheme));
         }
         using var submit = await Silo.SendAsync(HttpMethod.Post, $"/api/queues/{Queue}/tasks", remote, json: Submit);
         await ApiAssert.ProblemAsync(submit, HttpStatusCode.Unauthorized);
@@ -104,6 +104,42 @@ public sealed class AccessTests(KeyedWebSilo fixture) : IClassFixture<KeyedWebSi
     }
 
     [Fact]
+    public async Task TheDashboard_OpensInABrowser_WithTheKeyAsBasicPassword_ButShowsGrainStateAndTheLiveLog_OnlyToWhoMaySeeContents()
+    {
+        using (var page = await SendBasicAsync("/dashboard/", AccessKeys.ReadOnly))
+            Assert.Equal(HttpStatusCode.OK, page.StatusCode);
+        using (var wrong = await SendBasicAsync("/dashboard/", "not-a-key-0123456789"))
+            await ApiAssert.ProblemAsync(wrong, HttpStatusCode.Unauthorized);
+
+        foreach (var path in new[] { "/dashboard/GrainState?grainId=x&grainType=y", "/dashboard/Trace" })
+        {
+            using var refused = await SendBasicAsync(path, AccessKeys.ReadOnly);
+            await ApiAssert.ProblemAsync(refused, HttpStatusCode.Forbidden);
+        }
+        using var admin = await SendBasicAsync("/dashboard/GrainState?grainId=x&grainType=y", AccessKeys.Admin);
+        Assert.NotEqual(HttpStatusCode.Forbidden, admin.StatusCode);
+        Assert.NotEqual(HttpStatusCode.Unauthorized, admin.StatusCode);
+    }
+
+    [Fact]
+    public async Task WithReadOnlySeesPayloads_AReadOnlyKeySeesResults_ButStillCannotAct()
+    {
+        await using var silo = await WebSilo.StartAsync(["access-sees"], s =>
+        {
+            AccessKeys.Configure(s);
+            s.Access.ReadOnlySeesPayloads = true;
+        });
+        using var submitted = await silo.SendAsync(HttpMethod.Post, "/api/queues/access-sees/tasks", WebSilo.Remote, bearer: AccessKeys.Admin, json: Submit);
+        var id = (await ApiAssert.OkAsync(submitted)).GetProperty("id").GetString()!;
+        await silo.Services.GetRequiredService<TaskClient>().WaitAsync(TaskId.Parse(id), Timeout);
+
+        using var read = await silo.SendAsync(HttpMethod.Get, $"/api/tasks/{id}", WebSilo.Remote, bearer: AccessKeys.ReadOnly);
+        Assert.Equal("""{"name":"Ann"}""", (await ApiAssert.OkAsync(read)).GetProperty("resultJson").GetString());
+        using var act = await silo.SendAsync(HttpMethod.Post, $"/api/tasks/{id}/cancel", WebSilo.Remote, bearer: AccessKeys.ReadOnly);
+        await ApiAssert.ProblemAsync(act, HttpStatusCode.Forbidden);
+    }
+
+    [Fact]
     public async Task HealthEndpoints_AnswerAnyoneWithoutAKey()
     {
         foreach (var path in new[] { "/health/live", "/healthz" })
@@ -113,6 +149,14 @@ public sealed class AccessTests(KeyedWebSilo fixture) : IClassFixture<KeyedWebSi
         }
         using var ready = await Silo.SendAsync(HttpMethod.Get, "/health/ready", WebSilo.Remote);
         Assert.NotEqual(HttpStatusCode.Unauthorized, ready.StatusCode);
+    }
+
+    private async Task<HttpResponseMessage> SendBasicAsync(string path, string key)
+    {
+        using var request = new HttpRequestMessage(HttpMethod.Get, new Uri(path, UriKind.Relative));
+        request.Headers.Add(WebSilo.RemoteAddressHeader, WebSilo.Remote);
+        request.Headers.Authorization = new System.Net.Http.Headers.AuthenticationHeaderValue("Basic", Convert.ToBase64String(System.Text.Encoding.UTF8.GetBytes("anyone:" + key)));
+        return await Silo.Http.SendAsync(request, HttpCompletionOption.ResponseHeadersRead);
     }
 
     private async Task<string> SubmitAsAdminAsync()

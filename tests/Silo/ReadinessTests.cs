@@ -25,12 +25,18 @@ public sealed class ReadinessTests
         Assert.Equal("Healthy", ready.GetProperty("checks").GetProperty("cluster").GetProperty("status").GetString());
 
         gate.Close();
-        var stuck = await WaitForAsync(silo, HttpStatusCode.ServiceUnavailable);
-        Assert.Contains("ready-q:0", stuck.GetProperty("checks").GetProperty("worker").GetProperty("description").GetString(), StringComparison.Ordinal);
-        using (var live = await silo.SendAsync(HttpMethod.Get, "/health/live"))
+        try
+        {
+            var stuck = await WaitForAsync(silo, HttpStatusCode.ServiceUnavailable);
+            Assert.Contains("ready-q:0", stuck.GetProperty("checks").GetProperty("worker").GetProperty("description").GetString(), StringComparison.Ordinal);
+            using var live = await silo.SendAsync(HttpMethod.Get, "/health/live");
             Assert.Equal(HttpStatusCode.OK, live.StatusCode);
-
-        gate.Open();
+        }
+        finally
+        {
+            // A held lease call would also hold the host's shutdown.
+            gate.Open();
+        }
         await WaitForAsync(silo, HttpStatusCode.OK);
     }
 

@@ -22,8 +22,13 @@ internal static class AccessServiceCollectionExtensions
         services.AddAuthorizationBuilder().AddPolicy(AccessPolicy.Name, policy => policy
             .AddAuthenticationSchemes(AccessPolicy.Scheme)
             .RequireAuthenticatedUser()
-            .AddRequirements(new MethodRoleRequirement()));
+            .AddRequirements(new MethodRoleRequirement()))
+            .AddPolicy(AccessPolicy.Contents, policy => policy
+            .AddAuthenticationSchemes(AccessPolicy.Scheme)
+            .RequireAuthenticatedUser()
+            .AddRequirements(new MethodRoleRequirement(), new ContentRequirement()));
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IAuthorizationHandler, MethodRoleAuthorizationHandler>());
+        services.TryAddEnumerable(ServiceDescriptor.Singleton<IAuthorizationHandler, ContentAuthorizationHandler>());
         return services;
     }
 }

@@ -5,6 +5,7 @@ using Microsoft.AspNetCore.Authentication;
 using Microsoft.AspNetCore.Http;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
+using Microsoft.Extensions.Primitives;
 using Microsoft.Net.Http.Headers;
 
 namespace DistributedTaskQueue;
@@ -22,6 +23,7 @@ internal sealed partial class ApiKeyAuthenticationHandler(
     ApiKeyRing keys) : AuthenticationHandler<AuthenticationSchemeOptions>(options, loggerFactory, encoder)
 {
     private const string BearerPrefix = "Bearer ";
+    private const string BasicPrefix = "Basic ";
 
     protected override Task<AuthenticateResult> HandleAuthenticateAsync()
     {
@@ -46,7 +48,8 @@ internal sealed partial class ApiKeyAuthenticationHandler(
         if (keys.IsEmpty) detail = "This silo answers only loopback callers until an API key is configured (TaskQueue:Access:Keys).";
         else if (PresentedKey(Request) is null) detail = $"Send an API key as 'Authorization: Bearer <key>' or '{AccessPolicy.ApiKeyHeader}: <key>'.";
         else detail = "The API key is not valid.";
-        Response.Headers.WWWAuthenticate = "Bearer";
+        // Basic too once keys exist: a browser cannot add a Bearer header to the dashboard's page, but prompts for Basic.
+        Response.Headers.WWWAuthenticate = keys.IsEmpty ? new StringValues("Bearer") : new StringValues(["Bearer", "Basic realm=\"DistributedTaskQueue\", charset=\"UTF-8\""]);
         await ApiProblems.Problem(StatusCodes.Status401Unauthorized, "Unauthorized", detail).ExecuteAsync(Context).ConfigureAwait(false);
     }
 
@@ -57,7 +60,10 @@ internal sealed partial class ApiKeyAuthenticationHandler(
             $"This key's role ({role}) may read but not act: {Request.Method} needs an Admin key.").ExecuteAsync(Context).ConfigureAwait(false);
     }
 
-    /// <summary>The key a request carries: a Bearer token, else the X-Api-Key header; null when it carries neither.</summary>
+    /// <summary>
+    /// The key a request carries: a Bearer token, the password of Basic credentials (what a browser sends after its
+    /// prompt; the user name is ignored), else the X-Api-Key header; null when it carries none.
+    /// </summary>
     internal static string? PresentedKey(HttpRequest request)
     {
         var authorization = request.Headers[HeaderNames.Authorization].ToString();
@@ -66,8 +72,19 @@ internal sealed partial class ApiKeyAuthenticationHandler(
             var token = authorization[BearerPrefix.Length..].Trim();
             if (token.Length > 0) return token;
         }
+        if (authorization.StartsWith(BasicPrefix, StringComparison.OrdinalIgnoreCase) && BasicPassword(authorization[BasicPrefix.Length..].Trim()) is { Length: > 0 } password)
+            return password;
         var header = request.Headers[AccessPolicy.ApiKeyHeader].ToString().Trim();
         return header.Length > 0 ? header : null;
+    }
+
+    private static string? BasicPassword(string credentials)
+    {
+        var bytes = new byte[credentials.Length];
+        if (!Convert.TryFromBase64String(credentials, bytes, out var length)) return null;
+        var text = System.Text.Encoding.UTF8.GetString(bytes, 0, length);
+        var colon = text.IndexOf(':', StringComparison.Ordinal);
+        return colon < 0 ? null : text[(colon + 1)..];
     }
 
     /// <summary>127.0.0.0/8 and ::1, also as IPv4 mapped to IPv6; no address (not a TCP connection) is not loopback.</summary>

@@ -1,3 +1,4 @@
+using Microsoft.AspNetCore.Authorization;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Routing;
 using Microsoft.Extensions.DependencyInjection;
@@ -20,7 +21,17 @@ public static class TaskQueueDashboard
         ArgumentNullException.ThrowIfNull(endpoints);
         endpoints.MapTaskQueueApi();
         var settings = endpoints.ServiceProvider.GetService<TaskQueueSiloOptions>();
-        if (settings?.Dashboard.Enabled == true) endpoints.MapOrleansDashboard(RoutePrefix).RequireAuthorization(AccessPolicy.Name);
+        if (settings?.Dashboard.Enabled != true) return endpoints;
+        var dashboard = endpoints.MapOrleansDashboard(RoutePrefix).RequireAuthorization(AccessPolicy.Name);
+        // The dashboard can read any grain's state (a schedule's payload) and stream the silo's log: contents, which a
+        // ReadOnly key sees only when it may see payloads.
+        ((IEndpointConventionBuilder)dashboard).Add(endpoint =>
+        {
+            if (endpoint is RouteEndpointBuilder { RoutePattern.RawText: { } route } && ContentRoutes.Any(r => route.EndsWith(r, StringComparison.OrdinalIgnoreCase)))
+                endpoint.Metadata.Add(new AuthorizeAttribute(AccessPolicy.Contents));
+        });
         return endpoints;
     }
+
+    private static readonly string[] ContentRoutes = ["/GrainState", "/Trace"];
 }
