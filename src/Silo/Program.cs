@@ -11,5 +11,5 @@ builder.UseTaskQueueSilo();
 builder.Services.AddTaskHandler<BuiltInTaskHandler>();
 
 var app = builder.Build();
-app.MapTaskQueueApi();
+app.MapTaskQueueDashboard();
 await app.RunAsync();

@@ -57,6 +57,8 @@ public sealed class SiloOptionsTests
     [InlineData("TaskQueue:Worker:MaxConcurrentTasks", "0", "TaskQueue:Worker:MaxConcurrentTasks must be 1..100000.")]
     [InlineData("TaskQueue:Schedules:ReminderPeriod", "00:20:00", "TaskQueue:Schedules:ReminderPeriod must be 1 s to 10 min.")]
     [InlineData("TaskQueue:Worker:HeartbeatInterval", "00:00:20", "TaskQueue:LeaseDuration must be at least twice TaskQueue:Worker:HeartbeatInterval")]
+    [InlineData("TaskQueue:Access:Keys:0:Key", "short", "TaskQueue:Access:Keys:0:Key must be 16..1024 characters, was 5.")]
+    [InlineData("TaskQueue:Health:WorkerStallMargin", "00:00:00.5", "TaskQueue:Health:WorkerStallMargin must be 1 s..1 hour")]
     public async Task ABadConfigurationValue_FailsTheHostAtStart_NamingItsKey(string key, string value, string expected)
     {
         var builder = Builder((key, value));
@@ -106,6 +108,34 @@ public sealed class SiloOptionsTests
     }
 
     [Fact]
+    public void TheDashboardHealthAndAccessKeys_Bind()
+    {
+        var builder = Builder(
+            ("TaskQueue:Dashboard:Enabled", "false"),
+            ("TaskQueue:Health:WorkerStallMargin", "00:00:45"),
+            ("TaskQueue:Access:Keys:0:Key", "admin-0123456789abcdef"),
+            ("TaskQueue:Access:Keys:0:Role", "Admin"),
+            ("TaskQueue:Access:Keys:1:Key", "read-0123456789abcdef"),
+            ("TaskQueue:Access:Keys:1:Role", "readonly"),
+            ("TaskQueue:Access:Keys:1:Name", "grafana"),
+            ("TaskQueue:Access:ReadOnlySeesPayloads", "true"));
+        TaskQueueSiloOptions? settings = null;
+        builder.UseTaskQueueSilo(silo =>
+        {
+            FreePorts(silo);
+            settings = silo;
+        });
+        using var host = builder.Build();
+
+        Assert.False(settings!.Dashboard.Enabled);
+        Assert.Equal(TimeSpan.FromSeconds(45), host.Services.GetRequiredService<IOptions<HealthOptions>>().Value.WorkerStallMargin);
+        var access = host.Services.GetRequiredService<IOptions<AccessOptions>>().Value;
+        Assert.True(access.ReadOnlySeesPayloads);
+        Assert.Equal([(AccessRole?)AccessRole.Admin, AccessRole.ReadOnly], access.Keys.Select(k => k.Role));
+        Assert.Equal("grafana", access.Keys[1].Name);
+    }
+
+    [Fact]
     public void EachOptionsType_HasItsValidatorsOnce_WithTheClientInTheSilosHost()
     {
         var builder = Builder();
@@ -119,6 +149,8 @@ public sealed class SiloOptionsTests
         Assert.Equal([typeof(LeaseRenewalValidator), typeof(PartitionOptionsValidator), typeof(SubmitDedupeValidator)], Validators<PartitionOptions>());
         Assert.Equal([typeof(WorkerOptionsValidator)], Validators<WorkerOptions>());
         Assert.Equal([typeof(ScheduleOptionsValidator)], Validators<ScheduleOptions>());
+        Assert.Equal([typeof(HealthOptionsValidator)], Validators<HealthOptions>());
+        Assert.Equal([typeof(AccessOptionsValidator)], Validators<AccessOptions>());
     }
 
     [Fact]

@@ -46,6 +46,7 @@ public static partial class TaskQueueSiloExtensions
                     silo.ConfigureEndpoints(settings.SiloPort, settings.GatewayPort, listenOnAnyHostAddress: true);
             }
             silo.AddTaskQueue(settings);
+            if (settings.Dashboard.Enabled) silo.AddTaskQueueDashboard();
             // A task queue cluster has few grains (partitions, the catalog, schedules); the default directory cache of
             // a million entries cost 14 MB of an idle silo's memory.
             silo.Configure<GrainDirectoryOptions>(o => o.CacheSize = 10_000);
@@ -85,8 +86,26 @@ public static partial class TaskQueueSiloExtensions
         services.AddMetrics();
         services.TryAddSingleton<WorkerMetrics>();
         services.AddHostedService<TaskWorker>();
+        AddHealthChecks(services, settings);
+        services.AddTaskQueueAccess(settings.Access);
         services.AddHostedService<StartupBanner>();
         return silo;
+    }
+
+    /// <summary>What <c>/health/ready</c> asks: an active cluster member, Redis answering (Redis mode), the worker consuming.</summary>
+    private static void AddHealthChecks(IServiceCollection services, TaskQueueSiloOptions settings)
+    {
+        services.TryAddSingleton<WorkerProgress>();
+        services.AddOptions<HealthOptions>().ConfigureFrom(settings.Health).ValidateOnStart();
+        services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<HealthOptions>, HealthOptionsValidator>());
+        string[] ready = [TaskQueueHealth.ReadyTag];
+        var checks = services.AddHealthChecks()
+            .AddCheck<ClusterHealthCheck>("cluster", tags: ready)
+            .AddCheck<WorkerHealthCheck>("worker", tags: ready);
+        if (settings.IsEmbedded) return;
+        // One instance, so its Redis connection is opened once and kept.
+        services.TryAddSingleton<RedisHealthCheck>();
+        checks.AddCheck<RedisHealthCheck>("redis", tags: ready);
     }
 
     /// <summary>
@@ -112,6 +131,9 @@ public static partial class TaskQueueSiloExtensions
         section.GetSection("Worker").Bind(settings.Worker);
         section.GetSection("Schedules").Bind(settings.Schedules);
         section.GetSection("FailureDetection").Bind(settings.FailureDetection);
+        section.GetSection("Dashboard").Bind(settings.Dashboard);
+        section.GetSection("Health").Bind(settings.Health);
+        section.GetSection("Access").Bind(settings.Access);
         // Binding appends to a list that already holds the default: replace it when configuration names queues.
         var queues = section.GetSection("Worker:Queues").Get<string[]>();
         if (queues is { Length: > 0 }) settings.Worker.Queues = queues;

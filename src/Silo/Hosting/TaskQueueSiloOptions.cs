@@ -22,6 +22,15 @@ public sealed class TaskQueueSiloOptions
     /// <summary>How fast a dead or frozen silo is declared dead (<c>TaskQueue:FailureDetection</c>); Redis mode only.</summary>
     public FailureDetectionOptions FailureDetection { get; set; } = new();
 
+    /// <summary>The Orleans dashboard under <c>/dashboard</c> (<c>TaskQueue:Dashboard</c>).</summary>
+    public TaskQueueDashboardOptions Dashboard { get; set; } = new();
+
+    /// <summary>What <c>/health/ready</c> tolerates (<c>TaskQueue:Health</c>).</summary>
+    public HealthOptions Health { get; set; } = new();
+
+    /// <summary>Who may call <c>/api</c> and <c>/dashboard</c> (<c>TaskQueue:Access</c>): loopback only until keys are configured.</summary>
+    public AccessOptions Access { get; set; } = new();
+
     /// <summary>Silo-to-silo port (<c>TaskQueue:SiloPort</c>).</summary>
     public int SiloPort { get; set; } = 11111;
 

@@ -17,6 +17,10 @@ internal sealed class TaskQueueSiloOptionsValidator : IValidateOptions<TaskQueue
             failures.Add($"TaskQueue:RedisDurability must be Warn, Require or Off, was {(int)options.RedisDurability}.");
         if (options.FailureDetection is null) failures.Add("TaskQueue:FailureDetection must not be null.");
         else if (new FailureDetectionOptionsValidator().Validate(name, options.FailureDetection) is { Failed: true } detection) failures.AddRange(detection.Failures);
+        // The parts below have their own validators at start; a null part would fail before they run, so it is named here.
+        if (options.Dashboard is null) failures.Add("TaskQueue:Dashboard must not be null.");
+        if (options.Health is null) failures.Add("TaskQueue:Health must not be null.");
+        if (options.Access is null) failures.Add("TaskQueue:Access must not be null.");
         return failures.Count == 0 ? ValidateOptionsResult.Success : ValidateOptionsResult.Fail(failures);
     }
 

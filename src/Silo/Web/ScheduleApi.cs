@@ -3,6 +3,7 @@
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Routing;
+using Microsoft.Extensions.Options;
 
 namespace DistributedTaskQueue;
 
@@ -13,14 +14,15 @@ internal static class ScheduleApi
     public static void Map(RouteGroupBuilder api)
     {
         var schedules = api.MapGroup("/schedules");
-        schedules.MapGet("", async (string? limit, string? page, TaskClient client) =>
+        schedules.MapGet("", async (string? limit, string? page, TaskClient client, HttpContext http, IOptions<AccessOptions> access) =>
         {
             var size = TaskQueueApi.ParseLimit(limit, max: 1000);
             var result = await client.Schedules.ListAsync(size, page);
-            return Results.Json(new { schedules = result.Schedules.Select(ScheduleView.Of), nextPage = result.NextPageToken }, TaskJson.Options);
+            var shown = result.Schedules.Select(s => ScheduleView.Of(s).ShownTo(http.User, access.Value));
+            return Results.Json(new { schedules = shown, nextPage = result.NextPageToken }, TaskJson.Options);
         });
-        schedules.MapGet("/{name}", async (string name, TaskClient client) =>
-            Results.Json(ScheduleView.Of(await client.Schedules.GetAsync(name) ?? throw NoSuchSchedule(name)), TaskJson.Options));
+        schedules.MapGet("/{name}", async (string name, TaskClient client, HttpContext http, IOptions<AccessOptions> access) =>
+            Results.Json(ScheduleView.Of(await client.Schedules.GetAsync(name) ?? throw NoSuchSchedule(name)).ShownTo(http.User, access.Value), TaskJson.Options));
         schedules.MapPut("/{name}", async (string name, HttpRequest request, TaskClient client) =>
         {
             var body = await ApiProblems.ReadBodyAsync<ScheduleRequest>(request, Example);

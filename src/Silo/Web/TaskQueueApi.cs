@@ -16,14 +16,15 @@ public static class TaskQueueApi
     private const int MaxListLimit = 10_000;
 
     /// <summary>
-    /// Maps <c>/healthz</c> and <c>/api/…</c>. Needs a <see cref="TaskClient"/> in DI (a task-queue silo registers one
+    /// Maps <c>/health/live</c>, <c>/health/ready</c>, <c>/healthz</c> and <c>/api/…</c>. Needs a <see cref="TaskClient"/> in DI (a task-queue silo registers one
     /// on its own grain factory).
     /// </summary>
     public static IEndpointRouteBuilder MapTaskQueueApi(this IEndpointRouteBuilder endpoints)
     {
         ArgumentNullException.ThrowIfNull(endpoints);
-        endpoints.MapGet("/healthz", () => Results.Text("ok"));
-        var api = endpoints.MapGroup("/api");
+        endpoints.MapTaskQueueHealth();
+        // Every route behind the access rules: loopback only until keys are configured, then a key; ReadOnly keys only read.
+        var api = endpoints.MapGroup("/api").RequireAuthorization(AccessPolicy.Name);
         api.AddEndpointFilter(ApiProblems.FilterAsync);
         api.MapGet("/worker", (WorkerMetrics metrics, IOptions<WorkerOptions> worker) => Results.Json(new
         {
@@ -37,11 +38,11 @@ public static class TaskQueueApi
         }, TaskJson.Options));
         api.MapGet("/queues/{queue}/stats", async (string queue, TaskClient client) =>
             Results.Json(await client.GetQueueStatsAsync(queue), TaskJson.Options));
-        api.MapGet("/tasks/{id}", async (string id, TaskClient client) =>
+        api.MapGet("/tasks/{id}", async (string id, TaskClient client, HttpContext http, IOptions<AccessOptions> access) =>
         {
             var taskId = ParseTaskId(id, client);
             var info = await client.GetTaskAsync(taskId) ?? throw NoSuchTask(id);
-            return Results.Json(info, TaskJson.Options);
+            return Results.Json(info.ShownTo(http.User, access.Value), TaskJson.Options);
         });
         api.MapPost("/tasks/{id}/cancel", async (string id, TaskClient client) =>
         {
@@ -50,8 +51,8 @@ public static class TaskQueueApi
             if (await client.GetTaskAsync(taskId) is null) throw NoSuchTask(id);
             return Results.Json(new { cancelled = await client.CancelAsync(taskId) }, TaskJson.Options);
         });
-        api.MapGet("/queues/{queue}/dead", async (string queue, string? limit, TaskClient client) =>
-            Results.Json(await client.ListDeadLettersAsync(queue, ParseLimit(limit)), TaskJson.Options));
+        api.MapGet("/queues/{queue}/dead", async (string queue, string? limit, TaskClient client, HttpContext http, IOptions<AccessOptions> access) =>
+            Results.Json((await client.ListDeadLettersAsync(queue, ParseLimit(limit))).Select(t => t.ShownTo(http.User, access.Value)), TaskJson.Options));
         api.MapPost("/queues/{queue}/dead/retry", async (string queue, string? taskName, TaskClient client) =>
             Results.Json(new { retried = await client.RetryDeadLettersAsync(queue, taskName) }, TaskJson.Options));
         api.MapDelete("/queues/{queue}/dead", async (string queue, string? taskName, TaskClient client) =>

@@ -42,6 +42,9 @@ internal sealed partial class PartitionConsumer : ILeaseHolder
         _reporter = new CompletionReporter(partition, workerId, time, logger);
     }
 
+    /// <summary>Where this consumer's lease loop reports progress, for the readiness check.</summary>
+    public ConsumerProgress Progress { get; init; } = ConsumerProgress.Untracked;
+
     /// <summary>
     /// Leases until <paramref name="stop"/>; the tasks it started keep running (see <see cref="TaskWorker"/>). A busy
     /// loop takes every free slot and asks without waiting; an idle one parks a long poll for one task without holding
@@ -56,7 +59,9 @@ internal sealed partial class PartitionConsumer : ILeaseHolder
             int requested;
             try
             {
+                Progress.WaitingForSlot();
                 await _slots.WaitAsync(stop).ConfigureAwait(false);
+                Progress.SlotTaken();
             }
             catch (OperationCanceledException)
             {
@@ -82,6 +87,7 @@ internal sealed partial class PartitionConsumer : ILeaseHolder
                 // A failed call is retried under the same request number, so a lost reply's tasks come back to us.
                 leased = await _grain.LeaseAsync(_workerId, _leaseRequest, requested, idle ? _options.PollingInterval : TimeSpan.Zero, _self).ConfigureAwait(false);
                 _leaseRequest++;
+                Progress.Leased();
             }
             catch (Exception ex)
             {

@@ -21,6 +21,7 @@ internal sealed partial class TaskWorker(
     ILocalSiloDetails silo,
     IHostApplicationLifetime lifetime,
     TimeProvider time,
+    WorkerProgress progress,
     ILogger<TaskWorker> logger) : BackgroundService
 {
     private readonly WorkerOptions _options = workerOptions.Value;
@@ -40,7 +41,7 @@ internal sealed partial class TaskWorker(
         _slots = new WorkerSlots(_options.MaxConcurrentTasks);
         var workers = _options.Queues
             .SelectMany(q => Enumerable.Range(0, queueOptions.Value.PartitionsPerQueue).Select(p => QueueNames.PartitionKey(q, p)))
-            .Select(key => new PartitionConsumer(grains, grains.GetGrain<ITaskQueueGrain>(key), key, workerId, _options, _slots, executor, metrics, time, logger))
+            .Select(key => new PartitionConsumer(grains, grains.GetGrain<ITaskQueueGrain>(key), key, workerId, _options, _slots, executor, metrics, time, logger) { Progress = progress.Register(key) })
             .ToList();
         metrics.WorkerId = workerId;
         var served = string.Join(", ", _options.Queues);

@@ -1,0 +1,19 @@
+using Orleans.Dashboard;
+using Orleans.Hosting;
+
+namespace DistributedTaskQueue;
+
+/// <summary>Adds the Orleans dashboard's data collection to a task-queue silo (its pages are mapped by <c>MapTaskQueueDashboard</c>).</summary>
+public static class TaskQueueDashboardSiloExtensions
+{
+    /// <summary>
+    /// The Orleans dashboard (grain calls, silo statistics, reminders). <c>UseTaskQueueSilo</c> calls this unless
+    /// <c>TaskQueue:Dashboard:Enabled</c> is false; a host that sets up its silo with <c>AddTaskQueue</c> calls it itself.
+    /// </summary>
+    public static ISiloBuilder AddTaskQueueDashboard(this ISiloBuilder silo)
+    {
+        ArgumentNullException.ThrowIfNull(silo);
+        silo.AddDashboard();
+        return silo;
+    }
+}

@@ -1,0 +1,37 @@
+using Microsoft.AspNetCore.Authorization;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Routing;
+using Microsoft.Extensions.DependencyInjection;
+using Orleans.Dashboard;
+
+namespace DistributedTaskQueue;
+
+/// <summary>Maps the JSON API, the health endpoints and the Orleans dashboard on a silo's web app in one call.</summary>
+public static class TaskQueueDashboard
+{
+    /// <summary>The path the dashboard is served under.</summary>
+    public const string RoutePrefix = "/dashboard";
+
+    /// <summary>
+    /// Maps everything <see cref="TaskQueueApi.MapTaskQueueApi"/> maps, and the Orleans dashboard under <c>/dashboard</c>
+    /// when the silo collects its data (<c>TaskQueue:Dashboard:Enabled</c>, on by default), behind the same access rules as <c>/api</c>.
+    /// </summary>
+    public static IEndpointRouteBuilder MapTaskQueueDashboard(this IEndpointRouteBuilder endpoints)
+    {
+        ArgumentNullException.ThrowIfNull(endpoints);
+        endpoints.MapTaskQueueApi();
+        var settings = endpoints.ServiceProvider.GetService<TaskQueueSiloOptions>();
+        if (settings?.Dashboard.Enabled != true) return endpoints;
+        var dashboard = endpoints.MapOrleansDashboard(RoutePrefix).RequireAuthorization(AccessPolicy.Name);
+        // The dashboard can read any grain's state (a schedule's payload) and stream the silo's log: contents, which a
+        // ReadOnly key sees only when it may see payloads.
+        ((IEndpointConventionBuilder)dashboard).Add(endpoint =>
+        {
+            if (endpoint is RouteEndpointBuilder { RoutePattern.RawText: { } route } && ContentRoutes.Any(r => route.EndsWith(r, StringComparison.OrdinalIgnoreCase)))
+                endpoint.Metadata.Add(new AuthorizeAttribute(AccessPolicy.Contents));
+        });
+        return endpoints;
+    }
+
+    private static readonly string[] ContentRoutes = ["/GrainState", "/Trace"];
+}
