@@ -33,6 +33,7 @@ internal sealed partial class ExecutionLane
     private long _session;
     private IAttemptRunner? _runner;
     private long _openedAt;
+    private int _sessionAttempts;
     private long _quietSince;
     private int _running;
     private Task _calls = Task.CompletedTask;
@@ -105,6 +106,7 @@ internal sealed partial class ExecutionLane
             {
                 case State.Open:
                     runner = _runner;
+                    _sessionAttempts += batch.Length;
                     break;
                 case State.Idle:
                     _state = State.Calling;
@@ -141,6 +143,7 @@ internal sealed partial class ExecutionLane
             _state = State.Open;
             _runner = runner;
             _openedAt = _time.GetTimestamp();
+            _sessionAttempts = _waiting.Count;
             waiting = [.. _waiting];
             _waiting.Clear();
         }
@@ -153,21 +156,25 @@ internal sealed partial class ExecutionLane
     /// </summary>
     public TimeSpan EndOrWait(long session)
     {
+        TimeSpan age;
+        int attempts;
         lock (_gate)
         {
             if (_state != State.Open || _session != session) return TimeSpan.Zero;
-            var age = _time.GetElapsedTime(_openedAt);
+            age = _time.GetElapsedTime(_openedAt);
             var quiet = _running == 0 ? _time.GetElapsedTime(_quietSince) : TimeSpan.Zero;
-            if (quiet >= Linger || age >= MaxSession)
+            if (quiet < Linger && age < MaxSession)
             {
-                // Attempts still running go on: their outcomes come back here, not through the session.
-                _state = State.Idle;
-                _runner = null;
-                return TimeSpan.Zero;
+                var wait = Linger - quiet;
+                return wait < MaxSession - age ? wait : MaxSession - age;
             }
-            var wait = Linger - quiet;
-            return wait < MaxSession - age ? wait : MaxSession - age;
+            // Attempts still running go on: their outcomes come back here, not through the session.
+            _state = State.Idle;
+            _runner = null;
+            attempts = _sessionAttempts;
         }
+        LogSessionEnded(Key, session, attempts, age.TotalMilliseconds);
+        return TimeSpan.Zero;
     }
 
     /// <summary>Waits <paramref name="wait"/>, or less when the lane closes.</summary>
@@ -246,6 +253,9 @@ internal sealed partial class ExecutionLane
     {
         foreach (var task in attempts) _listener.Finished(task, new TaskCompletion(task.Lease, new TaskOutcome.Released()), TimeSpan.Zero);
     }
+
+    [LoggerMessage(Level = LogLevel.Debug, Message = "Execution lane {Lane} session {Session} ended: {Attempts} attempts in {Milliseconds:0} ms")]
+    private partial void LogSessionEnded(long lane, long session, int attempts, double milliseconds);
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "The executor grain call for execution lane {Lane} failed before it started {Count} attempts; they are handed back")]
     private partial void LogHandOverFailed(Exception exception, int count, long lane);
