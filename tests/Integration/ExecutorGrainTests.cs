@@ -86,4 +86,30 @@ public sealed class ExecutorGrainTests(RedisFixture fixture)
         Assert.Single(Executions.Of(queue)); // the refused call started nothing
         Assert.Equal(0, (await cluster.Client.GetQueueStatsAsync(queue)).Failed); // a hand-back is not a failure
     }
+
+    [Fact]
+    public async Task AHandlerThatBlocksItsThread_StallsNeitherTheLeaseLoopNorTheSessionThatStartedIt()
+    {
+        const string queue = "exec-block";
+        await using var cluster = await TaskQueueCluster.StartAsync(fixture.Redis, [queue], concurrency: 2,
+            services: s => s.AddTaskHandler<BlockTaskHandler>());
+        var label = $"block-{Guid.NewGuid():N}";
+        var gate = BlockTask.GateOf(label);
+        try
+        {
+            var blocked = await cluster.Client.SubmitAsync(new BlockTask(label), queue);
+            await ClusterProbes.WaitForExecution(queue, 1, Timeout, label);
+
+            // The other slot still takes work, and the session still starts it.
+            var next = await cluster.Client.SubmitAsync(new RecordTask("next"), queue);
+            Assert.Equal("next", await cluster.Client.WaitForResultAsync<string>(next, TimeSpan.FromSeconds(10)));
+
+            gate.Set();
+            Assert.Equal(label, await cluster.Client.WaitForResultAsync<string>(blocked, Timeout));
+        }
+        finally
+        {
+            gate.Set();
+        }
+    }
 }
