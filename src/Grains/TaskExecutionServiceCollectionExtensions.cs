@@ -11,6 +11,8 @@ internal static class TaskExecutionServiceCollectionExtensions
     {
         services.TryAddSingleton<TaskHandlerRegistry>();
         services.TryAddSingleton<TaskExecutor>();
+        // Where the partition consumers and the executor grain meet on a silo (see ExecutionLane).
+        services.TryAddSingleton<ExecutionLanes>();
         services.AddMetrics();
         services.TryAddSingleton<Queue.PartitionMetrics>();
         return services;

@@ -5,9 +5,10 @@ namespace DistributedTaskQueue.Worker;
 
 /// <summary>
 /// Consumes one queue partition for this silo: long-polls it for as many tasks as there are free slots,
-/// runs them, renews all their leases in one call per heartbeat, and reports outcomes in batches.
+/// hands them to the silo's executor grain through its <see cref="ExecutionLane"/>, renews all their leases in one
+/// call per heartbeat, and reports outcomes in batches as each attempt ends.
 /// </summary>
-internal sealed partial class PartitionConsumer : ILeaseHolder
+internal sealed partial class PartitionConsumer : ILeaseHolder, IExecutionListener
 {
     private const int MaxLeaseBatch = 256;
     private readonly ITaskQueueGrain _grain;
@@ -15,18 +16,17 @@ internal sealed partial class PartitionConsumer : ILeaseHolder
     private readonly string _workerId;
     private readonly WorkerOptions _options;
     private readonly WorkerSlots _slots;
-    private readonly TaskExecutor _executor;
-    private readonly TimeProvider _time;
+    private readonly ExecutionLane _lane;
+    private readonly WorkerMetrics _metrics;
     private readonly ILogger _logger;
     private readonly CompletionReporter _reporter;
     private readonly RunningAttempts _running = new();
     private readonly ILeaseHolder _self;
+    private readonly TimeProvider _time;
     private long _leaseRequest;
 
-
-    private readonly WorkerMetrics _metrics;
-
-    public PartitionConsumer(IGrainFactory grains, ITaskQueueGrain partition, string key, string workerId, WorkerOptions options, WorkerSlots slots, TaskExecutor executor, WorkerMetrics metrics, TimeProvider time, ILogger logger)
+    // hardStop fires when the shutdown grace period is over: attempts still running then end Released.
+    public PartitionConsumer(IGrainFactory grains, ITaskQueueGrain partition, string key, string workerId, WorkerOptions options, WorkerSlots slots, ExecutionLanes lanes, WorkerMetrics metrics, TimeProvider time, ILogger logger, CancellationToken hardStop)
     {
         _metrics = metrics;
         // The partition calls back through this reference to cancel a running task (it travels with every lease call).
@@ -36,10 +36,11 @@ internal sealed partial class PartitionConsumer : ILeaseHolder
         _workerId = workerId;
         _options = options;
         _slots = slots;
-        _executor = executor;
         _time = time;
         _logger = logger;
         _reporter = new CompletionReporter(partition, workerId, time, logger);
+        // Called from this silo (the consumer's own grain factory, outside any grain), the stateless worker is placed here.
+        _lane = new ExecutionLane(lanes, grains.GetGrain<ITaskExecutorGrain>(0), this, workerId, options.TaskTimeout, time, logger, hardStop);
     }
 
     /// <summary>Where this consumer's lease loop reports progress, for the readiness check.</summary>
@@ -50,7 +51,7 @@ internal sealed partial class PartitionConsumer : ILeaseHolder
     /// loop takes every free slot and asks without waiting; an idle one parks a long poll for one task without holding
     /// a slot, so a silo serving more partitions than it has slots still hears of work on every one of them at once.
     /// </summary>
-    public async Task LeaseUntilStoppedAsync(CancellationToken stop, CancellationToken hardStop)
+    public async Task LeaseUntilStoppedAsync(CancellationToken stop)
     {
         var idle = true;
         while (!stop.IsCancellationRequested)
@@ -110,7 +111,7 @@ internal sealed partial class PartitionConsumer : ILeaseHolder
             // Fewer than asked for: the partition has nothing more pending now, so the next call parks at once
             // (a call that cannot wait would only come back empty).
             idle = leased.Length < requested;
-            foreach (var task in leased) Start(task, hardStop);
+            if (leased.Length > 0) HandOver(leased);
         }
     }
 
@@ -159,32 +160,40 @@ internal sealed partial class PartitionConsumer : ILeaseHolder
         return Task.CompletedTask;
     }
 
-    private void Start(LeasedTask task, CancellationToken hardStop)
+    /// <summary>Closes this consumer's execution lane, once it leases no more and its attempts have ended.</summary>
+    public Task CloseLaneAsync() => _lane.CloseAsync();
+
+    /// <summary>
+    /// Hands a leased batch to the executor grain. Its attempts hold their slots and are renewed from now on; each comes
+    /// back through <see cref="IExecutionListener.Finished"/> as it ends.
+    /// </summary>
+    private void HandOver(LeasedTask[] leased)
     {
-        _slots.TaskStarted();
-        var token = task.Lease;
-        var running = _running.Start(token);
-        // Task.Run: a handler that blocks before its first await must not stall the lease loop.
-        _metrics.Started();
-        _ = Task.Run(async () =>
+        foreach (var task in leased)
         {
-            var started = _time.GetTimestamp();
-            TaskOutcome outcome = new TaskOutcome.Released();
-            try
-            {
-                var completion = await _executor.RunAsync(task, _workerId, _options.TaskTimeout, running.Cancelled, hardStop).ConfigureAwait(false);
-                if (!_options.AutoRetry && completion.Outcome is TaskOutcome.Failed failed)
-                    completion = completion with { Outcome = failed with { Retryable = false } };
-                outcome = completion.Outcome;
-                if (!running.LeaseLost) _reporter.Add(completion);
-            }
-            finally
-            {
-                _running.End(token);
-                _metrics.Finished(task.Id.Queue, outcome, _time.GetElapsedTime(started));
-                _slots.TaskFinished();
-            }
-        }, CancellationToken.None);
+            _slots.TaskStarted();
+            _running.Start(task.Lease);
+            _metrics.Started();
+        }
+        _lane.HandOver(leased);
+    }
+
+    CancellationToken IExecutionListener.CancellationOf(LeaseToken attempt) => _running.CancellationOf(attempt);
+
+    /// <summary>One attempt ended: report it (unless its lease is gone), free its slot.</summary>
+    void IExecutionListener.Finished(LeasedTask task, TaskCompletion? completion, TimeSpan duration)
+    {
+        var attempt = _running.End(task.Lease);
+        TaskOutcome outcome = new TaskOutcome.Released();
+        if (completion is not null)
+        {
+            if (!_options.AutoRetry && completion.Outcome is TaskOutcome.Failed failed)
+                completion = completion with { Outcome = failed with { Retryable = false } };
+            outcome = completion.Outcome;
+            if (attempt is { LeaseLost: false }) _reporter.Add(completion);
+        }
+        _metrics.Finished(task.Id.Queue, outcome, duration);
+        _slots.TaskFinished();
     }
 
     private async Task<bool> DelayAsync(TimeSpan delay, CancellationToken stop)

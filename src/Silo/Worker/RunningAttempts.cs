@@ -47,10 +47,19 @@ internal sealed class RunningAttempts
 
     public Attempt Start(LeaseToken token) => _attempts[token] = new Attempt();
 
-    /// <summary>Forgets an attempt that ended (only that one: a newer attempt of the same task stays).</summary>
-    public void End(LeaseToken token)
+    /// <summary>The token that stops this attempt; none when it does not run here.</summary>
+    public CancellationToken CancellationOf(LeaseToken token) =>
+        _attempts.TryGetValue(token, out var attempt) ? attempt.Cancelled : CancellationToken.None;
+
+    /// <summary>
+    /// Forgets an attempt that ended (only that one: a newer attempt of the same task stays) and returns it, disposed
+    /// (whether its lease was lost stays readable); null when it did not run here.
+    /// </summary>
+    public Attempt? End(LeaseToken token)
     {
-        if (_attempts.TryRemove(token, out var attempt)) attempt.Dispose();
+        if (!_attempts.TryRemove(token, out var attempt)) return null;
+        attempt.Dispose();
+        return attempt;
     }
 
     /// <summary>Stops these attempts (a remote cancel).</summary>

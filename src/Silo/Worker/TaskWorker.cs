@@ -7,13 +7,14 @@ namespace DistributedTaskQueue.Worker;
 
 /// <summary>
 /// This silo's worker: one <see cref="PartitionConsumer"/> per queue partition it serves, sharing the
-/// silo's slots. Every silo pulls, so work spreads over the cluster and a slow silo never hoards. On
-/// shutdown it stops leasing, lets running tasks finish within the grace period (renewing their leases),
-/// then cancels the rest, reports every outcome, and only then lets the silo stop.
+/// silo's slots; each hands what it leases to the silo's executor grain. Every silo pulls, so work spreads over the
+/// cluster and a slow silo never hoards. On shutdown it stops leasing, lets running tasks finish within the grace
+/// period (renewing their leases), then cancels the rest, ends the executor grain's sessions, reports every outcome,
+/// and only then lets the silo stop.
 /// </summary>
 internal sealed partial class TaskWorker(
     IGrainFactory grains,
-    TaskExecutor executor,
+    ExecutionLanes lanes,
     TaskHandlerRegistry registry,
     WorkerMetrics metrics,
     IOptions<WorkerOptions> workerOptions,
@@ -41,7 +42,7 @@ internal sealed partial class TaskWorker(
         _slots = new WorkerSlots(_options.MaxConcurrentTasks);
         var workers = _options.Queues
             .SelectMany(q => Enumerable.Range(0, queueOptions.Value.PartitionsPerQueue).Select(p => QueueNames.PartitionKey(q, p)))
-            .Select(key => new PartitionConsumer(grains, grains.GetGrain<ITaskQueueGrain>(key), key, workerId, _options, _slots, executor, metrics, time, logger) { Progress = progress.Register(key) })
+            .Select(key => new PartitionConsumer(grains, grains.GetGrain<ITaskQueueGrain>(key), key, workerId, _options, _slots, lanes, metrics, time, logger, _hardStop.Token) { Progress = progress.Register(key) })
             .ToList();
         metrics.WorkerId = workerId;
         var served = string.Join(", ", _options.Queues);
@@ -49,7 +50,7 @@ internal sealed partial class TaskWorker(
 
         var heartbeats = workers.Select(w => Task.Run(() => w.RenewUntilStoppedAsync(_heartbeatStop.Token), CancellationToken.None)).ToList();
         var catalog = Task.Run(() => AdvertiseUntilStoppedAsync(workerId, stoppingToken), CancellationToken.None);
-        var leasing = workers.Select(w => Task.Run(() => w.LeaseUntilStoppedAsync(stoppingToken, _hardStop.Token), CancellationToken.None)).ToList();
+        var leasing = workers.Select(w => Task.Run(() => w.LeaseUntilStoppedAsync(stoppingToken), CancellationToken.None)).ToList();
         await WhenCancelled(stoppingToken).ConfigureAwait(false);
 
         // Shutdown: end the parked long polls at once instead of waiting them out.
@@ -57,6 +58,8 @@ internal sealed partial class TaskWorker(
         await Task.WhenAll(leasing).ConfigureAwait(false);
         await catalog.ConfigureAwait(false);
         await DrainAsync(_slots).ConfigureAwait(false);
+        // Every attempt has ended: end the executor grain's sessions before the silo deactivates its activations.
+        await Task.WhenAll(workers.Select(w => w.CloseLaneAsync())).ConfigureAwait(false);
         await _heartbeatStop.CancelAsync().ConfigureAwait(false);
         await Task.WhenAll(heartbeats).ConfigureAwait(false);
         await Task.WhenAll(workers.Select(w => w.DrainReportsAsync())).ConfigureAwait(false);
