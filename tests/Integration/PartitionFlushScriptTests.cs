@@ -116,7 +116,7 @@ public sealed class PartitionFlushScriptTests(RedisFixture fixture)
         // come before any write, although it is the flush's last key.
         await Db.StringSetAsync($"{cluster.Cluster.Options.ServiceId}/state/{{taskqueue/fs-whole:0}}/seg-9", "not a hash");
         var before = await SnapshotAsync(cluster);
-        await Assert.ThrowsAsync<RedisServerException>(() => flush.WriteAsync(grainId,
+        await Assert.ThrowsAsync<Orleans.Persistence.Redis.RedisStorageException>(() => flush.WriteAsync(grainId,
             [new("head", head, [3]), new("seg-1", seg1, null), new("seg-3", new GrainState<StoredBlob>(), [3]), new("seg-9", new GrainState<StoredBlob>(), [3])]));
         Assert.Equal(before, await SnapshotAsync(cluster));
     }

@@ -54,7 +54,17 @@ internal sealed class PartitionFlushScript(PartitionRedis redis, PartitionStorag
             args[3 * i + 2] = entry.State.ETag ?? "";
             args[3 * i + 3] = entry.Data ?? RedisValue.EmptyString;
         }
-        var conflict = (int)await EvaluateAsync(redisKeys, args).ConfigureAwait(false);
+        int conflict;
+        try
+        {
+            conflict = (int)await EvaluateAsync(redisKeys, args).ConfigureAwait(false);
+        }
+        catch (RedisException ex)
+        {
+            // Orleans has no codec for the client library's exceptions: one reaching a caller (a waiter told that the
+            // partition broke) would fail to serialize and hide what happened. Its text is kept, as the storage does.
+            throw new Orleans.Persistence.Redis.RedisStorageException($"The flush of {grainId} failed ({ex.GetType().Name}): {ex.Message}");
+        }
         if (conflict != 0)
         {
             var stale = entries[conflict - 1];
