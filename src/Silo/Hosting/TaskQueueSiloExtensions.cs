@@ -72,9 +72,8 @@ public static partial class TaskQueueSiloExtensions
         ArgumentNullException.ThrowIfNull(settings);
         TaskQueueSiloOptionsValidator.ThrowIfInvalid(settings);
         silo.AddTaskQueueGrains(settings.Options, settings.Partitions, settings.Schedules);
+        silo.AddTaskQueueWorker(settings.Worker);
         var services = silo.Services;
-        services.AddOptions<WorkerOptions>().ConfigureFrom(settings.Worker).ValidateOnStart();
-        services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<WorkerOptions>, WorkerOptionsValidator>());
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<PartitionOptions>, LeaseRenewalValidator>());
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<PartitionOptions>, SubmitDedupeValidator>());
         services.AddSingleton(settings);
@@ -83,9 +82,6 @@ public static partial class TaskQueueSiloExtensions
         // A client on the silo's own grain factory, for the JSON API and for app code in the silo's host
         // (AddTaskQueueClient finds this silo and registers nothing more).
         services.TryAddSingleton(sp => new TaskClient(sp.GetRequiredService<IGrainFactory>(), sp.GetRequiredService<IOptions<TaskQueueOptions>>(), sp.GetService<TimeProvider>()));
-        services.AddMetrics();
-        services.TryAddSingleton<WorkerMetrics>();
-        services.AddHostedService<TaskWorker>();
         AddHealthChecks(services, settings);
         services.AddTaskQueueAccess(settings.Access);
         services.AddHostedService<StartupBanner>();
@@ -95,7 +91,6 @@ public static partial class TaskQueueSiloExtensions
     /// <summary>What <c>/health/ready</c> asks: an active cluster member, Redis answering (Redis mode), the worker consuming.</summary>
     private static void AddHealthChecks(IServiceCollection services, TaskQueueSiloOptions settings)
     {
-        services.TryAddSingleton<WorkerProgress>();
         services.AddOptions<HealthOptions>().ConfigureFrom(settings.Health).ValidateOnStart();
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<HealthOptions>, HealthOptionsValidator>());
         string[] ready = [TaskQueueHealth.ReadyTag];

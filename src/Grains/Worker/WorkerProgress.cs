@@ -6,7 +6,7 @@ namespace DistributedTaskQueue.Worker;
 /// This silo's consumers' progress, shared by the worker (each consumer reports to its own <see cref="ConsumerProgress"/>)
 /// and the readiness check, which asks which loops are stalled. Consumers register when the worker starts them.
 /// </summary>
-internal sealed class WorkerProgress(TimeProvider time)
+public sealed class WorkerProgress(TimeProvider time)
 {
     private readonly ConcurrentDictionary<string, ConsumerProgress> _consumers = new(StringComparer.Ordinal);
 
@@ -14,7 +14,7 @@ internal sealed class WorkerProgress(TimeProvider time)
     public bool Started => !_consumers.IsEmpty;
 
     /// <summary>The progress a new consumer of <paramref name="partition"/> reports to (a restarted consumer replaces the old one).</summary>
-    public ConsumerProgress Register(string partition)
+    internal ConsumerProgress Register(string partition)
     {
         var progress = new ConsumerProgress(partition, time);
         _consumers[partition] = progress;
