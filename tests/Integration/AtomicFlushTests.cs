@@ -22,10 +22,12 @@ public sealed class AtomicFlushTests(RedisFixture fixture)
         const string queue = "af-retention";
         await using var cluster = await StartAsync();
         var partition = await PlayedPartition.OpenAsync(cluster, Storage(cluster), Flush(cluster), queue, _time);
+        var origin = partition.Partition.Head.NextSequence; // a fresh partition starts at the clock's sequence, on a segment's first slot
+        var first = TaskSegment.NumberOf(origin);
         for (var i = 0; i < 3 * TaskSegment.Capacity; i++) partition.Partition.Submit(Submission(), _time.GetUtcNow());
         await partition.FlushAsync();
-        // Segment 0 keeps its pending tasks; segments 1 and 2 hold only cancelled ones, which retention deletes.
-        for (var sequence = (long)TaskSegment.Capacity; sequence < 3 * TaskSegment.Capacity; sequence++) partition.Partition.Cancel(sequence, _time.GetUtcNow(), out _, out _);
+        // The first segment keeps its pending tasks; the next two hold only cancelled ones, which retention deletes.
+        for (var sequence = origin + TaskSegment.Capacity; sequence < origin + 3 * TaskSegment.Capacity; sequence++) partition.Partition.Cancel(sequence, _time.GetUtcNow(), out _, out _);
         await partition.FlushAsync();
         Assert.Equal(2, partition.Partition.RemoveExpired(_time.GetUtcNow() + TimeSpan.FromDays(8)));
 
@@ -34,9 +36,9 @@ public sealed class AtomicFlushTests(RedisFixture fixture)
 
         Assert.Equal(1, await fixture.Redis.CallsAsync("evalsha") - calls);
         Assert.False(partition.Store.HasUnwrittenBookkeeping, "the tombstones were left for another write");
-        Assert.Equal(["gone-0", "head", "seg-0"], StateNames(cluster));
+        Assert.Equal([$"gone-{SegmentTombstones.PageOf(first + 1)}", "head", $"seg-{first}"], StateNames(cluster));
         var next = await PlayedPartition.OpenAsync(cluster, Storage(cluster), Flush(cluster), queue, _time);
-        Assert.True(next.Store.Tombstones.IsDeleted(1) && next.Store.Tombstones.IsDeleted(2), "the next activation does not know the deleted segments");
+        Assert.True(next.Store.Tombstones.IsDeleted(first + 1) && next.Store.Tombstones.IsDeleted(first + 2), "the next activation does not know the deleted segments");
         Assert.Equal(TaskSegment.Capacity, next.Partition.Stats().Pending);
     }
 
@@ -48,6 +50,7 @@ public sealed class AtomicFlushTests(RedisFixture fixture)
         var faults = new FaultInjectingStorage(Storage(cluster));
         var flush = new FaultInjectingFlush(Flush(cluster), faults);
         var sender = await PlayedPartition.OpenAsync(cluster, faults, flush, queue, _time);
+        var origin = sender.Partition.Head.NextSequence;
         for (var i = 0; i < TaskSegment.Capacity + 2; i++) sender.Partition.Submit(Submission(), _time.GetUtcNow());
         await sender.FlushAsync();
 
@@ -57,13 +60,13 @@ public sealed class AtomicFlushTests(RedisFixture fixture)
         await Assert.ThrowsAsync<IOException>(sender.FlushAsync);
 
         var next = await PlayedPartition.OpenAsync(cluster, faults, flush, queue, _time);
-        Assert.Equal(2 * TaskSegment.Capacity + 2, next.Partition.Head.NextSequence);
+        Assert.Equal(origin + 2 * TaskSegment.Capacity + 2, next.Partition.Head.NextSequence);
         Assert.Equal(2 * TaskSegment.Capacity + 2, next.Partition.Stats().Pending);
         // The sender never learned the ETags its flush wrote: had it gone on (a failed write breaks a partition, so it
         // does not), its next flush would be refused rather than write over what the next activation reads.
         sender.Partition.Submit(Submission(), _time.GetUtcNow());
         await Assert.ThrowsAsync<InconsistentStateException>(sender.FlushAsync);
-        Assert.Equal(2 * TaskSegment.Capacity + 2, (await PlayedPartition.OpenAsync(cluster, faults, flush, queue, _time)).Partition.Head.NextSequence);
+        Assert.Equal(origin + 2 * TaskSegment.Capacity + 2, (await PlayedPartition.OpenAsync(cluster, faults, flush, queue, _time)).Partition.Head.NextSequence);
     }
 
     private Task<TaskQueueCluster> StartAsync() =>

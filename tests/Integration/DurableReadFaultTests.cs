@@ -28,17 +28,19 @@ public sealed class DurableReadFaultTests(RedisFixture fixture)
         await grain.SubmitAsync([.. Enumerable.Range(0, 4 * TaskSegment.Capacity + 1).Select(_ => new TaskSubmission { TaskName = "t", Payload = "{}"u8.ToArray() })]);
         var leased = await grain.LeaseAsync("w", 1, 1000, TimeSpan.Zero, null);
         Assert.Equal(4 * TaskSegment.Capacity + 1, leased.Length);
-        var last = leased.Single(t => t.Id.Sequence == 4 * TaskSegment.Capacity);
+        var origin = leased.Min(t => t.Id.Sequence); // a fresh partition's first sequence, on a segment's first slot
+        var first = TaskSegment.NumberOf(origin);
+        var last = leased.Single(t => t.Id.Sequence == origin + 4 * TaskSegment.Capacity);
         await grain.CompleteAsync("w", [.. leased.Where(t => t != last).Select(Failed)]);
-        // Segments 0-3 hold only dead letters; past the budget the oldest leave memory (segment 4 has a running task).
+        // The first four segments hold only dead letters; past the budget the oldest leave memory (the fifth has a running task).
         Assert.Equal(3 * TaskSegment.Capacity, (await grain.GetStatsAsync()).ResidentTasks);
 
-        // A page of dead letters waits for segment 0 to be read back...
-        var (readStarted, release) = storage.HoldNextRead("seg-0");
+        // A page of dead letters waits for the first segment to be read back...
+        var (readStarted, release) = storage.HoldNextRead($"seg-{first}");
         var page = grain.ListDeadLettersAsync(-1, 1000);
         await readStarted.WaitAsync(Timeout);
         // ...while the last task fails for good, and the write that carries that is lost.
-        storage.Lose("seg-4");
+        storage.Lose($"seg-{first + 4}");
         await Assert.ThrowsAsync<TaskQueueUnavailableException>(() => grain.CompleteAsync("w", [Failed(last)]));
         release.SetResult();
 

@@ -26,14 +26,15 @@ public sealed class HalfLandedBatchRetryTests(RedisFixture fixture)
         await using var cluster = await TaskQueueCluster.StartAsync(fixture.Redis, [], configure: (_, s) => s.Partitions.RefuseUnknownTaskNames = false);
         var storage = new FaultInjectingStorage(Storage(cluster));
         var first = await OpenAsync(cluster, storage, queue);
+        var origin = first.Partition.Head.NextSequence; // a fresh partition's first sequence, on a segment's first slot
         for (var i = 0; i < TaskSegment.Capacity - 4; i++) first.Partition.Submit(Submission(null), _time.GetUtcNow());
         await FlushAsync(first);
 
-        // One client call of 10 tasks: 4 go to segment 0, 6 to segment 1. Only segment 1 lands.
+        // One client call of 10 tasks: 4 go to the first segment, 6 to the second. Only the second lands.
         var call = Guid.NewGuid();
         var batch = Enumerable.Range(0, 10).Select(i => Submission(new SubmitToken(call, i))).ToArray();
         foreach (var item in batch) first.Partition.Submit(item, _time.GetUtcNow());
-        storage.Lose("head", "seg-0");
+        storage.Lose("head", $"seg-{TaskSegment.NumberOf(origin)}");
         await Assert.ThrowsAsync<IOException>(() => FlushAsync(first));
         storage.LoseNothing();
 

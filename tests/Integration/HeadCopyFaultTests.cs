@@ -31,6 +31,7 @@ public sealed class HeadCopyFaultTests(RedisFixture fixture)
         await using var cluster = await StartAsync();
         var storage = new FaultInjectingStorage(Storage(cluster));
         var first = await OpenAsync(cluster, storage, queue, atomic);
+        var origin = first.Partition.Head.NextSequence; // a fresh partition's first sequence (the clock's, not 0)
         for (var i = 0; i < TaskSegment.Capacity + 6; i++) first.Partition.Submit(Submission(), _time.GetUtcNow());
         await FlushAsync(first);
         // Leases whose marks only the next write would carry (a lease is answered before its mark is written).
@@ -40,7 +41,7 @@ public sealed class HeadCopyFaultTests(RedisFixture fixture)
         // Deactivation's last write says "closed cleanly", but the head and segment 1 are lost (ordered: segment 0 lands
         // alone; atomic: nothing lands).
         first.Partition.Head.ClosedCleanly = true;
-        storage.Lose("head", "seg-1");
+        storage.Lose("head", SegmentName(origin, 1));
         await Assert.ThrowsAsync<IOException>(() => FlushAsync(first));
 
         // Segment 1's tasks are Pending again in Redis while w1 still runs them: the next activation must hold
@@ -48,7 +49,7 @@ public sealed class HeadCopyFaultTests(RedisFixture fixture)
         storage.LoseNothing();
         var next = await OpenAsync(cluster, storage, queue, atomic);
         Assert.True(next.Partition.IsHeld(_time.GetUtcNow()), "the clean-close flag rode in segment 0 although segment 1's lease marks were lost");
-        var again = next.Partition.Lease("w2", 1, 100, _time.GetUtcNow()).Count(t => t.Id.Sequence >= TaskSegment.Capacity);
+        var again = next.Partition.Lease("w2", 1, 100, _time.GetUtcNow()).Count(t => t.Id.Sequence >= origin + TaskSegment.Capacity);
         Assert.True(again == 0, $"{again} tasks w1 still runs were leased to w2 at once");
     }
 
@@ -61,11 +62,12 @@ public sealed class HeadCopyFaultTests(RedisFixture fixture)
         await using var cluster = await StartAsync();
         var storage = new FaultInjectingStorage(Storage(cluster));
         var first = await OpenAsync(cluster, storage, queue, atomic);
+        var origin = first.Partition.Head.NextSequence;
         for (var i = 0; i < 10; i++) first.Partition.Submit(Submission(), _time.GetUtcNow());
         await FlushAsync(first); // a new segment: the head key says next sequence 10
         for (var i = 0; i < 10; i++) first.Partition.Submit(Submission(), _time.GetUtcNow());
         await FlushAsync(first); // within segment 0: only its copy of the head says 20
-        for (var sequence = 0L; sequence < 20; sequence++) first.Partition.Cancel(sequence, _time.GetUtcNow(), out _, out _);
+        for (var sequence = origin; sequence < origin + 20; sequence++) first.Partition.Cancel(sequence, _time.GetUtcNow(), out _, out _);
         await FlushAsync(first);
 
         // Retention deletes the tail segment (and with it the only copy that knew 20); the head write is lost.
@@ -76,7 +78,7 @@ public sealed class HeadCopyFaultTests(RedisFixture fixture)
 
         // Sequences 10..19 were tasks that clients were given ids for: the next task must not be one of them.
         var next = await cluster.Client.SubmitAsync(new RecordTask("after"), queue);
-        Assert.True(next.Sequence >= 20, $"the next task got sequence {next.Sequence}, the id of an earlier task");
+        Assert.True(next.Sequence >= origin + 20, $"the next task got sequence {next.Sequence}, the id of an earlier task");
     }
 
     [Theory]
@@ -88,6 +90,7 @@ public sealed class HeadCopyFaultTests(RedisFixture fixture)
         await using var cluster = await StartAsync();
         var storage = Storage(cluster);
         var zombie = await OpenAsync(cluster, storage, queue, atomic);
+        var origin = zombie.Partition.Head.NextSequence;
         for (var i = 0; i < 4; i++) zombie.Partition.Submit(Submission(), _time.GetUtcNow());
         await FlushAsync(zombie);
 
@@ -99,7 +102,7 @@ public sealed class HeadCopyFaultTests(RedisFixture fixture)
 
         // The old activation does not know yet. Before, each of its writes carried the head key with a stale ETag and
         // failed; now its segment-only flushes land, each with a copy of its head (not paused) counted higher.
-        for (var sequence = 0L; sequence < 2; sequence++)
+        for (var sequence = origin; sequence < origin + 2; sequence++)
         {
             zombie.Partition.Cancel(sequence, _time.GetUtcNow(), out _, out _);
             try
@@ -166,12 +169,13 @@ public sealed class HeadCopyFaultTests(RedisFixture fixture)
         await using var cluster = await StartAsync();
         var storage = new FaultInjectingStorage(Storage(cluster));
         var first = await OpenAsync(cluster, storage, queue, atomic);
+        var origin = first.Partition.Head.NextSequence;
         for (var i = 0; i < TaskSegment.Capacity; i++) first.Partition.Submit(Submission(), _time.GetUtcNow());
         await FlushAsync(first);
 
         // A batch fills segments 1 to 3; segment 1 and the head are lost (ordered: segments 2 and 3 land; atomic: none does).
         for (var i = 0; i < 2 * TaskSegment.Capacity + 2; i++) first.Partition.Submit(Submission(), _time.GetUtcNow());
-        storage.Lose("head", "seg-1");
+        storage.Lose("head", SegmentName(origin, 1));
         await Assert.ThrowsAsync<IOException>(() => FlushAsync(first));
         storage.LoseNothing();
 
@@ -195,6 +199,9 @@ public sealed class HeadCopyFaultTests(RedisFixture fixture)
         }
         return highest;
     }
+
+    /// <summary>The state name of the partition's segment <paramref name="index"/> counted from its first sequence.</summary>
+    private static string SegmentName(long origin, int index) => $"seg-{TaskSegment.NumberOf(origin) + index}";
 
     private Task<TaskQueueCluster> StartAsync() =>
         TaskQueueCluster.StartAsync(fixture.Redis, [], configure: (_, s) => s.Partitions.RefuseUnknownTaskNames = false);

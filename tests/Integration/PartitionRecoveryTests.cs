@@ -31,7 +31,7 @@ public sealed class PartitionRecoveryTests(RedisFixture fixture, ITestOutputHelp
             ids = await writer.Client.SubmitBatchAsync([new RecordTask("bad"), new RecordTask("good1"), new RecordTask("good2")], queue);
             // As a bug or a future version might have written it (nothing is leased here, so nothing writes it again).
             var serializer = writer.Cluster.Silos[0].ServiceProvider.GetRequiredService<Serializer>();
-            key = SegmentKey(serviceId, 0);
+            key = SegmentKey(serviceId, TaskSegment.NumberOf(ids[0].Sequence));
             var segment = serializer.Deserialize<TaskSegment>((byte[])(await Db.HashGetAsync(key, "data"))!)!;
             segment[ids[0].Sequence]!.Priority = (TaskPriority)7;
             await Db.HashSetAsync(key, "data", serializer.SerializeToArray(segment));
@@ -101,9 +101,9 @@ public sealed class PartitionRecoveryTests(RedisFixture fixture, ITestOutputHelp
         var ids = new List<TaskId>();
         for (var batch = 0; batch < segments / 10; batch++)
             ids.AddRange(await cluster.Client.SubmitBatchAsync(Enumerable.Range(0, 10 * TaskSegment.Capacity).Select(i => new RecordTask($"c{batch}-{i}")), queue));
-        // The one-second tick evicts segments far from the dispatch front; segment 25 is one of them.
+        // The one-second tick evicts segments far from the dispatch front; the 26th is one of them.
         await ClusterProbes.Eventually(async () => (await cluster.Client.GetQueueStatsAsync(queue)).ResidentTasks < segments * TaskSegment.Capacity / 2, Timeout, "segments left memory");
-        Assert.True(await Db.KeyDeleteAsync(SegmentKey(serviceId, 25)));
+        Assert.True(await Db.KeyDeleteAsync(SegmentKey(serviceId, TaskSegment.NumberOf(ids[25 * TaskSegment.Capacity].Sequence))));
 
         await cluster.Client.ResumeQueueAsync(queue);
 

@@ -39,13 +39,13 @@ public sealed class SegmentLayoutTests(RedisFixture fixture)
         var serviceId = Guid.NewGuid().ToString("N");
         await using var cluster = await TaskQueueCluster.StartAsync(fixture.Redis, [], serviceId: serviceId);
 
-        await cluster.Client.SubmitAsync(new RecordTask("p"), queue);
+        var id = await cluster.Client.SubmitAsync(new RecordTask("p"), queue);
 
         // The grain type, the key layout and the state names are stored data: changing any strands every queue. (The
         // braces, a Redis Cluster hash tag for the flush script, came with issue 13, before any release.)
         var db = fixture.Redis.Connection.GetDatabase();
         Assert.True(await db.KeyExistsAsync($"{serviceId}/state/{{taskqueue/{queue}:0}}/head"));
-        Assert.True(await db.KeyExistsAsync($"{serviceId}/state/{{taskqueue/{queue}:0}}/seg-0"));
+        Assert.True(await db.KeyExistsAsync($"{serviceId}/state/{{taskqueue/{queue}:0}}/seg-{TaskSegment.NumberOf(id.Sequence)}"));
         Assert.Equal("taskqueue", TaskQueueGrain.GrainTypeName);
         Assert.Equal("dtq", TaskQueueGrain.StorageName);
     }

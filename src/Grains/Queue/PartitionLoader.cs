@@ -18,14 +18,15 @@ internal sealed partial class PartitionLoader(PartitionStore store, PartitionMet
     /// </summary>
     public async Task<QueuePartition> OpenAsync(int partitionNumber, RetryPolicy defaultRetry)
     {
-        var head = await store.ReadHeadAsync() ?? new PartitionHead();
+        var stored = await store.ReadHeadAsync();
+        var head = stored ?? FreshHead(time.GetUtcNow());
         var partition = new QueuePartition(queue, partitionNumber, options, defaultRetry, Random.Shared.NextDouble, head);
         await LoadAsync(partition);
         // A new epoch for the leases this activation grants. It is made durable by the first write, and no lease is
         // granted before that write (see TaskQueueGrain.LeaseAsync); reads alone never write (invariant 11).
         head.Epoch++;
         // A host that died may have handed out leases it never wrote: give live workers time to renew them.
-        if (!head.ClosedCleanly && head.NextSequence > 0)
+        if (stored is { ClosedCleanly: false, NextSequence: > 0 })
         {
             var hold = options.FailoverHoldBack < options.LeaseDuration ? options.FailoverHoldBack : options.LeaseDuration;
             partition.HoldDispatch(time.GetUtcNow() + hold);
@@ -33,6 +34,22 @@ internal sealed partial class PartitionLoader(PartitionStore store, PartitionMet
         head.ClosedCleanly = false;
         return partition;
     }
+
+    /// <summary>
+    /// The head of a partition Redis holds nothing for: new, or one whose data Redis lost. Its sequences start at the
+    /// clock (milliseconds since 1970 times <see cref="SequencesPerMillisecond"/>), not at 0, so ids acknowledged before a
+    /// loss are never handed out again for other tasks: a partition that started at an earlier instant has used fewer
+    /// sequences than that many a millisecond since (no partition submits a million tasks a second).
+    /// </summary>
+    public static PartitionHead FreshHead(DateTimeOffset now)
+    {
+        var first = Math.Max(0, now.ToUnixTimeMilliseconds()) * SequencesPerMillisecond;
+        return new PartitionHead { NextSequence = first, FirstSegment = TaskSegment.NumberOf(first) };
+    }
+
+    /// <summary>A multiple of <see cref="TaskSegment.Capacity"/>, so a fresh partition starts on a segment's first slot.
+    /// Ids stay below 2^53 (exact in JavaScript numbers) until the year 2243.</summary>
+    public const long SequencesPerMillisecond = 1024;
 
     public async Task LoadAsync(QueuePartition partition)
     {
