@@ -98,8 +98,10 @@ public sealed partial class TaskClient
     /// Sends a submit until its partition answers or <see cref="TaskQueueOptions.SubmitTimeout"/> passes: while the silo
     /// hosting the partition dies and is replaced, the same items (same keys and tokens) are sent again (an attempt
     /// unanswered after 5 s counts as failed), every 0.1 s at first and at most every second, and the partition answers a
-    /// repeat with the first call's ids. The partition's own
-    /// refusals (bad input, a Redis that fails its writes) are not retried: they come back at once.
+    /// repeat with the first call's ids. A partition that answers "unavailable" (its write failed, or it is reloading
+    /// after one: <see cref="TaskQueueUnavailableException"/>) is asked again the same way, since the outcome of the
+    /// first call is unknown and the same keys and tokens make the repeat safe. Bad input is never retried: it comes
+    /// back at once.
     /// </summary>
     private async Task<TaskId[]> SendAsync(ITaskQueueGrain partition, TaskSubmission[] batch)
     {
@@ -119,7 +121,7 @@ public sealed partial class TaskClient
                 var wait = remaining < SubmitAttemptTimeout ? remaining : SubmitAttemptTimeout;
                 return await call.WaitAsync(wait > TimeSpan.Zero ? wait : TimeSpan.Zero, _time).ConfigureAwait(false);
             }
-            catch (Exception ex) when (ex is not TaskQueueException and not OperationCanceledException and not ArgumentException)
+            catch (Exception ex) when (ex is TaskQueueUnavailableException || ex is not (TaskQueueException or OperationCanceledException or ArgumentException))
             {
                 last = ex;
                 if (_time.GetUtcNow() + delay >= deadline) throw Unanswered(attempt, ex);
