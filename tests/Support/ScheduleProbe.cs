@@ -16,12 +16,19 @@ public static class ScheduleProbe
     public static async Task<ScheduleInfo> InfoAsync(TaskQueueCluster cluster, string schedule) =>
         await cluster.Client.Schedules.GetAsync(schedule) ?? throw new InvalidOperationException($"no schedule '{schedule}'");
 
-    /// <summary>Every task of a one-partition queue, in sequence order (sequences are dense from 0).</summary>
-    public static async Task<List<TaskInfo>> TasksAsync(TaskQueueCluster cluster, string queue)
+    /// <summary>
+    /// Every task of a one-partition queue, in sequence order: sequences are dense, but start where the partition's
+    /// clock put them (not at 0), so the walk starts from <paramref name="anyOf"/>, one of them, in both directions.
+    /// </summary>
+    public static async Task<List<TaskInfo>> TasksAsync(TaskQueueCluster cluster, string queue, TaskId? anyOf)
     {
+        if (anyOf is not { } anchor) return [];
+        Assert.Equal(queue, anchor.Queue);
         var partition = cluster.Cluster.Client.GetGrain<ITaskQueueGrain>(QueueNames.PartitionKey(queue, 0));
+        var first = anchor.Sequence;
+        while (first > 0 && await partition.GetTaskAsync(first - 1) is not null) first--;
         var tasks = new List<TaskInfo>();
-        for (long sequence = 0; await partition.GetTaskAsync(sequence) is { } task; sequence++) tasks.Add(task);
+        for (var sequence = first; await partition.GetTaskAsync(sequence) is { } task; sequence++) tasks.Add(task);
         return tasks;
     }
 }

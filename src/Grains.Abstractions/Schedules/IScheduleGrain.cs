@@ -24,7 +24,7 @@ public interface IScheduleGrain : IGrainWithStringKey
     [Alias("Resume")]
     Task<bool> ResumeAsync();
 
-    /// <summary>Submits the task at once (even when paused), with the key <c>{name}:manual:{utc:O}</c>; null when there is no such schedule.</summary>
+    /// <summary>Submits the task at once (even when paused), with the key <c>{name}:{utc:O}:manual</c>; null when there is no such schedule.</summary>
     [Alias("Trigger")]
     Task<TaskId?> TriggerAsync();
 

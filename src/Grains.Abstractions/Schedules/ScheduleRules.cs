@@ -55,6 +55,10 @@ public static class ScheduleRules
             case ScheduleKind.Once once:
                 if (once.At - now > TaskRules.MaxHorizon)
                     throw new InvalidScheduleException("At", $"{once.At:O} is more than {TaskRules.MaxHorizon.TotalDays:0} days ahead.");
+                // As far back as ahead: a time in the past fires at once (a missed occurrence), but one at the start of
+                // the calendar is a mistake, and arithmetic on it overflows.
+                if (now - once.At > TaskRules.MaxHorizon)
+                    throw new InvalidScheduleException("At", $"{once.At:O} is more than {TaskRules.MaxHorizon.TotalDays:0} days ago.");
                 break;
             case ScheduleKind.EveryMinutes every:
                 if (every.Minutes is < 1 or > MaxMinutes)

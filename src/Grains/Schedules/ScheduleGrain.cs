@@ -83,18 +83,22 @@ internal sealed partial class ScheduleGrain : Grain, IScheduleGrain, IRemindable
         await RefuseUnknownTaskNameAsync(definition.Task.TaskName);
 
         var existed = Exists;
-        if (!existed) _state.State = new ScheduleState { CreatedAt = now };
-        var state = State;
         // An update that keeps the timing keeps the schedule's place, so occurrences it missed still follow the misfire
         // policy (an app that upserts its schedules at every start does not reset them); a new timing starts from now.
-        if (!existed || state.Definition!.Kind != definition.Kind)
-        {
-            state.DefinedAt = now;
-            state.Cursor = definition.Kind is ScheduleKind.Once once && once.At <= now ? once.At - TimeSpan.FromTicks(1) : now;
-        }
+        // Everything is computed before anything changes: a refused call must leave the state as it was.
+        var retimed = !existed || State.Definition!.Kind != definition.Kind;
+        var definedAt = retimed ? now : State.DefinedAt;
+        var cursor = !retimed ? State.Cursor
+            : definition.Kind is ScheduleKind.Once once && once.At <= now ? once.At - TimeSpan.FromTicks(1) : now;
+        var nextClock = ScheduleClock.For(definition.Kind, definedAt);
+
+        if (!existed) _state.State = new ScheduleState { CreatedAt = now };
+        var state = State;
+        state.DefinedAt = definedAt;
+        state.Cursor = cursor;
         state.Definition = definition;
         state.UpdatedAt = now;
-        _clock = ScheduleClock.For(definition.Kind, state.DefinedAt);
+        _clock = nextClock;
 
         try
         {

@@ -53,7 +53,7 @@ public sealed class ScheduleFiringTests(RedisFixture fixture)
         Assert.Equal(Start.AddMinutes(2), info.LastOccurrence);
         Assert.Equal(Start.AddMinutes(3), info.NextRun);
         Assert.Equal([Start.AddMinutes(2), Start.AddMinutes(1)], info.RecentFires.Select(f => f.Occurrence));
-        var tasks = await ScheduleProbe.TasksAsync(cluster, queue);
+        var tasks = await ScheduleProbe.TasksAsync(cluster, queue, info.LastTaskId);
         Assert.Equal(info.RecentFires.Select(f => f.TaskId.Sequence).Order(), tasks.Select(t => t.Id.Sequence));
         Assert.Equal(TaskState.Pending, info.LastTaskState);
     }
@@ -155,7 +155,7 @@ public sealed class ScheduleFiringTests(RedisFixture fixture)
         Assert.Equal(1, info.SkipCount);
         Assert.Equal(Start.AddMinutes(3), info.LastOccurrence);
         Assert.Equal(1, await PendingAsync(cluster, queue));
-        Assert.Equal(2, (await ScheduleProbe.TasksAsync(cluster, queue)).Count);
+        Assert.Equal(2, (await ScheduleProbe.TasksAsync(cluster, queue, info.LastTaskId)).Count);
     }
 
     [Fact]
