@@ -87,7 +87,7 @@ public sealed class CrashTests(RedisFixture fixture, Xunit.Abstractions.ITestOut
             o.ClusterId = clusterId;
             o.ServiceId = clusterId;
         });
-        await client.SubmitAsync(BuiltInTasks.Echo, "0", queue);
+        var probe = await client.SubmitAsync(BuiltInTasks.Echo, "0", queue);
         var host = new[] { a, b, c }.Single(s => s.Output.Contains($"Queue partition {queue}:0 activated", StringComparison.Ordinal));
 
         // Four producers, each awaiting one submit at a time, as a web app's request threads would.
@@ -118,10 +118,10 @@ public sealed class CrashTests(RedisFixture fixture, Xunit.Abstractions.ITestOut
         var slowest = acknowledged.Max(x => x.Latency);
         output.WriteLine($"{acknowledged.Count} submits acknowledged, {errors.Count} failed; slowest {slowest} ms");
         Assert.Empty(errors);
-        // Ids are sequences: 0 was the probe, so the acknowledged ones are exactly 1..N when no retry made a second task.
+        // Ids are sequences: the probe's came first, so the acknowledged ones are exactly the next N when no retry made a second task.
         var sequences = acknowledged.Select(x => x.Id.Sequence).Order().ToList();
-        Assert.Equal(Enumerable.Range(1, sequences.Count).Select(i => (long)i), sequences);
-        Assert.Null(await client.GetTaskAsync(new TaskId(queue, 0, sequences.Count + 1)));
+        Assert.Equal(Enumerable.Range(1, sequences.Count).Select(i => probe.Sequence + i), sequences);
+        Assert.Null(await client.GetTaskAsync(new TaskId(queue, 0, probe.Sequence + sequences.Count + 1)));
         foreach (var (id, _) in acknowledged) Assert.Equal(TaskState.Succeeded, (await client.WaitAsync(id, TimeSpan.FromSeconds(60))).State);
     }
 

@@ -19,22 +19,27 @@ public sealed class HeadWriteTests(RedisFixture fixture)
     {
         const string queue = "hw-tail";
         var serviceId = Guid.NewGuid().ToString("N");
+        long origin = -1; // a fresh partition's first sequence (the clock's, not 0)
         await using (var first = await TaskQueueCluster.StartAsync(fixture.Redis, [queue], serviceId: serviceId))
         {
             var serializer = first.Cluster.Silos[0].ServiceProvider.GetRequiredService<Serializer>();
             for (var i = 0; i < 11; i++)
-                await first.Client.WaitForResultAsync<string>(await first.Client.SubmitAsync(new RecordTask($"t{i}"), queue), Timeout);
+            {
+                var id = await first.Client.SubmitAsync(new RecordTask($"t{i}"), queue);
+                if (i == 0) origin = id.Sequence;
+                await first.Client.WaitForResultAsync<string>(id, Timeout);
+            }
 
             // Flushes within the tail segment still write the head key (see PartitionStore.WriteAsync for why).
             var head = Read<PartitionHead>(serializer, await Db.HashGetAsync(Key(serviceId, "head"), "data"));
-            Assert.Equal(11, head.NextSequence);
+            Assert.Equal(origin + 11, head.NextSequence);
             await ClusterProbes.Eventually(async () => Read<PartitionHead>(serializer, await Db.HashGetAsync(Key(serviceId, "head"), "data")).Succeeded == 11, Timeout, "the head counts every success");
         }
 
         await using var second = await TaskQueueCluster.StartAsync(fixture.Redis, [queue], serviceId: serviceId);
         Assert.Equal(11, (await second.Client.GetQueueStatsAsync(queue)).Succeeded);
         var next = await second.Client.SubmitAsync(new RecordTask("after"), queue);
-        Assert.Equal(11, next.Sequence);
+        Assert.Equal(origin + 11, next.Sequence);
         Assert.Equal("after", await second.Client.WaitForResultAsync<string>(next, Timeout));
         Assert.Equal(12, (await second.Client.GetQueueStatsAsync(queue)).Succeeded);
     }
@@ -50,13 +55,13 @@ public sealed class HeadWriteTests(RedisFixture fixture)
             var serializer = first.Cluster.Silos[0].ServiceProvider.GetRequiredService<Serializer>();
             ids = await first.Client.SubmitBatchAsync(Enumerable.Range(0, TaskSegment.Capacity * 3 + 5).Select(i => new RecordTask($"n{i}")), queue);
             var head = Read<PartitionHead>(serializer, await Db.HashGetAsync(Key(serviceId, "head"), "data"));
-            Assert.Equal(ids.Count, head.NextSequence);
+            Assert.Equal(ids[0].Sequence + ids.Count, head.NextSequence);
         }
 
         await using var second = await TaskQueueCluster.StartAsync(fixture.Redis, [queue], serviceId: serviceId);
         Assert.Equal($"n{ids.Count - 1}", await second.Client.WaitForResultAsync<string>(ids[^1], Timeout));
         await ClusterProbes.Eventually(async () => (await second.Client.GetQueueStatsAsync(queue)).Succeeded == ids.Count, Timeout, "every task ran");
-        Assert.Equal(ids.Count, (await second.Client.SubmitAsync(new RecordTask("next"), queue)).Sequence);
+        Assert.Equal(ids[0].Sequence + ids.Count, (await second.Client.SubmitAsync(new RecordTask("next"), queue)).Sequence);
     }
 
     private static T Read<T>(Serializer serializer, RedisValue value) => serializer.Deserialize<T>((byte[])value!)!;
