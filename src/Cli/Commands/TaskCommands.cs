@@ -1,0 +1,59 @@
+using System.CommandLine;
+
+namespace DistributedTaskQueue.Cli.Commands;
+
+/// <summary><c>dtq status|wait|cancel ID</c>: one task, found straight from its id (the id names the partition that owns it).</summary>
+internal static class TaskCommands
+{
+    public static Command Status()
+    {
+        var id = CommonArguments.TaskId();
+        var command = new Command("status", "Show a task: state, attempts, times, worker, result or errors") { id };
+        command.SetSessionAction(async session =>
+        {
+            var client = await session.ClientAsync();
+            var info = await client.GetTaskAsync(session.Get(id)) ?? throw NoSuchTask(session.Get(id));
+            session.Output.Write(info, w => TaskText.Write(w, info));
+            return ExitCodes.Ok;
+        });
+        return command;
+    }
+
+    public static Command Wait()
+    {
+        var id = CommonArguments.TaskId();
+        var timeout = CommonArguments.Timeout("How long to wait (e.g. 30s, 5m)", TimeSpan.FromSeconds(30));
+        var command = new Command("wait", "Wait for a task to finish and print its result (exit 1 if it failed or was cancelled, 5 on timeout)") { id, timeout };
+        command.SetSessionAction(async session =>
+        {
+            var client = await session.ClientAsync();
+            var info = await client.WaitAsync(session.Get(id), session.Get(timeout), session.Cancellation);
+            session.Output.Write(info, w => w.WriteLine(info.ResultJson ?? "null"));
+            return ExitCodes.Ok;
+        });
+        return command;
+    }
+
+    public static Command Cancel()
+    {
+        var id = CommonArguments.TaskId();
+        var command = new Command("cancel", "Cancel a pending, delayed or running task (exit 1 if it had already finished)") { id };
+        command.SetSessionAction(async session =>
+        {
+            var client = await session.ClientAsync();
+            var taskId = session.Get(id);
+            if (await client.CancelAsync(taskId))
+            {
+                session.Output.Write(new { cancelled = true }, w => w.WriteLine($"cancelled {taskId}"));
+                return ExitCodes.Ok;
+            }
+            // Cancel answers false for an unknown task and for a finished one; only the first is "not found".
+            var info = await client.GetTaskAsync(taskId) ?? throw NoSuchTask(taskId);
+            session.Output.Write(new { cancelled = false, state = info.State }, w => w.WriteLine($"not cancelled: {taskId} is {info.State}"));
+            return ExitCodes.TaskFailed;
+        });
+        return command;
+    }
+
+    private static CliException NoSuchTask(TaskId id) => new(ExitCodes.NotFound, $"no task {id} (never submitted, or past its retention)");
+}
