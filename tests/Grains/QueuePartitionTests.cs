@@ -402,6 +402,19 @@ public sealed class QueuePartitionTests
     }
 
     [Fact]
+    public void SubmitTokens_AreForgottenByTheTick_WhenNoSubmitFollowsABurst()
+    {
+        var partition = NewPartition();
+        for (var i = 0; i < 5_000; i++) partition.Submit(Submission() with { Token = new SubmitToken(Guid.NewGuid(), i) }, _time.GetUtcNow());
+        Assert.Equal(5_000, partition.RememberedSubmits);
+
+        partition.ForgetOldSubmits(_time.GetUtcNow() + _options.SubmitDedupeWindow - TimeSpan.FromSeconds(1));
+        Assert.Equal(5_000, partition.RememberedSubmits);
+        partition.ForgetOldSubmits(_time.GetUtcNow() + _options.SubmitDedupeWindow + TimeSpan.FromSeconds(1));
+        Assert.Equal(0, partition.RememberedSubmits);
+    }
+
+    [Fact]
     public void ARepeatedSubmitToken_ReturnsTheFirstTask_EvenAfterAFailover_ButNotPastTheWindow()
     {
         var first = NewPartition(new PartitionHead { Epoch = 1 });

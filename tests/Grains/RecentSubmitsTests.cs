@@ -23,6 +23,24 @@ public sealed class RecentSubmitsTests
     }
 
     [Fact]
+    public void ABurstOnceForgotten_GivesItsTableBack_ButASteadyFewKeepTheirs()
+    {
+        var recent = new RecentSubmits(TimeSpan.FromMinutes(1), capacity: 1_000_000);
+        for (var i = 0; i < 100_000; i++) recent.Add(new SubmitToken(Guid.NewGuid(), 0), i, T0);
+        Assert.True(recent.Capacity >= 100_000);
+
+        recent.Forget(T0.AddMinutes(2));
+        Assert.Equal(0, recent.Count);
+        Assert.True(recent.Capacity < 100, $"capacity {recent.Capacity} after the burst was forgotten");
+
+        // A few thousand in the window never trim: the table is reused, not rebuilt on every tick.
+        for (var i = 0; i < 3_000; i++) recent.Add(new SubmitToken(Guid.NewGuid(), 0), i, T0.AddMinutes(3));
+        var steady = recent.Capacity;
+        recent.Forget(T0.AddMinutes(5));
+        Assert.Equal(steady, recent.Capacity);
+    }
+
+    [Fact]
     public void PastItsCapacity_TheOldestAreForgottenFirst()
     {
         var recent = new RecentSubmits(TimeSpan.FromHours(1), capacity: 3);

@@ -78,6 +78,7 @@ internal sealed class PartitionHousekeeping
             _partition.Evict(_options.MaxResidentTasks);
             return changed;
         });
+        _partition.ForgetOldSubmits(now);
         if (changed > 0 || _partition.HasUnwrittenChanges)
         {
             _writes.Request();

@@ -9,6 +9,12 @@ namespace DistributedTaskQueue.Queue;
 /// </summary>
 internal sealed partial class QueuePartition
 {
+    /// <summary>Forgets submit tokens older than the dedupe window (the housekeeping tick's, so an idle partition lets a burst go too).</summary>
+    public void ForgetOldSubmits(DateTimeOffset now) => _recentSubmits.Forget(now - _options.SubmitDedupeWindow);
+
+    /// <summary>Submit tokens remembered now.</summary>
+    public int RememberedSubmits => _recentSubmits.Count;
+
     /// <summary>Whether any segment is held only in Redis (if none, nothing ever needs reading back).</summary>
     public bool HasColdSegments => _segments.Cold.Count > 0;
 

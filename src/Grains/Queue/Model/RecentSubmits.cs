@@ -10,8 +10,14 @@ internal sealed class RecentSubmits(TimeSpan window, int capacity)
     private readonly Dictionary<SubmitToken, long> _tasks = new(SubmitTokenComparer.Instance);
     // UTC ticks rather than DateTimeOffset: 8 bytes less per remembered submit.
     private readonly Queue<(long AtTicks, SubmitToken Token)> _order = new();
+    // The most remembered since the tables were last trimmed: neither shrinks by itself, so a burst of a million
+    // submits would keep its ~40 MB of table after it was forgotten.
+    private int _highWater;
 
     public int Count => _tasks.Count;
+
+    /// <summary>Entries the token table has room for (what it holds in memory, whatever <see cref="Count"/> says).</summary>
+    public int Capacity => _tasks.Capacity;
 
     /// <summary>The task a token made, if it is still remembered at <paramref name="now"/>.</summary>
     public bool TryGet(SubmitToken token, DateTimeOffset now, out long sequence)
@@ -27,11 +33,24 @@ internal sealed class RecentSubmits(TimeSpan window, int capacity)
         if (!_tasks.TryAdd(token, sequence)) return;
         _order.Enqueue((at.UtcTicks, token));
         while (_order.Count > capacity) _tasks.Remove(_order.Dequeue().Token);
+        _highWater = Math.Max(_highWater, _tasks.Count);
     }
 
-    /// <summary>Forgets tokens of submits before <paramref name="before"/>.</summary>
+    /// <summary>
+    /// Forgets tokens of submits before <paramref name="before"/>; called on every submit and on the partition's tick, so
+    /// a burst is forgotten on time even when no submit follows it. Gives the tables' memory back once they are mostly empty.
+    /// </summary>
     public void Forget(DateTimeOffset before)
     {
         while (_order.TryPeek(out var oldest) && oldest.AtTicks < before.UtcTicks) _tasks.Remove(_order.Dequeue().Token);
+        if (_highWater > MinTrim && _tasks.Count < _highWater / 4)
+        {
+            _tasks.TrimExcess();
+            _order.TrimExcess();
+            _highWater = _tasks.Count;
+        }
     }
+
+    // Below this the tables are small enough to keep, and a steady trickle never trims.
+    private const int MinTrim = 4096;
 }
