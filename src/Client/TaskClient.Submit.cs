@@ -1,3 +1,5 @@
+using System.Diagnostics;
+
 namespace DistributedTaskQueue;
 
 public sealed partial class TaskClient
@@ -77,11 +79,36 @@ public sealed partial class TaskClient
         if (batch.Length == 0) return [];
         if (_options.PartitionsPerQueue > 1 && batch.Any(b => b.IdempotencyKey is not null))
             throw new InvalidTaskException("IdempotencyKey", "Idempotency keys in a batch need PartitionsPerQueue = 1; submit keyed tasks one by one.");
+        using var span = StartSubmitSpan(name, batch);
         return await SendAsync(Partition(name, NextPartition()), Tokened(batch)).ConfigureAwait(false);
     }
 
-    private Task<TaskId[]> Submit(string queue, TaskSubmission submission) =>
-        SendAsync(Partition(queue, PartitionFor(submission)), Tokened([submission]));
+    private async Task<TaskId[]> Submit(string queue, TaskSubmission submission)
+    {
+        TaskSubmission[] batch = [submission];
+        using var span = StartSubmitSpan(queue, batch);
+        return await SendAsync(Partition(queue, PartitionFor(submission)), Tokened(batch)).ConfigureAwait(false);
+    }
+
+    private static readonly ActivitySource Tracing = new(TaskTracing.SourceName);
+
+    /// <summary>
+    /// The submit's span (when anyone listens), and the trace parent every item carries: this span, else the caller's
+    /// own current activity (an ASP.NET request), so the attempts' spans join the caller's trace either way.
+    /// </summary>
+    private static Activity? StartSubmitSpan(string queue, TaskSubmission[] batch)
+    {
+        var span = Tracing.StartActivity("dtq.submit", ActivityKind.Producer);
+        span?.SetTag("messaging.system", "dtq");
+        span?.SetTag("messaging.destination.name", queue);
+        span?.SetTag("messaging.batch.message_count", batch.Length);
+        if (batch.Length == 1) span?.SetTag("dtq.task", batch[0].TaskName);
+        if (Activity.Current is { IdFormat: ActivityIdFormat.W3C, Id: { } parent })
+        {
+            for (var i = 0; i < batch.Length; i++) batch[i] = batch[i] with { TraceParent = parent };
+        }
+        return span;
+    }
 
     /// <summary>Gives every item without an idempotency key this call's token, so a retry of the call cannot make a second task.</summary>
     private static TaskSubmission[] Tokened(TaskSubmission[] batch)

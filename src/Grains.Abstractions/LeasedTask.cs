@@ -8,7 +8,8 @@ public sealed record LeasedTask(
     [property: Id(2)] byte[] Payload,
     [property: Id(3)] LeaseToken Lease,
     [property: Id(4)] TimeSpan? Timeout,
-    [property: Id(5)] DateTimeOffset EnqueuedAt)
+    [property: Id(5)] DateTimeOffset EnqueuedAt,
+    [property: Id(6)] string? TraceParent = null)
 {
     /// <summary>1 for the first attempt (the lease's attempt number).</summary>
     public int Attempt => Lease.Attempt;

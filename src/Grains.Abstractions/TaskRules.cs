@@ -98,6 +98,9 @@ public static class TaskRules
         // with the first one's id and its own payload dropped.
         if (submission.Token is { } token && (token.Call == Guid.Empty || token.Index < 0))
             throw new InvalidTaskException("Token", $"Task '{name}': a submit token needs a non-empty call id and an index of 0 or more (leave it unset to have none).");
+        if (submission.TraceParent is { } parent
+            && (parent.Length > TaskTracing.MaxTraceParentLength || !System.Diagnostics.ActivityContext.TryParse(parent, null, out _)))
+            throw new InvalidTaskException("TraceParent", $"Task '{name}': the trace parent is not a W3C traceparent (00-<trace id>-<span id>-<flags>, at most {TaskTracing.MaxTraceParentLength} characters).");
     }
 
     /// <summary>Throws when a key is empty, longer than <see cref="MaxIdempotencyKeyLength"/> or holds control characters.</summary>

@@ -33,4 +33,7 @@ public sealed record TaskSubmission
 
     /// <summary>The client's name for this item of this call, so a retried submit finds the task it may already have made.</summary>
     [Id(9)] public SubmitToken? Token { get; init; }
+
+    /// <summary>The submitter's W3C trace parent (<see cref="TaskTracing"/>): each attempt's span is its child.</summary>
+    [Id(10)] public string? TraceParent { get; init; }
 }

@@ -15,6 +15,8 @@ internal static class TaskExecutionServiceCollectionExtensions
         services.TryAddSingleton<ExecutionLanes>();
         services.AddMetrics();
         services.TryAddSingleton<Queue.PartitionMetrics>();
+        services.TryAddSingleton<Queue.TaskMetrics>();
+        services.TryAddSingleton<Queue.QueueGauges>();
         return services;
     }
 }

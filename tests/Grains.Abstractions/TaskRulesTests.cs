@@ -11,6 +11,25 @@ public sealed class TaskRulesTests
     private static string RefusedField(TaskSubmission submission) =>
         Assert.Throws<InvalidTaskException>(() => TaskRules.Validate(submission, Options, Now)).Field!;
 
+    [Theory]
+    [InlineData("garbage")]
+    [InlineData("00-00000000000000000000000000000000-0000000000000000-01")] // all-zero ids are invalid in W3C
+    [InlineData("00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01\n")]
+    public void Validate_RefusesATraceParentThatIsNotW3C_NamingTheField(string parent)
+    {
+        var ex = Assert.Throws<InvalidTaskException>(() => TaskRules.Validate(Valid with { TraceParent = parent }, Options, Now));
+        Assert.Equal("TraceParent", ex.Field);
+    }
+
+    [Fact]
+    public void Validate_RefusesAnOverlongTraceParent_AndAcceptsAW3COne()
+    {
+        TaskRules.Validate(Valid with { TraceParent = "00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01" }, Options, Now);
+        var ex = Assert.Throws<InvalidTaskException>(() => TaskRules.Validate(
+            Valid with { TraceParent = "00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01" + new string('a', TaskTracing.MaxTraceParentLength) }, Options, Now));
+        Assert.Equal("TraceParent", ex.Field);
+    }
+
     [Fact]
     public void Validate_AcceptsAPlainSubmission_AndEveryDefinedPriority()
     {

@@ -92,7 +92,7 @@ public sealed class QueuePartitionFailoverHoldTests
         {
             Sequence = r.Sequence, TaskName = r.TaskName, Payload = r.Payload, Priority = r.Priority, State = r.State,
             Attempts = r.Attempts, EnqueuedAt = r.EnqueuedAt, StartedAt = r.StartedAt, LeasedTo = r.LeasedTo, LeaseRequest = r.LeaseRequest,
-            LeaseEpoch = r.LeaseEpoch, Token = r.Token,
+            LeaseEpoch = r.LeaseEpoch, Token = r.Token, TraceParent = r.TraceParent,
         }).ToArray(),
     };
 }

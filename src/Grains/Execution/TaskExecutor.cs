@@ -25,6 +25,14 @@ internal sealed class TaskExecutor(TaskHandlerRegistry registry, IServiceProvide
     /// <param name="stopping">Fires when the worker's shutdown grace period is over: the attempt ends Released (handed back, no failure counted).</param>
     public async Task<TaskCompletion> RunAsync(LeasedTask task, string workerId, TimeSpan defaultTimeout, CancellationToken cancelled, CancellationToken stopping)
     {
+        using var span = RunSpans.Start(task, workerId);
+        var completion = await RunAttemptAsync(task, workerId, defaultTimeout, cancelled, stopping).ConfigureAwait(false);
+        RunSpans.End(span, completion);
+        return completion;
+    }
+
+    private async Task<TaskCompletion> RunAttemptAsync(LeasedTask task, string workerId, TimeSpan defaultTimeout, CancellationToken cancelled, CancellationToken stopping)
+    {
         var now = time.GetUtcNow();
         var handler = registry.Find(task.TaskName);
         if (handler is null)

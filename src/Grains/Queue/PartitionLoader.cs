@@ -8,7 +8,7 @@ namespace DistributedTaskQueue.Queue;
 /// long history of deleted segments costs nothing. A segment that cannot be read is left in storage and skipped;
 /// a record that cannot be indexed is quarantined by the model. It only reads.
 /// </summary>
-internal sealed partial class PartitionLoader(PartitionStore store, PartitionMetrics metrics, PartitionOptions options, TimeProvider time, string queue, string key, ILogger logger)
+internal sealed partial class PartitionLoader(PartitionStore store, PartitionMetrics metrics, PartitionOptions options, TimeProvider time, string queue, string key, ILogger logger, ITaskTransitions? transitions = null)
 {
     private const int Chunk = 64;
 
@@ -20,7 +20,7 @@ internal sealed partial class PartitionLoader(PartitionStore store, PartitionMet
     {
         var stored = await store.ReadHeadAsync();
         var head = stored ?? FreshHead(time.GetUtcNow());
-        var partition = new QueuePartition(queue, partitionNumber, options, defaultRetry, Random.Shared.NextDouble, head);
+        var partition = new QueuePartition(queue, partitionNumber, options, defaultRetry, Random.Shared.NextDouble, head, transitions);
         await LoadAsync(partition);
         // A new epoch for the leases this activation grants. It is made durable by the first write, and no lease is
         // granted before that write (see TaskQueueGrain.LeaseAsync); reads alone never write (invariant 11).

@@ -12,6 +12,23 @@ internal sealed partial class QueuePartition
     /// <summary>Forgets submit tokens older than the dedupe window (the housekeeping tick's, so an idle partition lets a burst go too).</summary>
     public void ForgetOldSubmits(DateTimeOffset now) => _recentSubmits.Forget(now - _options.SubmitDedupeWindow);
 
+    /// <summary>
+    /// When the longest-waiting pending task became runnable (submitted, or due), among the line fronts whose records are
+    /// in memory (fronts are read ahead, so nearly always); null when nothing is pending.
+    /// </summary>
+    public DateTimeOffset? OldestPendingSince()
+    {
+        DateTimeOffset? oldest = null;
+        foreach (var sequence in _pending.Fronts())
+        {
+            // A front may be a task cancelled since (lines drop such entries lazily): not pending, not counted.
+            if (_segments.Find(sequence) is not { State: TaskState.Pending } record) continue;
+            var since = record.NotBefore is { } due && due > record.EnqueuedAt ? due : record.EnqueuedAt;
+            if (oldest is null || since < oldest) oldest = since;
+        }
+        return oldest;
+    }
+
     /// <summary>Submit tokens remembered now.</summary>
     public int RememberedSubmits => _recentSubmits.Count;
 

@@ -29,13 +29,15 @@ internal sealed partial class QueuePartition
     private readonly LeaseTable _leases;
     private readonly Dictionary<string, long> _idempotencyKeys = new(StringComparer.Ordinal);
     private readonly RecentSubmits _recentSubmits;
+    private readonly ITaskTransitions? _transitions;
     private readonly SortedSet<long> _deadLetters = [];
     private HashSet<long> _staged = [];
     private List<long> _finished = [];
     private DateTimeOffset _holdUntil = DateTimeOffset.MinValue;
 
-    public QueuePartition(string queue, int partition, PartitionOptions options, RetryPolicy defaultRetry, Func<double> random, PartitionHead? head = null)
+    public QueuePartition(string queue, int partition, PartitionOptions options, RetryPolicy defaultRetry, Func<double> random, PartitionHead? head = null, ITaskTransitions? transitions = null)
     {
+        _transitions = transitions;
         _queue = queue;
         _number = partition;
         _options = options;
@@ -151,7 +153,9 @@ internal sealed partial class QueuePartition
     {
         foreach (var sequence in staged.Order())
         {
-            if (_segments.Find(sequence) is { } record) Index(record);
+            if (_segments.Find(sequence) is not { } record) continue;
+            Index(record);
+            _transitions?.Submitted(_queue, record);
         }
     }
 
@@ -255,6 +259,7 @@ internal sealed partial class QueuePartition
         if (record is not { State: TaskState.Running } || record.Lease != completion.Lease || !_leases.IsCurrent(completion.Lease))
         {
             StaleCompletions++;
+            _transitions?.StaleCompletion(_queue);
             return false;
         }
         _leases.Remove(completion.Sequence);
@@ -423,7 +428,7 @@ internal sealed partial class QueuePartition
     private TaskId IdOf(long sequence) => new(_queue, _number, sequence);
 
     private LeasedTask ToLeased(TaskRecord record) =>
-        new(IdOf(record.Sequence), record.TaskName, record.Payload, record.Lease, record.Timeout, record.EnqueuedAt);
+        new(IdOf(record.Sequence), record.TaskName, record.Payload, record.Lease, record.Timeout, record.EnqueuedAt, record.TraceParent);
 
     // ---- The lifecycle's effects, next to TaskLifecycle's table of legal moves ------------------------------------
     //
@@ -443,11 +448,13 @@ internal sealed partial class QueuePartition
     /// <summary>Every state change goes through here: checked against the lifecycle table, indexed, written with the next write.</summary>
     private void Move(TaskRecord record, TaskState to, DateTimeOffset now)
     {
+        var from = record.State;
         Leave(record);
         TaskLifecycle.Move(record, to);
         Index(record);
         Arrive(record, now);
         _segments.Touch(record.Sequence);
+        _transitions?.Moved(_queue, record, from, now);
     }
 
     private void Index(TaskRecord record)

@@ -24,6 +24,8 @@ internal sealed partial class TaskQueueGrain(
     TimeProvider time,
     IClusterMembershipService membership,
     PartitionMetrics metrics,
+    TaskMetrics taskMetrics,
+    QueueGauges gauges,
     ILogger<TaskQueueGrain> logger) : Grain, ITaskQueueGrain
 {
     /// <summary>
@@ -62,7 +64,7 @@ internal sealed partial class TaskQueueGrain(
         _key = PartitionKey.Parse(key);
         _names = new TaskNameGate(() => GrainFactory.GetGrain<ITaskCatalogGrain>(0).GetAsync(), time, logger);
         var store = new PartitionStore(_storage, _flush, serializer, this.GetGrainId());
-        _partition = await new PartitionLoader(store, metrics, _options, time, _key.Queue, key, logger).OpenAsync(_key.Partition, _shared.DefaultRetry);
+        _partition = await new PartitionLoader(store, metrics, _options, time, _key.Queue, key, logger, taskMetrics).OpenAsync(_key.Partition, _shared.DefaultRetry);
         _writes = new PartitionWrites(_key.Queue, _partition, store, metrics, time, this, _options.MaxResidentTasks, OnWritten, OnWriteFailed);
         _cold = new ColdSegmentReader(_partition, store, metrics, time, _key.Queue, key, () => _housekeeping.SegmentWarmed(), () =>
         {
@@ -78,12 +80,24 @@ internal sealed partial class TaskQueueGrain(
         _deadSilos.WatchAsync(ReleaseDeadSilosAsync, _deactivating.Token).Ignore();
         var stats = _partition.Stats();
         LogActivated(key, stats.Pending, stats.Delayed, stats.Running);
+        PublishGauge();
+        this.RegisterGrainTimer(() => { PublishGauge(); return Task.CompletedTask; }, new GrainTimerCreationOptions(GaugePeriod, GaugePeriod) { Interleave = true });
+    }
+
+    private static readonly TimeSpan GaugePeriod = TimeSpan.FromSeconds(1);
+
+    /// <summary>Hands the queue gauges this partition's counts, from this grain's own turn (see QueueGauges).</summary>
+    private void PublishGauge()
+    {
+        var stats = _partition.Stats();
+        gauges.Publish(_key.ToString(), new PartitionGauge(_key.Queue, _key.Partition, stats.PendingByPriority, stats.Delayed, stats.Running, stats.DeadLettered, _partition.OldestPendingSince()));
     }
 
     public override async Task OnDeactivateAsync(DeactivationReason reason, CancellationToken cancellationToken)
     {
         await _deactivating.CancelAsync();
         _deactivating.Dispose();
+        gauges.Remove(_key.ToString());
         // Both are null when activation failed before the partition opened. A clean close is recorded only where a
         // hold-back is configured: embedded storage keeps nothing across a restart, and its storage grain may be gone
         // already while the silo stops.

@@ -43,6 +43,9 @@ internal sealed class TaskRecord
     /// <summary>The submitting call's token: a retried submit within the dedupe window finds this task by it.</summary>
     [Id(22)] public SubmitToken? Token { get; set; }
 
+    /// <summary>The submitter's W3C trace parent, handed to every attempt (TaskTracing).</summary>
+    [Id(23)] public string? TraceParent { get; set; }
+
     /// <summary>The record of a task just accepted: the one place a submission's fields are copied.</summary>
     public static TaskRecord Accepted(long sequence, TaskSubmission submission, DateTimeOffset now)
     {
@@ -62,6 +65,7 @@ internal sealed class TaskRecord
             ResultTtl = submission.ResultTtl,
             IdempotencyKey = submission.IdempotencyKey,
             Token = submission.Token,
+            TraceParent = submission.TraceParent,
         };
     }
 

@@ -51,6 +51,7 @@ public static partial class TaskQueueSiloExtensions
             // a million entries cost 14 MB of an idle silo's memory.
             silo.Configure<GrainDirectoryOptions>(o => o.CacheSize = 10_000);
         });
+        builder.AddTaskQueueTelemetry(settings.Metrics);
         // The worker must be able to finish its grace period before the host gives up on it. (Read from the settings:
         // the host reads its options while it is built, before the worker's options are validated at start.)
         builder.Services.Configure<HostOptions>(o =>
@@ -127,6 +128,8 @@ public static partial class TaskQueueSiloExtensions
         section.GetSection("Schedules").Bind(settings.Schedules);
         section.GetSection("FailureDetection").Bind(settings.FailureDetection);
         section.GetSection("Dashboard").Bind(settings.Dashboard);
+        section.GetSection("Metrics").Bind(settings.Metrics);
+        settings.Metrics.OtlpEndpoint ??= configuration["OTEL_EXPORTER_OTLP_ENDPOINT"];
         section.GetSection("Health").Bind(settings.Health);
         section.GetSection("Access").Bind(settings.Access);
         // Binding appends to a list that already holds the default: replace it when configuration names queues.

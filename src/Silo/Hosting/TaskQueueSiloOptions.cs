@@ -22,6 +22,9 @@ public sealed class TaskQueueSiloOptions
     /// <summary>How fast a dead or frozen silo is declared dead (<c>TaskQueue:FailureDetection</c>); Redis mode only.</summary>
     public FailureDetectionOptions FailureDetection { get; set; } = new();
 
+    /// <summary>OpenTelemetry export: <c>/metrics</c> and OTLP (<c>TaskQueue:Metrics</c>).</summary>
+    public TaskQueueMetricsOptions Metrics { get; set; } = new();
+
     /// <summary>The Orleans dashboard under <c>/dashboard</c> (<c>TaskQueue:Dashboard</c>).</summary>
     public TaskQueueDashboardOptions Dashboard { get; set; } = new();
 

@@ -13,7 +13,7 @@ public static class TaskQueueDashboard
     public const string RoutePrefix = "/dashboard";
 
     /// <summary>
-    /// Maps everything <see cref="TaskQueueApi.MapTaskQueueApi"/> maps, and the Orleans dashboard under <c>/dashboard</c>
+    /// Maps everything <see cref="TaskQueueApi.MapTaskQueueApi"/> maps, <c>/metrics</c> for Prometheus (<c>TaskQueue:Metrics</c>), and the Orleans dashboard under <c>/dashboard</c>
     /// when the silo collects its data (<c>TaskQueue:Dashboard:Enabled</c>, on by default), behind the same access rules as <c>/api</c>.
     /// </summary>
     public static IEndpointRouteBuilder MapTaskQueueDashboard(this IEndpointRouteBuilder endpoints)
@@ -21,6 +21,9 @@ public static class TaskQueueDashboard
         ArgumentNullException.ThrowIfNull(endpoints);
         endpoints.MapTaskQueueApi();
         var settings = endpoints.ServiceProvider.GetService<TaskQueueSiloOptions>();
+        // Queue and task names are the deployment's business: Prometheus scrapes with a key (a bearer token) like any caller.
+        if (settings?.Metrics is { Enabled: true, Prometheus: true })
+            endpoints.MapPrometheusScrapingEndpoint(TaskQueueTelemetry.MetricsPath).RequireAuthorization(AccessPolicy.Name);
         if (settings?.Dashboard.Enabled != true) return endpoints;
         var dashboard = endpoints.MapOrleansDashboard(RoutePrefix).RequireAuthorization(AccessPolicy.Name);
         // The dashboard can read any grain's state (a schedule's payload) and stream the silo's log: contents, which a
