@@ -53,6 +53,8 @@ try
                 "cold" => await Cold.RunAsync(options, cancel.Token),
                 "delayed" => await Delayed.RunAsync(options, cancel.Token),
                 "schedules" => await Schedules.RunAsync(options, cancel.Token),
+                "chaos-kill" => await Chaos.RunAsync("kill", options, cancel.Token),
+                "chaos-pause" => await Chaos.RunAsync("pause", options, cancel.Token),
                 _ => throw new InvalidOperationException(scenario),
             };
             report.Set("scenario", scenario);
@@ -66,6 +68,12 @@ try
             report.Set("measured_at_utc", TimeProvider.System.GetUtcNow().ToString("u", System.Globalization.CultureInfo.InvariantCulture));
             report.Print(Console.Out);
             Console.WriteLine($"wrote {await report.WriteAsync(options.ResultsDirectory, cancel.Token)}");
+            if (report.Failure is { } failure)
+            {
+                // A scenario that checks targets (chaos) reports its figures first, then fails the run.
+                failed++;
+                Console.Error.WriteLine($"{scenario} FAILED: {failure}");
+            }
         }
         catch (OperationCanceledException) when (cancel.IsCancellationRequested)
         {

@@ -20,6 +20,9 @@ internal static class SiloHost
         var builder = WebApplication.CreateBuilder(new WebApplicationOptions { Args = args, ContentRootPath = AppContext.BaseDirectory });
         builder.UseTaskQueueSilo();
         builder.Services.AddSingleton<ExecutionCounter>();
+        // The chaos scenario's checker counts every handler run, across silo deaths, from this list in Redis.
+        if (Environment.GetEnvironmentVariable(RunLog.Variable) is { Length: > 0 } runLog)
+            builder.Services.AddSingleton(new RunLog(StackExchange.Redis.ConnectionMultiplexer.Connect(runLog)));
         builder.Services.AddTaskHandler<CountingBuiltInTaskHandler>();
         var app = builder.Build();
         app.MapTaskQueueApi();
@@ -39,7 +42,7 @@ public sealed class ExecutionCounter
 }
 
 /// <summary>The built-in tasks, counted.</summary>
-public sealed class CountingBuiltInTaskHandler(TimeProvider time, ExecutionCounter counter) : IRawTaskHandler
+public sealed class CountingBuiltInTaskHandler(TimeProvider time, ExecutionCounter counter, RunLog? runLog = null) : IRawTaskHandler
 {
     private readonly BuiltInTaskHandler _inner = new(time);
 
@@ -47,8 +50,39 @@ public sealed class CountingBuiltInTaskHandler(TimeProvider time, ExecutionCount
 
     public async Task<string> HandleAsync(string taskName, string payloadJson, TaskContext context, CancellationToken cancellationToken)
     {
+        if (runLog is not null) await runLog.StartedAsync(context);
         var result = await _inner.HandleAsync(taskName, payloadJson, context, cancellationToken);
         counter.Increment();
+        // Logged before the handler returns: a run whose completion never reached the partition (its silo died) is logged.
+        if (runLog is not null) await runLog.FinishedAsync(context);
         return result;
     }
+}
+
+/// <summary>
+/// The chaos checker's ledger (a Redis of its own, untouched by faults): every handler start and finish as
+/// <c>{task id}|{attempt}|{worker}|{unix ms}</c>, and the task's effect, written with SETNX keyed by task id as an
+/// idempotent handler writes it, each successful write counted.
+/// </summary>
+public sealed class RunLog(StackExchange.Redis.IConnectionMultiplexer redis)
+{
+    public const string Variable = "DTQ_BENCH_RUN_LOG";
+    public const string Starts = "dtq-chaos:starts";
+    public const string Finishes = "dtq-chaos:runs";
+
+    public Task StartedAsync(TaskContext context) => redis.GetDatabase().ListRightPushAsync(Starts, Entry(context));
+
+    public async Task FinishedAsync(TaskContext context)
+    {
+        var db = redis.GetDatabase();
+        var id = context.TaskId.ToString();
+        // The effect, keyed by task id: a second run of the task writes nothing. Counted only when written, so the checker
+        // sees a duplicate effect only if the key could be written twice.
+        if (await db.StringSetAsync($"dtq-chaos:effect:{id}", context.WorkerId, when: StackExchange.Redis.When.NotExists))
+            await db.StringIncrementAsync($"dtq-chaos:effects:{id}");
+        await db.ListRightPushAsync(Finishes, Entry(context));
+    }
+
+    private static string Entry(TaskContext context) =>
+        string.Create(CultureInfo.InvariantCulture, $"{context.TaskId}|{context.Attempt}|{context.WorkerId}|{TimeProvider.System.GetUtcNow().ToUnixTimeMilliseconds()}");
 }

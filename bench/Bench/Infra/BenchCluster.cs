@@ -28,6 +28,8 @@ internal sealed class BenchCluster : IAsyncDisposable
         var clock = Stopwatch.StartNew();
         var redis = await RedisProcess.StartAsync(cancellationToken);
         var cluster = new BenchCluster(redis, "bench-" + Guid.NewGuid().ToString("N")[..8]);
+        // A setting may name the Redis this cluster runs on, which exists only from here: "{redis}" stands for it.
+        settings = settings?.ToDictionary(kv => kv.Key, kv => kv.Value.Replace("{redis}", redis.ConnectionString, StringComparison.Ordinal));
         try
         {
             // One at a time: on 2 cores, parallel silo start-ups only slow each other down.

@@ -17,6 +17,9 @@ internal sealed class Report(string scenario)
 
     public JsonObject Root => _root;
 
+    /// <summary>Set by a scenario whose figures missed a target it asserts: the run is written, then fails.</summary>
+    public string? Failure { get; set; }
+
     /// <summary>Adds a figure under <paramref name="path"/> (dot-separated, e.g. "concurrency_8.batch_tasks_per_sec").</summary>
     public void Add(string path, Summary summary, int decimals = 1)
     {

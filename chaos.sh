@@ -1,0 +1,26 @@
+#!/usr/bin/env bash
+# Faults on real processes with a loss and duplicate checker: ./chaos.sh <kill|pause> [--short]
+# Builds the bench, runs its chaos scenario (three silo processes, a Redis under test, a ledger Redis, a producer,
+# a nemesis), prints the checker's figures and, last, one machine-readable line:
+#   chaos <scenario>: lost=N duplicate_effects=N reexecuted=N inflight_at_faults=N recovery_s=X submit_errors=N submit_p99_ms=X unexpected=N
+# Exits non-zero when a target (lost, duplicate_effects, reexecuted, submit_errors, unexpected all 0; the queue drains) is missed.
+set -euo pipefail
+cd "$(dirname "$0")"
+
+scenario="${1:-}"
+case "$scenario" in
+  kill|pause) ;;
+  *) echo "usage: ./chaos.sh <kill|pause> [--short]" >&2; exit 2 ;;
+esac
+shift
+args=()
+for arg in "$@"; do
+  case "$arg" in
+    --short) args+=(--quick) ;;
+    *) echo "unknown option: $arg" >&2; exit 2 ;;
+  esac
+done
+
+command -v redis-server >/dev/null || { echo "redis-server is missing (apt-get install redis-server)" >&2; exit 2; }
+dotnet build -c Release bench/Bench -nologo -v:q -clp:NoSummary
+dotnet run -c Release --no-build --project bench/Bench -- "chaos-$scenario" ${args[@]+"${args[@]}"}
