@@ -5,6 +5,9 @@ using DistributedTaskQueue;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.Extensions.Hosting;
 
+// The container image's HEALTHCHECK runs this same binary as a probe of the silo beside it.
+if (args is [HealthProbe.Argument, ..]) return await HealthProbe.RunAsync(args.Length > 1 ? args[1] : null);
+
 // Settings files sit beside the binary, so `dotnet run --project src/Silo` from anywhere reads them.
 var builder = WebApplication.CreateBuilder(new WebApplicationOptions { Args = args, ContentRootPath = AppContext.BaseDirectory });
 builder.UseTaskQueueSilo();
@@ -13,3 +16,4 @@ builder.Services.AddTaskHandler<BuiltInTaskHandler>();
 var app = builder.Build();
 app.MapTaskQueueDashboard();
 await app.RunAsync();
+return 0;

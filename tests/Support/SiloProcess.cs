@@ -18,6 +18,20 @@ public sealed class SiloProcess : IAsyncDisposable
 
     public string Output { get { lock (_output) return string.Join('\n', _output); } }
 
+    /// <summary>
+    /// A silo configured only by <paramref name="environment"/> (as a container is), serving HTTP on <paramref name="httpPort"/>
+    /// through <c>ASPNETCORE_HTTP_PORTS</c>, which the environment must set to it.
+    /// </summary>
+    public static async Task<SiloProcess> StartWithEnvironmentAsync(IReadOnlyDictionary<string, string> environment, int httpPort)
+    {
+        var start = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
+        start.ArgumentList.Add(Path.Combine(AppContext.BaseDirectory, "DistributedTaskQueue.Silo.dll"));
+        foreach (var key in start.Environment.Keys.Where(k => k.StartsWith("TaskQueue__", StringComparison.Ordinal) || k.StartsWith("ASPNETCORE_", StringComparison.Ordinal)).ToList())
+            start.Environment.Remove(key);
+        foreach (var (key, value) in environment) start.Environment[key] = value;
+        return await LaunchAsync(start, httpPort, siloPort: 0);
+    }
+
     public static async Task<SiloProcess> StartAsync(RedisServer redis, string clusterId, string[] queues, int partitionsPerQueue = 1)
     {
         var dll = Path.Combine(AppContext.BaseDirectory, "DistributedTaskQueue.Silo.dll");
@@ -35,6 +49,11 @@ public sealed class SiloProcess : IAsyncDisposable
         start.Environment["TaskQueue__AdvertisedAddress"] = "127.0.0.1";
         start.Environment["TaskQueue__PartitionsPerQueue"] = partitionsPerQueue.ToString(System.Globalization.CultureInfo.InvariantCulture);
         for (var i = 0; i < queues.Length; i++) start.Environment[$"TaskQueue__Worker__Queues__{i}"] = queues[i];
+        return await LaunchAsync(start, httpPort, siloPort);
+    }
+
+    private static async Task<SiloProcess> LaunchAsync(ProcessStartInfo start, int httpPort, int siloPort)
+    {
         var process = Process.Start(start) ?? throw new InvalidOperationException("could not start the silo process");
         var silo = new SiloProcess(process) { HttpPort = httpPort, SiloPort = siloPort };
         process.OutputDataReceived += (_, e) => { if (e.Data is not null) lock (silo._output) silo._output.Add(e.Data); };

@@ -47,6 +47,9 @@ public static partial class TaskQueueSiloExtensions
             }
             silo.AddTaskQueue(settings);
             if (settings.Dashboard.Enabled) silo.AddTaskQueueDashboard();
+            // In a pod: the Orleans agent that keeps membership and pods in step (a deleted pod's silo is declared dead at
+            // once, not after failure detection). It needs the RBAC of deploy/kubernetes/rbac.yaml.
+            if (!settings.IsEmbedded && PodEnvironment.IsInPod(builder.Configuration)) silo.UseKubernetesHosting();
             // A task queue cluster has few grains (partitions, the catalog, schedules); the default directory cache of
             // a million entries cost 14 MB of an idle silo's memory.
             silo.Configure<GrainDirectoryOptions>(o => o.CacheSize = 10_000);
@@ -138,6 +141,7 @@ public static partial class TaskQueueSiloExtensions
         settings.SiloPort = section.GetValue("SiloPort", settings.SiloPort);
         settings.GatewayPort = TaskQueueConfiguration.GatewayPort(configuration);
         settings.AdvertisedAddress = section["AdvertisedAddress"];
+        PodEnvironment.Apply(configuration, section, settings);
         if (section["RedisDurability"] is { } durability)
         {
             settings.RedisDurability = Enum.TryParse<RedisDurability>(durability, ignoreCase: true, out var mode) && Enum.IsDefined(mode) && !int.TryParse(durability, out _)
