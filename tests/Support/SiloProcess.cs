@@ -102,6 +102,14 @@ public sealed class SiloProcess : IAsyncDisposable
         if (kill.ExitCode != 0) throw new InvalidOperationException($"kill -{signal} {_process.Id} exited with {kill.ExitCode}");
     }
 
+    /// <summary>SIGTERM, then waits for the process to leave its cluster and exit (as Kubernetes stops a pod).</summary>
+    public async Task StopAsync()
+    {
+        await SignalAsync("TERM");
+        using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(60));
+        await _process.WaitForExitAsync(timeout.Token);
+    }
+
     /// <summary>SIGKILL: the process gets no chance to clean up, as in a crash.</summary>
     public void Kill() => _process.Kill(entireProcessTree: true);
 
