@@ -55,6 +55,9 @@ try
                 "schedules" => await Schedules.RunAsync(options, cancel.Token),
                 "chaos-kill" => await Chaos.RunAsync("kill", options, cancel.Token),
                 "chaos-pause" => await Chaos.RunAsync("pause", options, cancel.Token),
+                "chaos-redis" => await Chaos.RunAsync("redis", options, cancel.Token),
+                "chaos-redis-everysec" => await Chaos.RunAsync("redis-everysec", options, cancel.Token),
+                "chaos-control" => await Chaos.RunAsync("control", options, cancel.Token),
                 _ => throw new InvalidOperationException(scenario),
             };
             report.Set("scenario", scenario);

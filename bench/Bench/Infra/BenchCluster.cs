@@ -23,10 +23,10 @@ internal sealed class BenchCluster : IAsyncDisposable
     public TaskClient Client { get; private set; } = null!;
 
     public static async Task<BenchCluster> StartAsync(int silos, int maxConcurrentTasks, SiloKind kind, CancellationToken cancellationToken,
-        IReadOnlyDictionary<string, string>? settings = null)
+        IReadOnlyDictionary<string, string>? settings = null, string redisPersistence = "everysec")
     {
         var clock = Stopwatch.StartNew();
-        var redis = await RedisProcess.StartAsync(cancellationToken);
+        var redis = await RedisProcess.StartAsync(cancellationToken, redisPersistence);
         var cluster = new BenchCluster(redis, "bench-" + Guid.NewGuid().ToString("N")[..8]);
         // A setting may name the Redis this cluster runs on, which exists only from here: "{redis}" stands for it.
         settings = settings?.ToDictionary(kv => kv.Key, kv => kv.Value.Replace("{redis}", redis.ConnectionString, StringComparison.Ordinal));

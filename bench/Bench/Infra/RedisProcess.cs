@@ -10,17 +10,19 @@ namespace DistributedTaskQueue.Bench.Infra;
 /// </summary>
 internal sealed class RedisProcess : IAsyncDisposable
 {
-    private readonly Process _process;
     private readonly string _directory;
     private readonly ChildProcesses.OutputTail _output;
+    private readonly string[] _arguments;
+    private Process _process;
 
-    private RedisProcess(Process process, string directory, int port, ConnectionMultiplexer admin, ChildProcesses.OutputTail output)
+    private RedisProcess(Process process, string directory, int port, ConnectionMultiplexer admin, ChildProcesses.OutputTail output, string[] arguments)
     {
         _process = process;
         _directory = directory;
         Port = port;
         Admin = admin;
         _output = output;
+        _arguments = arguments;
     }
 
     public int Port { get; }
@@ -32,24 +34,46 @@ internal sealed class RedisProcess : IAsyncDisposable
 
     private IServer Server => Admin.GetServer("127.0.0.1", Port);
 
-    public static async Task<RedisProcess> StartAsync(CancellationToken cancellationToken)
+    /// <param name="persistence"><c>everysec</c> (default) or <c>always</c>: AOF with that fsync; <c>off</c>: nothing is persisted.</param>
+    public static async Task<RedisProcess> StartAsync(CancellationToken cancellationToken, string persistence = "everysec")
     {
         var port = Ports.Free();
         var directory = Directory.CreateTempSubdirectory("dtq-bench-redis-").FullName;
+        string[] arguments =
+        [
+            "--port", port.ToString(CultureInfo.InvariantCulture), "--bind", "127.0.0.1", "--dir", directory,
+            "--save", "", "--appendonly", persistence == "off" ? "no" : "yes", "--appendfsync", persistence == "always" ? "always" : "everysec", "--protected-mode", "no",
+        ];
+        var output = new ChildProcesses.OutputTail(50);
+        var process = Launch(arguments, output);
+        var admin = await WaitReadyAsync(process, port, output, cancellationToken);
+        return new RedisProcess(process, directory, port, admin, output, arguments);
+    }
+
+    /// <summary>SIGKILL: Redis gets no chance to write anything more, as in a crash.</summary>
+    public async Task KillAsync()
+    {
+        _process.Kill(entireProcessTree: true);
+        await _process.WaitForExitAsync();
+    }
+
+    /// <summary>Starts the killed server again on its port and directory (reloading its AOF, if it kept one).</summary>
+    public async Task RestartAsync(CancellationToken cancellationToken)
+    {
+        _process.Dispose();
+        _process = Launch(_arguments, _output);
+        using var probe = await WaitReadyAsync(_process, Port, _output, cancellationToken);
+    }
+
+    private static Process Launch(string[] arguments, ChildProcesses.OutputTail output)
+    {
         var start = new ProcessStartInfo("redis-server")
         {
             RedirectStandardOutput = true,
             RedirectStandardError = true,
             UseShellExecute = false,
         };
-        foreach (var arg in new[]
-        {
-            "--port", port.ToString(CultureInfo.InvariantCulture), "--bind", "127.0.0.1", "--dir", directory,
-            "--save", "", "--appendonly", "yes", "--appendfsync", "everysec", "--protected-mode", "no",
-        })
-        {
-            start.ArgumentList.Add(arg);
-        }
+        foreach (var arg in arguments) start.ArgumentList.Add(arg);
         Process process;
         try
         {
@@ -60,11 +84,15 @@ internal sealed class RedisProcess : IAsyncDisposable
             throw new InvalidOperationException("redis-server is not installed (apt-get install redis-server).", ex);
         }
         ChildProcesses.Add(process);
-        var output = new ChildProcesses.OutputTail(50);
         process.OutputDataReceived += (_, e) => output.Add(e.Data);
         process.ErrorDataReceived += (_, e) => output.Add(e.Data);
         process.BeginOutputReadLine();
         process.BeginErrorReadLine();
+        return process;
+    }
+
+    private static async Task<ConnectionMultiplexer> WaitReadyAsync(Process process, int port, ChildProcesses.OutputTail output, CancellationToken cancellationToken)
+    {
         var clock = Stopwatch.StartNew();
         while (true)
         {
@@ -73,7 +101,7 @@ internal sealed class RedisProcess : IAsyncDisposable
             {
                 var admin = await ConnectionMultiplexer.ConnectAsync($"127.0.0.1:{port},allowAdmin=true,abortConnect=true,connectTimeout=500,syncTimeout=30000,asyncTimeout=30000");
                 await admin.GetDatabase().PingAsync();
-                return new RedisProcess(process, directory, port, admin, output);
+                return admin;
             }
             catch (RedisConnectionException) when (clock.Elapsed < TimeSpan.FromSeconds(15) && !process.HasExited)
             {

@@ -34,21 +34,28 @@ internal static class Chaos
         report.Set("settings.tasks", tasks);
         report.Set("settings.submits_per_sec", Rate);
         report.Set("settings.task", $"{BuiltInTasks.Sleep} 10-200 ms");
-        report.Set("settings.faults", scenario == "kill"
-            ? $"SIGKILL one silo every {KillEvery.TotalSeconds:0} s, rotating; a new process {RestartAfter.TotalSeconds:0} s later"
-            : $"SIGSTOP the partition's host {PauseFor.TotalSeconds:0} s after the start, for {PauseFor.TotalSeconds:0} s");
+        report.Set("settings.faults", scenario switch
+        {
+            "kill" => $"SIGKILL one silo every {KillEvery.TotalSeconds:0} s, rotating; a new process {RestartAfter.TotalSeconds:0} s later",
+            "pause" => $"SIGSTOP the partition's host {PauseFor.TotalSeconds:0} s after the start, for {PauseFor.TotalSeconds:0} s",
+            _ => $"SIGKILL Redis {RedisDownAt.TotalSeconds:0} s after the start, restart it {RedisDownFor.TotalSeconds:0} s later (persistence: {RedisPersistence(scenario)})",
+        });
 
         await using var ledger = await RedisProcess.StartAsync(cancellationToken);
         var settings = new Dictionary<string, string> { [RunLog.Variable] = ledger.ConnectionString };
-        await using var cluster = await BenchCluster.StartAsync(Silos, 8, SiloKind.Counting, cancellationToken, settings);
+        await using var cluster = await BenchCluster.StartAsync(Silos, 8, SiloKind.Counting, cancellationToken, settings, RedisPersistence(scenario));
         // The cluster's start-up round trip ran a task too: the checker counts only what this run submitted.
         await ledger.Admin.GetDatabase().ExecuteAsync("FLUSHALL");
 
         var submits = new ConcurrentBag<Submit>();
         var producer = ProduceAsync(cluster.Client, tasks, submits, cancellationToken);
         var faults = new List<Fault>();
-        if (scenario == "kill") await KillAsync(cluster, producer, faults, settings, cancellationToken);
-        else await PauseAsync(cluster, faults, cancellationToken);
+        switch (scenario)
+        {
+            case "kill": await KillAsync(cluster, producer, faults, settings, cancellationToken); break;
+            case "pause": await PauseAsync(cluster, faults, cancellationToken); break;
+            default: await KillRedisAsync(cluster, faults, cancellationToken); break;
+        }
         await producer;
         foreach (var fault in faults) Console.WriteLine($"   {fault.At:HH:mm:ss.f} {fault.What}");
 
@@ -69,7 +76,19 @@ internal static class Chaos
         var missed = verdict.Missed(drained, TimeSpan.FromSeconds(15));
         report.Set("targets_missed", string.Join(", ", missed));
         Console.WriteLine(line);
-        if (missed.Count > 0) report.Failure = $"chaos {scenario} missed its targets: {string.Join(", ", missed)}";
+        switch (scenario)
+        {
+            // The negative control passes exactly when the checker sees the loss that Redis without persistence causes.
+            case "control" when verdict.Lost == 0:
+                report.Failure = "chaos control: the checker saw no loss after Redis restarted with nothing persisted";
+                break;
+            case "control" or "redis-everysec":
+                // everysec may lose up to a second of writes: reported, not a failure.
+                break;
+            default:
+                if (missed.Count > 0) report.Failure = $"chaos {scenario} missed its targets: {string.Join(", ", missed)}";
+                break;
+        }
         return report;
     }
 
@@ -95,6 +114,28 @@ internal static class Chaos
             cluster.Silos[victim] = await SiloProcess.StartAsync(name, cluster.Redis.ConnectionString, cluster.ClusterId, BenchCluster.Queue, 8, SiloKind.Counting, cancellationToken, settings: settings);
             faults.Add(new Fault(TimeProvider.System.GetUtcNow(), $"{name} serving", name, Faulted: false));
         }
+    }
+
+    private static readonly TimeSpan RedisDownAt = TimeSpan.FromSeconds(10);
+    private static readonly TimeSpan RedisDownFor = TimeSpan.FromSeconds(5);
+
+    private static string RedisPersistence(string scenario) => scenario switch
+    {
+        "redis" => "always",
+        "control" => "off",
+        _ => "everysec",
+    };
+
+    /// <summary>Redis itself crashes (SIGKILL) and comes back on its AOF, or, for the control, with nothing.</summary>
+    private static async Task KillRedisAsync(BenchCluster cluster, List<Fault> faults, CancellationToken cancellationToken)
+    {
+        await Task.Delay(RedisDownAt, cancellationToken);
+        await cluster.Redis.KillAsync();
+        // Every silo loses its store: each counts as faulted, so tasks in flight anywhere may run again.
+        foreach (var silo in cluster.Silos) faults.Add(new Fault(TimeProvider.System.GetUtcNow(), $"SIGKILL redis (silo {silo.Name} without its store)", silo.Name, Faulted: true));
+        await Task.Delay(RedisDownFor, cancellationToken);
+        await cluster.Redis.RestartAsync(cancellationToken);
+        faults.Add(new Fault(TimeProvider.System.GetUtcNow(), "redis restarted", "redis", Faulted: false));
     }
 
     private static async Task PauseAsync(BenchCluster cluster, List<Fault> faults, CancellationToken cancellationToken)
