@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Faults on real processes with a loss and duplicate checker: ./chaos.sh <kill|pause|redis|redis-everysec|control> [--short]
+# Faults on real processes with a loss and duplicate checker: ./chaos.sh <kill|pause|redis|redis-everysec|control|rolling> [--short]
 # Builds the bench, runs its chaos scenario (three silo processes, a Redis under test, a ledger Redis, a producer,
 # a nemesis), prints the checker's figures and, last, one machine-readable line:
 #   chaos <scenario>: lost=N duplicate_effects=N reexecuted=N inflight_at_faults=N recovery_s=X submit_errors=N submit_p99_ms=X unexpected=N
@@ -11,8 +11,8 @@ cd "$(dirname "$0")"
 
 scenario="${1:-}"
 case "$scenario" in
-  kill|pause|redis|redis-everysec|control) ;;
-  *) echo "usage: ./chaos.sh <kill|pause|redis|redis-everysec|control> [--short]" >&2; exit 2 ;;
+  kill|pause|redis|redis-everysec|control|rolling) ;;
+  *) echo "usage: ./chaos.sh <kill|pause|redis|redis-everysec|control|rolling> [--short]" >&2; exit 2 ;;
 esac
 shift
 args=()

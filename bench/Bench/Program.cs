@@ -58,6 +58,7 @@ try
                 "chaos-redis" => await Chaos.RunAsync("redis", options, cancel.Token),
                 "chaos-redis-everysec" => await Chaos.RunAsync("redis-everysec", options, cancel.Token),
                 "chaos-control" => await Chaos.RunAsync("control", options, cancel.Token),
+                "chaos-rolling" => await Chaos.RunAsync("rolling", options, cancel.Token),
                 _ => throw new InvalidOperationException(scenario),
             };
             report.Set("scenario", scenario);

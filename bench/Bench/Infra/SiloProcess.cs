@@ -178,6 +178,20 @@ internal sealed class SiloProcess : IAsyncDisposable
         }
     }
 
+    /// <summary>Waits for the process to exit by itself (after a SIGTERM), at most <paramref name="wait"/>.</summary>
+    public async Task WaitForExitAsync(TimeSpan wait)
+    {
+        using var timeout = new CancellationTokenSource(wait);
+        try
+        {
+            await _process.WaitForExitAsync(timeout.Token);
+        }
+        catch (OperationCanceledException)
+        {
+            // Still running: DisposeAsync kills it.
+        }
+    }
+
     public async ValueTask DisposeAsync()
     {
         await ChildProcesses.StopAsync(_process, TimeSpan.FromSeconds(10));

@@ -38,6 +38,7 @@ internal static class Chaos
         {
             "kill" => $"SIGKILL one silo every {KillEvery.TotalSeconds:0} s, rotating; a new process {RestartAfter.TotalSeconds:0} s later",
             "pause" => $"SIGSTOP the partition's host {PauseFor.TotalSeconds:0} s after the start, for {PauseFor.TotalSeconds:0} s",
+            "rolling" => "a rolling restart, twice over every silo: a new silo started, then the old one stopped with SIGTERM and its grace period",
             _ => $"SIGKILL Redis {RedisDownAt.TotalSeconds:0} s after the start, restart it {RedisDownFor.TotalSeconds:0} s later (persistence: {RedisPersistence(scenario)})",
         });
 
@@ -54,6 +55,7 @@ internal static class Chaos
         {
             case "kill": await KillAsync(cluster, producer, faults, settings, cancellationToken); break;
             case "pause": await PauseAsync(cluster, faults, cancellationToken); break;
+            case "rolling": await RollAsync(cluster, faults, settings, cancellationToken); break;
             default: await KillRedisAsync(cluster, faults, cancellationToken); break;
         }
         await producer;
@@ -85,6 +87,10 @@ internal static class Chaos
             case "control" or "redis-everysec":
                 // everysec may lose up to a second of writes: reported, not a failure.
                 break;
+            case "rolling" when missed.Count > 0 || verdict.LateFinishes > 0:
+                // A graceful stop finishes or hands back what runs: a task that finished must never run again.
+                report.Failure = $"chaos rolling missed its targets: {string.Join(", ", missed.Append($"late_finishes={verdict.LateFinishes}"))}";
+                break;
             default:
                 if (missed.Count > 0) report.Failure = $"chaos {scenario} missed its targets: {string.Join(", ", missed)}";
                 break;
@@ -113,6 +119,28 @@ internal static class Chaos
             var name = $"{silo.Name.Split('~')[0]}~{++restarts}";
             cluster.Silos[victim] = await SiloProcess.StartAsync(name, cluster.Redis.ConnectionString, cluster.ClusterId, BenchCluster.Queue, 8, SiloKind.Counting, cancellationToken, settings: settings);
             faults.Add(new Fault(TimeProvider.System.GetUtcNow(), $"{name} serving", name, Faulted: false));
+        }
+    }
+
+    /// <summary>Twice over every silo: a new process first (as a Deployment surges), then the old one stopped gracefully.</summary>
+    private static async Task RollAsync(BenchCluster cluster, List<Fault> faults, Dictionary<string, string> settings, CancellationToken cancellationToken)
+    {
+        var restarts = 0;
+        await Task.Delay(TimeSpan.FromSeconds(5), cancellationToken);
+        for (var round = 0; round < 2; round++)
+        {
+            for (var i = 0; i < cluster.Silos.Count; i++)
+            {
+                var old = cluster.Silos[i];
+                var name = $"{old.Name.Split('~')[0]}~{++restarts}";
+                cluster.Silos[i] = await SiloProcess.StartAsync(name, cluster.Redis.ConnectionString, cluster.ClusterId, BenchCluster.Queue, 8, SiloKind.Counting, cancellationToken, settings: settings);
+                faults.Add(new Fault(TimeProvider.System.GetUtcNow(), $"{name} serving; SIGTERM {old.Name}", old.Name, Faulted: false));
+                await SignalAsync(old.ProcessId, "TERM");
+                await old.WaitForExitAsync(TimeSpan.FromSeconds(60));
+                // Stamped once it is gone: what it started and did not finish by then was handed back (or is a re-run).
+                faults.Add(new Fault(TimeProvider.System.GetUtcNow(), $"{old.Name} stopped", old.Name, Faulted: true));
+                await old.DisposeAsync();
+            }
         }
     }
 
