@@ -17,8 +17,9 @@ internal static class Durations
         {
             if (!text.EndsWith(suffix, StringComparison.OrdinalIgnoreCase)) continue;
             var number = text[..^suffix.Length];
-            // "5m" must not be read as "5" + "m" when it ended in "ms": the longer suffix comes first above.
-            if (!double.TryParse(number, NumberStyles.AllowDecimalPoint, CultureInfo.InvariantCulture, out var count)) return false;
+            // "5ms" must not be read as "5m" + "s": the longer suffix comes first above.
+            // NaN and infinities parse as doubles too; TimeSpan refuses them with an exception, so refuse them here.
+            if (!double.TryParse(number, NumberStyles.AllowDecimalPoint, CultureInfo.InvariantCulture, out var count) || !double.IsFinite(count)) return false;
             var total = count * milliseconds;
             if (total > TimeSpan.MaxValue.TotalMilliseconds) return false;
             value = TimeSpan.FromMilliseconds(total);

@@ -44,6 +44,7 @@ internal static class GlobalOptions
         Recursive = true,
         DefaultValueFactory = _ => TimeSpan.FromSeconds(15),
         CustomParser = Durations.ParseArgument,
+        Validators = { result => { if (result.GetValueOrDefault<TimeSpan>() <= TimeSpan.Zero) result.AddError("--connect-timeout must be more than 0."); } },
     };
 
     public static readonly Option<bool> Json = new("--json")

@@ -11,7 +11,8 @@ internal static class CommonArguments
         CustomParser = result =>
         {
             var text = result.Tokens.Count > 0 ? result.Tokens[0].Value : "";
-            if (DistributedTaskQueue.TaskId.TryParse(text, out var id)) return id;
+            // A partition number no queue can have (0-255) names no task: refused as input, like any malformed id.
+            if (DistributedTaskQueue.TaskId.TryParse(text, out var id) && id.Partition <= 255) return id;
             result.AddError($"'{text}' is not a task id (queue:partition:sequence).");
             return default;
         },

@@ -12,7 +12,7 @@ internal static class TaskCommands
         command.SetSessionAction(async session =>
         {
             var client = await session.ClientAsync();
-            var info = await client.GetTaskAsync(session.Get(id)) ?? throw NoSuchTask(session.Get(id));
+            var info = await client.GetTaskAsync(Served(session.Get(id), client)) ?? throw NoSuchTask(session.Get(id));
             session.Output.Write(info, w => TaskText.Write(w, info));
             return ExitCodes.Ok;
         });
@@ -27,7 +27,7 @@ internal static class TaskCommands
         command.SetSessionAction(async session =>
         {
             var client = await session.ClientAsync();
-            var info = await client.WaitAsync(session.Get(id), session.Get(timeout), session.Cancellation);
+            var info = await client.WaitAsync(Served(session.Get(id), client), session.Get(timeout), session.Cancellation);
             session.Output.Write(info, w => w.WriteLine(info.ResultJson ?? "null"));
             return ExitCodes.Ok;
         });
@@ -41,7 +41,7 @@ internal static class TaskCommands
         command.SetSessionAction(async session =>
         {
             var client = await session.ClientAsync();
-            var taskId = session.Get(id);
+            var taskId = Served(session.Get(id), client);
             if (await client.CancelAsync(taskId))
             {
                 session.Output.Write(new { cancelled = true }, w => w.WriteLine($"cancelled {taskId}"));
@@ -54,6 +54,10 @@ internal static class TaskCommands
         });
         return command;
     }
+
+    /// <summary>An id naming a partition past the deployment's PartitionsPerQueue names no task (and wakes no grain), as in the JSON API.</summary>
+    private static TaskId Served(TaskId id, TaskClient client) =>
+        id.Partition < client.Options.PartitionsPerQueue ? id : throw NoSuchTask(id);
 
     private static CliException NoSuchTask(TaskId id) => new(ExitCodes.NotFound, $"no task {id} (never submitted, or past its retention)");
 }

@@ -59,6 +59,7 @@ public sealed class CliTaskTests(RedisFixture fixture)
         // Refusals: one line on stderr each, and nothing submitted by them.
         var before = await cli.Client.GetQueueStatsAsync("cli");
         await cli.AssertRefusedAsync(3, "no task cli:0:5", "status", "cli:0:5");
+        await cli.AssertRefusedAsync(3, "no task cli:3:5", "wait", "cli:3:5"); // the queue has one partition
         await cli.AssertRefusedAsync(2, "is not a task id", "status", "not-an-id");
         await cli.AssertRefusedAsync(2, "well-formed JSON", "submit", "dtq.echo", "{bad", "-q", "cli");
         await cli.AssertRefusedAsync(2, "dtq.nosuch", "submit", "dtq.nosuch", "-q", "cli");

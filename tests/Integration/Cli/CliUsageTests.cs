@@ -28,6 +28,12 @@ public sealed class CliUsageTests
     [InlineData("submit")]
     [InlineData("status", "a", "b")]
     [InlineData("schedules", "add", "name", "dtq.noop")]
+    [InlineData("wait", "q:0:1", "--timeout", "NaNs")]
+    [InlineData("wait", "q:0:1", "--timeout", "Infinityh")]
+    [InlineData("wait", "q:0:1", "--timeout", "1e309s")]
+    [InlineData("status", "q:300:1")]
+    [InlineData("--connect-timeout", "0s", "stats")]
+    [InlineData("dead", "list", "q", "--limit", "10001")]
     public async Task UsageErrors_ExitTwo_WithOneLine_WithoutConnecting(params string[] args)
     {
         // No silo listens on this gateway port: a usage error must be reported before any connection is tried.
@@ -35,6 +41,8 @@ public sealed class CliUsageTests
         Assert.True(result.ExitCode == 2, result.ToString());
         Assert.Single(result.Stderr.Split('\n'));
         Assert.StartsWith("dtq: ", result.Stderr, StringComparison.Ordinal);
+        // The hint names a command that exists: the verb's whole path.
+        if (args[0] == "dead") Assert.Contains("'dtq dead list --help'", result.Stderr, StringComparison.Ordinal);
     }
 
     [Fact]
