@@ -6,6 +6,7 @@ using Microsoft.Extensions.DependencyInjection;
 namespace DistributedTaskQueue.Tests.Silo;
 
 /// <summary><c>/metrics</c> over real HTTP: the task lifecycle counted by queue and task name, the queue gauges, the access rules.</summary>
+[Collection(TelemetryGroup.Name)]
 public sealed class MetricsTests
 {
     [Fact]

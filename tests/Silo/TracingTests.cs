@@ -6,6 +6,7 @@ using Microsoft.Extensions.DependencyInjection;
 namespace DistributedTaskQueue.Tests.Silo;
 
 /// <summary>A trace links a submit to its execution: each attempt's span is a child of the submit's, in the submitter's trace.</summary>
+[Collection(TelemetryGroup.Name)]
 public sealed class TracingTests
 {
     [Fact]
