@@ -1,0 +1,221 @@
+using DistributedTaskQueue.Execution;
+using DistributedTaskQueue.Worker;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging.Abstractions;
+using Microsoft.Extensions.Options;
+using Microsoft.Extensions.Time.Testing;
+
+namespace DistributedTaskQueue.Tests.Grains;
+
+/// <summary>
+/// A review of the execution path with hostile handlers, early cancels and hostile worker settings, on a fake clock.
+/// The rule every test here holds: each attempt ends in exactly one well-formed outcome the partition accepts. An
+/// attempt whose executor throws reports nothing, and since an expired lease counts no failure, its task would run
+/// again at every lease expiry, forever: never dead-lettered (invariant 7).
+/// </summary>
+public sealed class ExecutorReviewTests : IAsyncDisposable
+{
+    private readonly FakeTimeProvider _time = new(new DateTimeOffset(2026, 1, 1, 0, 0, 0, TimeSpan.Zero));
+    private readonly ServiceProvider _services;
+    private readonly TaskExecutor _executor;
+
+    public ExecutorReviewTests()
+    {
+        var collection = new ServiceCollection();
+        collection.AddScoped<HostileHandler>();
+        collection.AddScoped<ThrowingProbeHandler>();
+        _services = collection.BuildServiceProvider();
+        // The probe that throws is asked first, as a raw handler registered before the others would be.
+        var registry = new TaskHandlerRegistry([.. TaskHandlerDescriptor.For(typeof(ThrowingProbeHandler)), .. TaskHandlerDescriptor.For(typeof(HostileHandler))], _services);
+        _executor = new TaskExecutor(registry, _services, Options.Create(new PartitionOptions()), _time, NullLoggerFactory.Instance);
+    }
+
+    public ValueTask DisposeAsync() => _services.DisposeAsync();
+
+    public static TheoryData<string> HandlersThatFail =>
+    [
+        "hostile.sync-throw",
+        "hostile.faulted-task",
+        "hostile.cancelled-task",
+        "hostile.oce-without-cancel",
+        "hostile.null-task",
+        "hostile.null-result",
+        "hostile.huge-message",
+        // Exceptions whose members are hostile: a Message that is null or throws, a StackTrace that throws.
+        "hostile.null-message",
+        "hostile.throwing-message",
+        "hostile.throwing-stacktrace",
+        // Work done, then the handler's scope (its scoped services) fails to dispose.
+        "hostile.dispose-throws",
+        // A raw handler's CanHandle throws while the registry looks for the task's handler.
+        "probe.throws",
+    ];
+
+    [Theory]
+    [MemberData(nameof(HandlersThatFail))]
+    public async Task EveryHostileHandler_EndsItsAttemptInAWellFormedFailure_NeverInAnExecutorException(string taskName)
+    {
+        var completion = await _executor.RunAsync(Leased(taskName), "w", TimeSpan.FromMinutes(5), CancellationToken.None, CancellationToken.None);
+
+        var failed = Assert.IsType<TaskOutcome.Failed>(completion.Outcome);
+        Assert.True(TaskRules.IsWellFormed(failed));
+        Assert.True(failed.Error.Message.Length <= TaskRules.MaxErrorMessageLength);
+        Assert.True((failed.Error.StackTrace?.Length ?? 0) <= TaskRules.MaxStackTraceLength);
+    }
+
+    [Fact]
+    public async Task AHandlersOwnTimeoutException_IsReportedAsItsOwn_NotAsTheAttemptsTimeout()
+    {
+        var completion = await _executor.RunAsync(Leased("hostile.own-timeout"), "w", TimeSpan.FromMinutes(5), CancellationToken.None, CancellationToken.None);
+
+        var failed = Assert.IsType<TaskOutcome.Failed>(completion.Outcome);
+        Assert.Equal(typeof(TimeoutException).FullName, failed.Error.Type);
+        Assert.Equal("the database did not answer", failed.Error.Message);
+    }
+
+    [Fact]
+    public async Task AHandlerThatIgnoresItsToken_EndsAtItsTimeout_AsARetryableTimeout()
+    {
+        // RunAsync returns once the attempt waits on its handler: its timeout's timer is armed on the fake clock by then.
+        var run = _executor.RunAsync(Leased("hostile.never-ends", timeout: TimeSpan.FromSeconds(3)), "w", TimeSpan.FromMinutes(5), CancellationToken.None, CancellationToken.None);
+
+        _time.Advance(TimeSpan.FromSeconds(3));
+
+        var failed = Assert.IsType<TaskOutcome.Failed>((await run.WaitAsync(TimeSpan.FromSeconds(10))).Outcome);
+        Assert.Equal("Timeout", failed.Error.Type);
+        Assert.True(failed.Retryable);
+    }
+
+    [Fact]
+    public async Task ACancelWhileAHandlerIgnoresItsToken_EndsTheAttemptCancelled_AndAShutdownPastGraceReleasesIt()
+    {
+        using var cancel = new CancellationTokenSource();
+        using var stop = new CancellationTokenSource();
+        var cancelled = _executor.RunAsync(Leased("hostile.never-ends", sequence: 1), "w", Timeout.InfiniteTimeSpan, cancel.Token, CancellationToken.None);
+        var stopped = _executor.RunAsync(Leased("hostile.never-ends", sequence: 2), "w", Timeout.InfiniteTimeSpan, CancellationToken.None, stop.Token);
+
+        await cancel.CancelAsync();
+        await stop.CancelAsync();
+
+        var failed = Assert.IsType<TaskOutcome.Failed>((await cancelled.WaitAsync(TimeSpan.FromSeconds(10))).Outcome);
+        Assert.Equal("Cancelled", failed.Error.Type);
+        Assert.False(failed.Retryable);
+        Assert.IsType<TaskOutcome.Released>((await stopped.WaitAsync(TimeSpan.FromSeconds(10))).Outcome);
+    }
+
+    [Fact]
+    public async Task AnEnormousResult_FailsForGood_AsResultTooLarge()
+    {
+        var completion = await _executor.RunAsync(Leased("hostile.enormous-result"), "w", TimeSpan.FromMinutes(5), CancellationToken.None, CancellationToken.None);
+
+        var failed = Assert.IsType<TaskOutcome.Failed>(completion.Outcome);
+        Assert.Equal("ResultTooLarge", failed.Error.Type);
+        Assert.False(failed.Retryable);
+    }
+
+    [Fact]
+    public void ACancelThatArrivesBeforeTheConsumerRegisteredItsAttempt_StillStopsTheAttempt()
+    {
+        // The partition sends a cancel (one-way, once) as soon as it is durable; it can reach the consumer before the
+        // lease reply that carries the attempt has been handed over (PartitionConsumer.CancelAsync, then HandOver).
+        var running = new RunningAttempts();
+        var token = new LeaseToken(7, 1, 3);
+
+        running.Stop([token]);
+        var attempt = running.Start(token);
+
+        Assert.True(attempt.Cancelled.IsCancellationRequested);
+    }
+
+    [Fact]
+    public void CancelsOfAttemptsThatNeverRunHere_AreRememberedOnlyBoundedly_AndNeverStopAnotherAttempt()
+    {
+        var running = new RunningAttempts();
+        for (var sequence = 0; sequence < 100_000; sequence++) running.Stop([new LeaseToken(sequence, 1, 1)]);
+
+        Assert.True(running.EarlyCancels <= RunningAttempts.MaxEarlyCancels);
+        Assert.False(running.Start(new LeaseToken(99_999, 2, 1)).Cancelled.IsCancellationRequested); // a newer attempt
+        Assert.True(running.Start(new LeaseToken(99_999, 1, 1)).Cancelled.IsCancellationRequested);
+    }
+
+    [Fact]
+    public void AQueueServedTwice_IsRefusedAtStartUp()
+    {
+        // Two consumers of one partition under one worker id and both counting lease calls from 0: the partition takes
+        // the second one's calls for retries of the first's and hands it the first's running tasks (Reclaim).
+        var result = new WorkerOptionsValidator().Validate(null, new WorkerOptions { Queues = ["emails", "reports", "emails"] });
+
+        Assert.Equal(["TaskQueue:Worker:Queues names 'emails' more than once."], result.Failures ?? []);
+    }
+
+    private static LeasedTask Leased(string name, long sequence = 1, TimeSpan? timeout = null) =>
+        new(new TaskId("review", 0, sequence), name, "{}"u8.ToArray(), new LeaseToken(sequence, 1, 1), timeout, DateTimeOffset.UnixEpoch);
+
+    private sealed class HostileHandler : IRawTaskHandler, IDisposable, IAsyncDisposable
+    {
+        private bool _failDispose;
+
+        public bool CanHandle(string taskName) => taskName.StartsWith("hostile.", StringComparison.Ordinal);
+
+        public Task<string> HandleAsync(string taskName, string payloadJson, TaskContext context, CancellationToken cancellationToken) => taskName switch
+        {
+            "hostile.sync-throw" => throw new InvalidOperationException("before any await"),
+            "hostile.faulted-task" => Task.FromException<string>(new InvalidOperationException("faulted")),
+            "hostile.cancelled-task" => Task.FromCanceled<string>(new CancellationToken(canceled: true)),
+            "hostile.oce-without-cancel" => throw new OperationCanceledException("nobody cancelled"),
+            "hostile.null-task" => null!,
+            "hostile.null-result" => Task.FromResult<string>(null!),
+            "hostile.huge-message" => throw new InvalidOperationException(new string('m', 1_000_000)),
+            "hostile.null-message" => throw new NullMessageException(),
+            "hostile.throwing-message" => throw new ThrowingMessageException(),
+            "hostile.throwing-stacktrace" => throw new ThrowingStackTraceException(),
+            "hostile.dispose-throws" => FailDisposeAfterSuccess(),
+            "hostile.own-timeout" => throw new TimeoutException("the database did not answer"),
+            "hostile.never-ends" => new TaskCompletionSource<string>().Task,
+            "hostile.enormous-result" => Task.FromResult("\"" + new string('r', 2 * 1024 * 1024) + "\""),
+            _ => Task.FromResult("{}"),
+        };
+
+        public void Dispose()
+        {
+            GC.SuppressFinalize(this);
+            if (_failDispose) throw new InvalidOperationException("the scope's resource failed to close");
+        }
+
+        public ValueTask DisposeAsync()
+        {
+            Dispose();
+            return ValueTask.CompletedTask;
+        }
+
+        private Task<string> FailDisposeAfterSuccess()
+        {
+            _failDispose = true;
+            return Task.FromResult("{}");
+        }
+    }
+
+    private sealed class ThrowingProbeHandler : IRawTaskHandler
+    {
+        public bool CanHandle(string taskName) => taskName == "probe.throws" ? throw new InvalidOperationException("probe failed") : false;
+
+        public Task<string> HandleAsync(string taskName, string payloadJson, TaskContext context, CancellationToken cancellationToken) => Task.FromResult("{}");
+    }
+
+#pragma warning disable CA1065, CA1064, CA1032 // Hostile on purpose: exceptions whose members misbehave, as a handler's may.
+    private sealed class NullMessageException : Exception
+    {
+        public override string Message => null!;
+    }
+
+    private sealed class ThrowingMessageException : Exception
+    {
+        public override string Message => throw new InvalidOperationException("no message for you");
+    }
+
+    private sealed class ThrowingStackTraceException : Exception
+    {
+        public override string? StackTrace => throw new InvalidOperationException("no stack for you");
+    }
+#pragma warning restore CA1065, CA1064, CA1032
+}
