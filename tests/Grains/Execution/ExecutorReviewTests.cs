@@ -148,8 +148,143 @@ public sealed class ExecutorReviewTests : IAsyncDisposable
         Assert.Equal(["TaskQueue:Worker:Queues names 'emails' more than once."], result.Failures ?? []);
     }
 
+    [Fact]
+    public async Task AtStop_AnAttemptInFlight_FinishesWithinTheGrace_AndItsOutcomeIsReportedBeforeTheWorkerStops()
+    {
+        var gate = new Gate();
+        await using var harness = Harness(gate, o => o.ShutdownGracePeriod = TimeSpan.FromMinutes(1));
+        harness.Partition.Add(WorkerHarness.Leased("gated", 1));
+        await harness.StartAsync();
+        await harness.UntilAsync(() => gate.Started == 1);
+
+        var stopping = harness.StopAsync();
+        gate.Release();
+        await stopping;
+
+        var completion = Assert.Single(harness.Partition.Completed);
+        Assert.IsType<TaskOutcome.Succeeded>(completion.Outcome);
+    }
+
+    [Theory]
+    [InlineData("gated")]
+    [InlineData("gated-deaf")] // ignores its token
+    public async Task AtStop_PastTheGrace_AnAttemptStillRunning_IsHandedBackReleased_BeforeTheWorkerStops(string name)
+    {
+        var gate = new Gate();
+        await using var harness = Harness(gate, o => o.ShutdownGracePeriod = TimeSpan.Zero);
+        harness.Partition.Add(WorkerHarness.Leased(name, 1));
+        await harness.StartAsync();
+        await harness.UntilAsync(() => gate.Started == 1);
+
+        await harness.StopAsync();
+
+        Assert.IsType<TaskOutcome.Released>(Assert.Single(harness.Partition.Completed).Outcome);
+    }
+
+    [Fact]
+    public async Task AtStop_ARawHandlerWhoseTaskNamesThrows_DoesNotSkipTheDrain()
+    {
+        // Registry.KnownNames reads every raw handler's TaskNames; read outside the catalog loop's try, a throw there
+        // faulted the loop, and the shutdown that awaits it stopped before draining: attempts still running were
+        // neither finished, nor handed back, nor reported.
+        var gate = new Gate();
+        await using var harness = Harness(gate, o => o.ShutdownGracePeriod = TimeSpan.Zero, typeof(NamesThrowHandler));
+        harness.Partition.Add(WorkerHarness.Leased("gated", 1));
+        await harness.StartAsync();
+        await harness.UntilAsync(() => gate.Started == 1);
+
+        await harness.StopAsync();
+
+        Assert.IsType<TaskOutcome.Released>(Assert.Single(harness.Partition.Completed).Outcome);
+    }
+
+    [Fact]
+    public async Task AtStop_AReportThatIsBeingRetried_IsDeliveredBeforeTheWorkerStops()
+    {
+        var gate = new Gate();
+        await using var harness = Harness(gate, o => o.ShutdownGracePeriod = TimeSpan.FromMinutes(1));
+        harness.Partition.OnComplete = call =>
+        {
+            if (call <= 3) throw new TimeoutException($"report {call} lost");
+        };
+        harness.Partition.Add(WorkerHarness.Leased("gated", 1));
+        await harness.StartAsync();
+        await harness.UntilAsync(() => gate.Started == 1);
+        gate.Release();
+        await harness.UntilAsync(() => harness.Partition.CompleteCalls >= 1);
+
+        var stopping = harness.StopAsync();
+        await harness.UntilAsync(() => stopping.IsCompleted, step: TimeSpan.FromMilliseconds(100));
+        await stopping;
+
+        Assert.Equal(4, harness.Partition.CompleteCalls);
+        Assert.IsType<TaskOutcome.Succeeded>(Assert.Single(harness.Partition.Completed).Outcome);
+    }
+
+    [Fact]
+    public async Task OneSlot_HostileHandlersOneAfterAnother_NeitherLeakTheSlot_NorLoseAnOutcome()
+    {
+        var gate = new Gate();
+        await using var harness = Harness(gate, o => o.MaxConcurrentTasks = 1, typeof(ThrowingProbeHandler), typeof(HostileHandler));
+        string[] names = ["hostile.null-message", "probe.throws", "hostile.dispose-throws", "hostile.sync-throw", "hostile.never-ends", "hostile.throwing-message"];
+        harness.Partition.Add([.. names.Select((name, i) => WorkerHarness.Leased(name, i + 1, name == "hostile.never-ends" ? TimeSpan.FromSeconds(1) : null))]);
+        await harness.StartAsync();
+
+        await harness.UntilAsync(() => harness.Partition.Completed.Length == names.Length, step: TimeSpan.FromMilliseconds(500));
+        await harness.StopAsync();
+
+        Assert.All(harness.Partition.Completed, c => Assert.IsType<TaskOutcome.Failed>(c.Outcome));
+        Assert.Equal(Enumerable.Range(1, names.Length).Select(i => (long)i), harness.Partition.Completed.Select(c => c.Sequence).Order());
+    }
+
+    private static WorkerHarness Harness(Gate gate, Action<WorkerOptions> configure, params Type[] more) =>
+        new(configure, services =>
+        {
+            services.AddSingleton(gate);
+            services.AddScoped<GatedHandler>();
+            foreach (var type in more) services.AddScoped(type);
+        }, [typeof(GatedHandler), .. more]);
+
     private static LeasedTask Leased(string name, long sequence = 1, TimeSpan? timeout = null) =>
         new(new TaskId("review", 0, sequence), name, "{}"u8.ToArray(), new LeaseToken(sequence, 1, 1), timeout, DateTimeOffset.UnixEpoch);
+
+    private sealed class Gate
+    {
+        private readonly TaskCompletionSource _open = new(TaskCreationOptions.RunContinuationsAsynchronously);
+        private int _started;
+
+        public int Started => Volatile.Read(ref _started);
+
+        public Task WaitAsync()
+        {
+            Interlocked.Increment(ref _started);
+            return _open.Task;
+        }
+
+        public void Release() => _open.TrySetResult();
+    }
+
+    /// <summary>"gated" waits for the gate or its token; "gated-deaf" only for the gate.</summary>
+    private sealed class GatedHandler(Gate gate) : IRawTaskHandler
+    {
+        public bool CanHandle(string taskName) => taskName.StartsWith("gated", StringComparison.Ordinal);
+
+        public async Task<string> HandleAsync(string taskName, string payloadJson, TaskContext context, CancellationToken cancellationToken)
+        {
+            var open = gate.WaitAsync();
+            await (taskName == "gated-deaf" ? open : open.WaitAsync(cancellationToken));
+            return "{}";
+        }
+    }
+
+    private sealed class NamesThrowHandler : IRawTaskHandler
+    {
+        public IReadOnlyCollection<string>? TaskNames => throw new InvalidOperationException("names unavailable");
+
+        public bool CanHandle(string taskName) => false;
+
+        public Task<string> HandleAsync(string taskName, string payloadJson, TaskContext context, CancellationToken cancellationToken) => Task.FromResult("{}");
+    }
 
     private sealed class HostileHandler : IRawTaskHandler, IDisposable, IAsyncDisposable
     {
