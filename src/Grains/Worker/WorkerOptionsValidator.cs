@@ -18,6 +18,9 @@ internal sealed class WorkerOptionsValidator : IValidateOptions<WorkerOptions>
             failures.AddRange(options.Queues.Where(QueueNames.IsValid).GroupBy(q => q, StringComparer.Ordinal).Where(g => g.Count() > 1)
                 .Select(g => $"TaskQueue:Worker:Queues names '{g.Key}' more than once."));
         }
+        // The partition refuses worker ids over 300 characters; the silo's address (up to about 70) is added to this one.
+        if (options.WorkerId is { Length: > 200 })
+            failures.Add("TaskQueue:Worker:WorkerId must be at most 200 characters (the silo's address is added to it).");
         if (options.MaxConcurrentTasks is < 1 or > 100_000) failures.Add("TaskQueue:Worker:MaxConcurrentTasks must be 1..100000.");
         if (options.PollingInterval < TimeSpan.FromMilliseconds(100) || options.PollingInterval > TimeSpan.FromSeconds(25))
             failures.Add("TaskQueue:Worker:PollingInterval must be 0.1..25 s (a lease call must end well within Orleans' 30 s call timeout).");
