@@ -237,6 +237,43 @@ public sealed class ExecutorReviewTests : IAsyncDisposable
         Assert.Equal(Enumerable.Range(1, names.Length).Select(i => (long)i), harness.Partition.Completed.Select(c => c.Sequence).Order());
     }
 
+    [Fact]
+    public void AWorkerIdTooLongForThePartition_IsRefusedAtStartUp_NotByEveryLeaseCall()
+    {
+        // The partition refuses worker ids over 300 characters (TaskQueueGrain.CheckWorkerId), and the worker's id is
+        // "{WorkerId}@{silo address}": a long WorkerId made every lease call fail, retried each second, forever.
+        var result = new WorkerOptionsValidator().Validate(null, new WorkerOptions { WorkerId = new string('w', 280) });
+
+        Assert.Equal(["TaskQueue:Worker:WorkerId must be at most 200 characters (the silo's address is added to it)."], result.Failures ?? []);
+        Assert.True(new WorkerOptionsValidator().Validate(null, new WorkerOptions { WorkerId = new string('w', 200) }).Succeeded);
+    }
+
+    [Fact]
+    public void APausedWorkersLateOutcomes_AfterItsLeaseExpiredAndTheRerunSucceeded_AreAllRejected()
+    {
+        var options = new PartitionOptions();
+        var partition = new DistributedTaskQueue.Queue.QueuePartition("q", 0, options, new RetryPolicy { MaxRetries = 3, Jitter = 0 }, () => 0.5, null);
+        var id = partition.Submit(new TaskSubmission { TaskName = "t", Payload = "{}"u8.ToArray() }, _time.GetUtcNow());
+        partition.CommitStaged(partition.TakeStaged());
+        // The same worker id both times: only the token fences the zombie, not who it is.
+        var zombie = Assert.Single(partition.Lease("w", 0, 1, _time.GetUtcNow()));
+        _time.Advance(options.LeaseDuration);
+        Assert.Equal(1, partition.ExpireLeases(_time.GetUtcNow()));
+        var rerun = Assert.Single(partition.Lease("w", 1, 1, _time.GetUtcNow()));
+        Assert.True(partition.Complete(new TaskCompletion(rerun.Lease, new TaskOutcome.Succeeded("\"rerun\""u8.ToArray())), _time.GetUtcNow(), "w"));
+
+        // The paused process wakes: its renewal, success, failure and release all come too late.
+        Assert.False(partition.Renew("w", zombie.Lease, _time.GetUtcNow()));
+        Assert.False(partition.Complete(new TaskCompletion(zombie.Lease, new TaskOutcome.Succeeded("\"zombie\""u8.ToArray())), _time.GetUtcNow(), "w"));
+        Assert.False(partition.Complete(new TaskCompletion(zombie.Lease, new TaskOutcome.Failed(new TaskError("late", "X", null, 1, _time.GetUtcNow()), Retryable: true)), _time.GetUtcNow(), "w"));
+        Assert.False(partition.Complete(new TaskCompletion(zombie.Lease, new TaskOutcome.Released()), _time.GetUtcNow(), "w"));
+
+        var info = partition.GetInfo(id.Sequence)!;
+        Assert.Equal(TaskState.Succeeded, info.State);
+        Assert.Equal("\"rerun\"", info.ResultJson);
+        Assert.Equal(3, partition.StaleCompletions);
+    }
+
     private static WorkerHarness Harness(Gate gate, Action<WorkerOptions> configure, params Type[] more) =>
         new(configure, services =>
         {
