@@ -274,6 +274,26 @@ public sealed class ExecutorReviewTests : IAsyncDisposable
         Assert.Equal(3, partition.StaleCompletions);
     }
 
+    [Fact]
+    public async Task CompletionsThatPiledUpWhileAReportWasSlow_GoInBatchesOfBoundedSize_AndAllArrive()
+    {
+        var partition = new WorkerHarness.ScriptedPartition();
+        var slow = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        partition.Hold = slow.Task;
+        var reporter = new CompletionReporter(partition, "w", _time, NullLogger.Instance);
+        var result = new byte[1024 * 1024];
+        result[0] = (byte)'1';
+        reporter.Add(new TaskCompletion(new LeaseToken(0, 1, 1), new TaskOutcome.Released()));
+        for (var sequence = 1; sequence <= 200; sequence++) reporter.Add(new TaskCompletion(new LeaseToken(sequence, 1, 1), new TaskOutcome.Succeeded(result)));
+
+        slow.SetResult();
+        await reporter.DrainAsync().WaitAsync(TimeSpan.FromSeconds(20));
+
+        Assert.Equal(201, partition.Completed.Length);
+        Assert.All(partition.Batches, batch => Assert.True(batch.Sum(c => (c.Outcome as TaskOutcome.Succeeded)?.Result.Length ?? 0) <= CompletionReporter.MaxBatchBytes,
+            $"a batch of {batch.Length} completions carries {batch.Sum(c => (c.Outcome as TaskOutcome.Succeeded)?.Result.Length ?? 0):N0} result bytes"));
+    }
+
     private static WorkerHarness Harness(Gate gate, Action<WorkerOptions> configure, params Type[] more) =>
         new(configure, services =>
         {

@@ -124,13 +124,23 @@ public sealed class WorkerHarness : IAsyncDisposable
             }
         }
 
-        public Task CompleteAsync(string workerId, TaskCompletion[] completions)
+        /// <summary>The batches CompleteAsync was called with, failed ones included.</summary>
+        public List<TaskCompletion[]> Batches { get; } = [];
+
+        /// <summary>Awaited by every CompleteAsync call before it is decided (a partition that is slow to answer).</summary>
+        public Task Hold { get; set; } = Task.CompletedTask;
+
+        public async Task CompleteAsync(string workerId, TaskCompletion[] completions)
         {
             int call;
-            lock (_gate) call = ++CompleteCalls;
+            lock (_gate)
+            {
+                call = ++CompleteCalls;
+                Batches.Add(completions);
+            }
+            await Hold;
             OnComplete(call);
             lock (_gate) _completed.AddRange(completions);
-            return Task.CompletedTask;
         }
 
         public Task<LeaseToken[]> RenewAsync(string workerId, LeaseToken[] leases) => Task.FromResult<LeaseToken[]>([]);
