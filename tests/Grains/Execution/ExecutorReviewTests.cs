@@ -294,6 +294,39 @@ public sealed class ExecutorReviewTests : IAsyncDisposable
             $"a batch of {batch.Length} completions carries {batch.Sum(c => (c.Outcome as TaskOutcome.Succeeded)?.Result.Length ?? 0):N0} result bytes"));
     }
 
+    [Fact]
+    public async Task ACancelWhileTheHandlerRuns_EndsItCancelled_AndThatIsReported()
+    {
+        var gate = new Gate();
+        await using var harness = Harness(gate, o => { });
+        harness.Partition.Add(WorkerHarness.Leased("gated", 1));
+        await harness.StartAsync();
+        await harness.UntilAsync(() => gate.Started == 1);
+
+        await harness.Partition.Holder!.CancelAsync([new LeaseToken(1, 1, 1)]);
+        await harness.UntilAsync(() => harness.Partition.Completed.Length == 1);
+        await harness.StopAsync();
+
+        var failed = Assert.IsType<TaskOutcome.Failed>(Assert.Single(harness.Partition.Completed).Outcome);
+        Assert.Equal("Cancelled", failed.Error.Type);
+    }
+
+    [Fact]
+    public async Task ACancelThatOvertakesTheLeaseReply_StillStopsTheHandler_AndThatIsReported()
+    {
+        var gate = new Gate();
+        await using var harness = Harness(gate, o => { });
+        harness.Partition.CancelBeforeReply = true;
+        harness.Partition.Add(WorkerHarness.Leased("gated", 1));
+        await harness.StartAsync();
+
+        await harness.UntilAsync(() => harness.Partition.Completed.Length == 1);
+        await harness.StopAsync();
+
+        var failed = Assert.IsType<TaskOutcome.Failed>(Assert.Single(harness.Partition.Completed).Outcome);
+        Assert.Equal("Cancelled", failed.Error.Type);
+    }
+
     private static WorkerHarness Harness(Gate gate, Action<WorkerOptions> configure, params Type[] more) =>
         new(configure, services =>
         {

@@ -113,11 +113,23 @@ public sealed class WorkerHarness : IAsyncDisposable
             parked?.TrySetResult(served);
         }
 
+        /// <summary>Cancels each task it hands out before the reply leaves (the cancel overtakes the lease reply).</summary>
+        public bool CancelBeforeReply { get; set; }
+
+        /// <summary>Where the worker hears cancels (it travels with every lease call).</summary>
+        public ILeaseHolder? Holder { get; private set; }
+
         public Task<LeasedTask[]> LeaseAsync(string workerId, long requestId, int max, TimeSpan wait, ILeaseHolder? holder)
         {
             lock (_gate)
             {
-                if (_pending.Count > 0 || wait <= TimeSpan.Zero) return Task.FromResult(Take(max));
+                Holder = holder ?? Holder;
+                if (_pending.Count > 0 || wait <= TimeSpan.Zero)
+                {
+                    var taken = Take(max);
+                    if (CancelBeforeReply && taken.Length > 0) holder?.CancelAsync([.. taken.Select(t => t.Lease)]);
+                    return Task.FromResult(taken);
+                }
                 _max = max;
                 _parked = new(TaskCreationOptions.RunContinuationsAsynchronously);
                 return _parked.Task;
