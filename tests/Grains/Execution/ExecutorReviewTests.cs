@@ -327,6 +327,24 @@ public sealed class ExecutorReviewTests : IAsyncDisposable
         Assert.Equal("Cancelled", failed.Error.Type);
     }
 
+    [Fact]
+    public async Task AtStop_TasksALostLeaseReplyCarried_GoBackInLineBeforeTheWorkerStops_NotAtTheirLeasesExpiry()
+    {
+        // The lease loop retries a failed lease call under its number, so the partition hands a lost reply's tasks back
+        // (Reclaim); a call that failed as the worker stopped was never retried, and its tasks waited out their leases.
+        var gate = new Gate();
+        await using var harness = Harness(gate, o => { });
+        harness.Partition.LoseReplyAtStop = true;
+        await harness.StartAsync();
+        await harness.UntilAsync(() => harness.Partition.Holder is not null);
+        harness.Partition.AddQuietly(WorkerHarness.Leased("gated", 1), WorkerHarness.Leased("gated", 2));
+
+        await harness.StopAsync();
+
+        Assert.Equal([1L, 2], harness.Partition.PutBack.Select(t => t.Lease.Sequence));
+        Assert.Equal(0, gate.Started);
+    }
+
     private static WorkerHarness Harness(Gate gate, Action<WorkerOptions> configure, params Type[] more) =>
         new(configure, services =>
         {

@@ -119,11 +119,26 @@ public sealed class WorkerHarness : IAsyncDisposable
         /// <summary>Where the worker hears cancels (it travels with every lease call).</summary>
         public ILeaseHolder? Holder { get; private set; }
 
+        /// <summary>At StopWaitingAsync, a parked call is granted what is pending and then fails: its reply is lost.</summary>
+        public bool LoseReplyAtStop { get; set; }
+
+        /// <summary>Tasks granted to a lease call whose reply was lost, by its number (a retry gets them back).</summary>
+        private readonly Dictionary<long, LeasedTask[]> _lostReplies = [];
+        private long _parkedRequest;
+
+        /// <summary>Tasks a retried lease call asking for none put back in line (as Reclaim does past its max).</summary>
+        public List<LeasedTask> PutBack { get; } = [];
+
         public Task<LeasedTask[]> LeaseAsync(string workerId, long requestId, int max, TimeSpan wait, ILeaseHolder? holder)
         {
             lock (_gate)
             {
                 Holder = holder ?? Holder;
+                if (_lostReplies.Remove(requestId, out var lost))
+                {
+                    PutBack.AddRange(lost.Skip(max));
+                    return Task.FromResult(lost.Take(max).ToArray());
+                }
                 if (_pending.Count > 0 || wait <= TimeSpan.Zero)
                 {
                     var taken = Take(max);
@@ -131,6 +146,7 @@ public sealed class WorkerHarness : IAsyncDisposable
                     return Task.FromResult(taken);
                 }
                 _max = max;
+                _parkedRequest = requestId;
                 _parked = new(TaskCreationOptions.RunContinuationsAsynchronously);
                 return _parked.Task;
             }
@@ -164,9 +180,24 @@ public sealed class WorkerHarness : IAsyncDisposable
             {
                 parked = _parked;
                 _parked = null;
+                if (parked is not null && LoseReplyAtStop)
+                {
+                    _lostReplies[_parkedRequest] = Take(Math.Max(_max, 1));
+                    parked.TrySetException(new TimeoutException("the reply was lost"));
+                    return Task.CompletedTask;
+                }
             }
             parked?.TrySetResult([]);
             return Task.CompletedTask;
+        }
+
+        /// <summary>Adds tasks without waking a parked call (they wait for the next one).</summary>
+        public void AddQuietly(params LeasedTask[] tasks)
+        {
+            lock (_gate)
+            {
+                foreach (var task in tasks) _pending.Enqueue(task);
+            }
         }
 
         public Task<TaskId[]> SubmitAsync(TaskSubmission[] tasks) => throw new NotSupportedException();
