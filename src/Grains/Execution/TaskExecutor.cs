@@ -1,3 +1,4 @@
+using System.Collections.Concurrent;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
@@ -14,6 +15,13 @@ namespace DistributedTaskQueue.Execution;
 internal sealed class TaskExecutor(TaskHandlerRegistry registry, IServiceProvider services, IOptions<PartitionOptions> options, TimeProvider time, ILoggerFactory loggers)
 {
     private readonly int _maxResultBytes = options.Value.MaxResultBytes;
+    private readonly ConcurrentDictionary<string, ILogger> _taskLoggers = new(StringComparer.Ordinal);
+    private readonly ILogger _sharedTaskLogger = loggers.CreateLogger(TaskCategory.TrimEnd('.'));
+
+    private const string TaskCategory = "DistributedTaskQueue.Task.";
+
+    /// <summary>Task names that get a logger category of their own; the names past these share one.</summary>
+    internal const int MaxLoggerCategories = 1024;
 
     private static readonly Func<ILogger, TaskId, int, IDisposable?> AttemptScope =
         LoggerMessage.DefineScope<TaskId, int>("Task {TaskId} attempt {Attempt}");
@@ -59,7 +67,7 @@ internal sealed class TaskExecutor(TaskHandlerRegistry registry, IServiceProvide
         // "No timeout" is spelled InfiniteTimeSpan or TimeSpan.MaxValue; WaitAsync takes only the former.
         var wait = TaskRules.IsUnlimited(timeout) ? Timeout.InfiniteTimeSpan : timeout;
         using var attempt = CancellationTokenSource.CreateLinkedTokenSource(cancelled, stopping);
-        var logger = loggers.CreateLogger("DistributedTaskQueue.Task." + task.TaskName);
+        var logger = LoggerFor(task.TaskName);
         using var scopeLog = AttemptScope(logger, task.Id, task.Attempt);
         var context = new TaskContext
         {
@@ -107,6 +115,18 @@ internal sealed class TaskExecutor(TaskHandlerRegistry registry, IServiceProvide
         {
             return Failed(task, ErrorOf(ex, task), retryable: true);
         }
+    }
+
+    /// <summary>
+    /// The handler's logger, in a category named after its task. The logger factory keeps every category it ever made,
+    /// and a raw handler may take any name, so only the first <see cref="MaxLoggerCategories"/> names get a category of
+    /// their own: a category per name made silo memory grow with the history of task names.
+    /// </summary>
+    private ILogger LoggerFor(string taskName)
+    {
+        if (_taskLoggers.TryGetValue(taskName, out var logger)) return logger;
+        if (_taskLoggers.Count >= MaxLoggerCategories) return _sharedTaskLogger;
+        return _taskLoggers.GetOrAdd(taskName, name => loggers.CreateLogger(TaskCategory + name));
     }
 
     /// <summary>
