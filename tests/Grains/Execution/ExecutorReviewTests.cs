@@ -1,6 +1,7 @@
 using DistributedTaskQueue.Execution;
 using DistributedTaskQueue.Worker;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
 using Microsoft.Extensions.Options;
 using Microsoft.Extensions.Time.Testing;
@@ -345,6 +346,22 @@ public sealed class ExecutorReviewTests : IAsyncDisposable
         Assert.Equal(0, gate.Started);
     }
 
+    [Fact]
+    public async Task ARawHandlerTakingEveryName_DoesNotMakeALoggerCategoryPerTaskNameForever()
+    {
+        // The logger factory keeps every category it ever made, so a category per task name grows the silo's memory with
+        // the history of names a catch-all raw handler ran (invariant 6), not with the work in flight.
+        using var categories = new CategoryCounter();
+        using var factory = LoggerFactory.Create(b => b.AddProvider(categories));
+        var registry = new TaskHandlerRegistry(TaskHandlerDescriptor.For(typeof(HostileHandler)), _services);
+        var executor = new TaskExecutor(registry, _services, Options.Create(new PartitionOptions()), _time, factory);
+
+        for (var i = 0; i < 5_000; i++)
+            await executor.RunAsync(Leased($"hostile.job-{i}", i), "w", TimeSpan.FromMinutes(5), CancellationToken.None, CancellationToken.None);
+
+        Assert.InRange(categories.Count, 1, TaskExecutor.MaxLoggerCategories + 1);
+    }
+
     private static WorkerHarness Harness(Gate gate, Action<WorkerOptions> configure, params Type[] more) =>
         new(configure, services =>
         {
@@ -392,6 +409,29 @@ public sealed class ExecutorReviewTests : IAsyncDisposable
         public bool CanHandle(string taskName) => false;
 
         public Task<string> HandleAsync(string taskName, string payloadJson, TaskContext context, CancellationToken cancellationToken) => Task.FromResult("{}");
+    }
+
+    private sealed class CategoryCounter : ILoggerProvider
+    {
+        private readonly HashSet<string> _categories = [];
+
+        public int Count
+        {
+            get
+            {
+                lock (_categories) return _categories.Count;
+            }
+        }
+
+        public ILogger CreateLogger(string categoryName)
+        {
+            lock (_categories) _categories.Add(categoryName);
+            return NullLogger.Instance;
+        }
+
+        public void Dispose()
+        {
+        }
     }
 
     private sealed class HostileHandler : IRawTaskHandler, IDisposable, IAsyncDisposable
