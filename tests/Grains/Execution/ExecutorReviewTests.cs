@@ -362,6 +362,24 @@ public sealed class ExecutorReviewTests : IAsyncDisposable
         Assert.InRange(categories.Count, 1, TaskExecutor.MaxLoggerCategories + 1);
     }
 
+    [Fact]
+    public void ALeaseReply_CarriesAboutSixteenMebibytesOfPayloads_AtMost_AndTheRestFollowInOrder()
+    {
+        // A worker with 256 free slots asks for 256 tasks; at 1 MiB payloads that was one 256 MiB reply, over Orleans'
+        // 100 MB message body limit: it failed every time, and the retry under the same number got the same tasks back.
+        var partition = new DistributedTaskQueue.Queue.QueuePartition("q", 0, new PartitionOptions(), new RetryPolicy(), () => 0.5, null);
+        var payload = System.Text.Encoding.UTF8.GetBytes("\"" + new string('p', 1024 * 1024) + "\"");
+        var ids = Enumerable.Range(0, 40).Select(_ => partition.Submit(new TaskSubmission { TaskName = "t", Payload = payload }, _time.GetUtcNow())).ToList();
+        partition.CommitStaged(partition.TakeStaged());
+
+        var replies = new List<List<LeasedTask>>();
+        for (var request = 0; replies.Sum(r => r.Count) < ids.Count && request < 40; request++) replies.Add(partition.Lease("w", request, 256, _time.GetUtcNow()));
+
+        Assert.All(replies, reply => Assert.True(reply.Sum(t => (long)t.Payload.Length) <= DistributedTaskQueue.Queue.QueuePartition.MaxLeaseBytes,
+            $"a reply of {reply.Count} tasks carries {reply.Sum(t => (long)t.Payload.Length):N0} payload bytes"));
+        Assert.Equal(ids.Select(i => i.Sequence), replies.SelectMany(r => r).Select(t => t.Id.Sequence));
+    }
+
     private static WorkerHarness Harness(Gate gate, Action<WorkerOptions> configure, params Type[] more) =>
         new(configure, services =>
         {
