@@ -159,10 +159,21 @@ internal sealed partial class QueuePartition
         }
     }
 
-    /// <summary>Leases up to <paramref name="max"/> tasks: highest priority first, FIFO within a priority.</summary>
+    /// <summary>
+    /// About the most payload bytes one lease reply carries (it always carries one task). Payloads may each be up to
+    /// TaskQueue:MaxPayloadBytes (64 MiB at most), and a worker asks for up to 256 at once: a reply over Orleans' message
+    /// body limit (100 MB) failed every time, and the worker's retry under the same number got the same tasks back.
+    /// </summary>
+    internal const long MaxLeaseBytes = 16 * 1024 * 1024;
+
+    /// <summary>
+    /// Leases up to <paramref name="max"/> tasks (and about <see cref="MaxLeaseBytes"/> of payloads): highest priority
+    /// first, FIFO within a priority.
+    /// </summary>
     public List<LeasedTask> Lease(string workerId, long requestId, int max, DateTimeOffset now)
     {
         var leased = new List<LeasedTask>(Math.Min(max, 64));
+        var bytes = 0L;
         if (_head.Paused) return leased;
         // During a failover hold nothing is leased, not even a dead silo's tasks: the previous host may have released
         // such a task and leased it again to a live worker without writing that, so the record alone cannot tell.
@@ -177,6 +188,9 @@ internal sealed partial class QueuePartition
                     _segments.Want(TaskSegment.NumberOf(sequence));
                     return leased;
                 }
+                // Full: the next task stays first in its line (and nothing of a lower priority overtakes it).
+                if (leased.Count > 0 && _segments.Find(sequence) is { State: TaskState.Pending } next && bytes + next.Payload.Length > MaxLeaseBytes)
+                    return leased;
                 _pending.Dequeue(priority);
                 // Entries of tasks that left Pending some other way (cancelled) are skipped here, lazily.
                 if (_segments.Find(sequence) is not { State: TaskState.Pending } record) continue;
@@ -186,6 +200,7 @@ internal sealed partial class QueuePartition
                     Move(record, TaskState.DeadLettered, now);
                     continue;
                 }
+                bytes += record.Payload.Length;
                 leased.Add(Grant(record, workerId, requestId, now));
             }
         }

@@ -10,6 +10,13 @@ namespace DistributedTaskQueue.Worker;
 internal sealed partial class CompletionReporter
 {
     private const int MaxBatch = 1024;
+
+    /// <summary>
+    /// About the most bytes one report carries. Results may each be up to TaskQueue:MaxResultBytes (1 MiB by default), and
+    /// completions pile up while a partition moves: a batch of them over Orleans' message body limit (100 MB) failed
+    /// every time, was dropped whole after its retries, and all its tasks ran again.
+    /// </summary>
+    internal const long MaxBatchBytes = 16 * 1024 * 1024;
     private readonly ITaskQueueGrain _grain;
     private readonly string _workerId;
     private readonly TimeProvider _time;
@@ -38,13 +45,40 @@ internal sealed partial class CompletionReporter
     private async Task RunAsync()
     {
         var batch = new List<TaskCompletion>(64);
-        while (await _channel.Reader.WaitToReadAsync().ConfigureAwait(false))
+        // The completion that did not fit in the previous batch: it opens the next one.
+        TaskCompletion? carried = null;
+        while (carried is not null || await _channel.Reader.WaitToReadAsync().ConfigureAwait(false))
         {
             batch.Clear();
-            while (batch.Count < MaxBatch && _channel.Reader.TryRead(out var completion)) batch.Add(completion);
+            var bytes = 0L;
+            if (carried is not null)
+            {
+                batch.Add(carried);
+                bytes = SizeOf(carried);
+                carried = null;
+            }
+            while (batch.Count < MaxBatch && _channel.Reader.TryRead(out var completion))
+            {
+                var size = SizeOf(completion);
+                if (batch.Count > 0 && bytes + size > MaxBatchBytes)
+                {
+                    carried = completion;
+                    break;
+                }
+                batch.Add(completion);
+                bytes += size;
+            }
             await ReportAsync([.. batch]).ConfigureAwait(false);
         }
     }
+
+    /// <summary>Roughly what a completion weighs in a message: its result, or its error's text.</summary>
+    private static long SizeOf(TaskCompletion completion) => 64 + completion.Outcome switch
+    {
+        TaskOutcome.Succeeded succeeded => succeeded.Result?.Length ?? 0,
+        TaskOutcome.Failed failed => 2L * ((failed.Error?.Message?.Length ?? 0) + (failed.Error?.StackTrace?.Length ?? 0) + (failed.Error?.Type?.Length ?? 0)),
+        _ => 0,
+    };
 
     private async Task ReportAsync(TaskCompletion[] batch)
     {

@@ -40,12 +40,43 @@ internal sealed class RunningAttempts
         public void Dispose() => _cancel.Dispose();
     }
 
+    /// <summary>The most cancels of attempts not (yet) running here that are remembered; the oldest are forgotten.</summary>
+    public const int MaxEarlyCancels = 1024;
+
+    // Cancels that named an attempt not running here: the partition sends a cancel once, as soon as it is durable, and
+    // it can arrive before the lease reply that carries the attempt has been handed over. Start finds it here.
+    private readonly Lock _earlyGate = new();
+    private readonly HashSet<LeaseToken> _early = [];
+    private readonly Queue<LeaseToken> _earlyOrder = new();
+
     public int Count => _attempts.Count;
+
+    /// <summary>Cancels remembered for attempts not running here.</summary>
+    internal int EarlyCancels
+    {
+        get
+        {
+            lock (_earlyGate) return _early.Count;
+        }
+    }
 
     /// <summary>The leases to renew.</summary>
     public LeaseToken[] Tokens => [.. _attempts.Keys];
 
-    public Attempt Start(LeaseToken token) => _attempts[token] = new Attempt();
+    /// <summary>Starts an attempt; one a cancel named before it got here starts stopped.</summary>
+    public Attempt Start(LeaseToken token)
+    {
+        var attempt = new Attempt();
+        bool cancelledEarly;
+        // Under the gate with Stop's look-up, so a cancel is either seen here or finds the attempt running.
+        lock (_earlyGate)
+        {
+            _attempts[token] = attempt;
+            cancelledEarly = _early.Remove(token);
+        }
+        if (cancelledEarly) attempt.Stop();
+        return attempt;
+    }
 
     /// <summary>The token that stops this attempt; none when it does not run here.</summary>
     public CancellationToken CancellationOf(LeaseToken token) =>
@@ -67,8 +98,24 @@ internal sealed class RunningAttempts
     {
         foreach (var token in tokens)
         {
-            if (_attempts.TryGetValue(token, out var attempt)) attempt.Stop();
+            Attempt? attempt;
+            lock (_earlyGate)
+            {
+                if (!_attempts.TryGetValue(token, out attempt)) Remember(token);
+            }
+            // Outside the gate: firing a token runs the handler's callbacks.
+            attempt?.Stop();
         }
+    }
+
+    /// <summary>Remembers a cancel of an attempt not running here (under the gate), forgetting the oldest past the bound.</summary>
+    private void Remember(LeaseToken token)
+    {
+        if (!_early.Add(token)) return;
+        _earlyOrder.Enqueue(token);
+        // Tokens Start already took stay in the order until they come round; the set holds at most the bound.
+        while (_early.Count > MaxEarlyCancels || _earlyOrder.Count > 2 * MaxEarlyCancels)
+            _early.Remove(_earlyOrder.Dequeue());
     }
 
     /// <summary>Stops attempts whose leases the partition says are lost, and keeps their outcomes from being reported.</summary>

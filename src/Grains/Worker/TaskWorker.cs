@@ -70,12 +70,13 @@ internal sealed partial class TaskWorker(
     private async Task AdvertiseUntilStoppedAsync(string workerId, CancellationToken stop)
     {
         var catalog = grains.GetGrain<ITaskCatalogGrain>(0);
-        var names = registry.KnownNames;
         while (!stop.IsCancellationRequested)
         {
             try
             {
-                await catalog.RegisterAsync(workerId, names, registry.AcceptsAnyName).ConfigureAwait(false);
+                // Inside the try: a raw handler's TaskNames may throw, and this loop must never fault, since shutdown
+                // awaits it before draining the attempts still running.
+                await catalog.RegisterAsync(workerId, registry.KnownNames, registry.AcceptsAnyName).ConfigureAwait(false);
             }
             catch (Exception ex)
             {
