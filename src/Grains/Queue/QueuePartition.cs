@@ -188,12 +188,13 @@ internal sealed partial class QueuePartition
                     _segments.Want(TaskSegment.NumberOf(sequence));
                     return leased;
                 }
+                var record = _segments.Find(sequence);
                 // Full: the next task stays first in its line (and nothing of a lower priority overtakes it).
-                if (leased.Count > 0 && _segments.Find(sequence) is { State: TaskState.Pending } next && bytes + next.Payload.Length > MaxLeaseBytes)
+                if (leased.Count > 0 && record is { State: TaskState.Pending } && bytes + record.Payload.Length > MaxLeaseBytes)
                     return leased;
                 _pending.Dequeue(priority);
                 // Entries of tasks that left Pending some other way (cancelled) are skipped here, lazily.
-                if (_segments.Find(sequence) is not { State: TaskState.Pending } record) continue;
+                if (record is not { State: TaskState.Pending }) continue;
                 if (record.ExpiresAt is { } expiresAt && expiresAt <= now)
                 {
                     record.AddError(new TaskError("Expired before it started.", "Expired", null, record.Attempts, now));
