@@ -50,6 +50,39 @@ public sealed class FailoverHoldRedisTests(RedisFixture fixture)
         Assert.True(renewed);
     }
 
+    /// <summary>
+    /// The end of a hold changes nothing that is written, so nothing but the partition's own tick tells the workers'
+    /// parked polls about it. That tick used to announce it only when it landed within a second of the end: a starved
+    /// silo's late tick missed it, and two silos' polls then parked behind each other's forever beside the held tasks
+    /// (the Redis-restart test under silo processes, about 1 run in 8 under load). Here the wall clock jumps past the
+    /// hold's end while both silos' polls are parked, as a late tick sees it.
+    /// </summary>
+    [Fact]
+    public async Task TasksHeldAtActivation_ReachParkedWorkersOnTwoSilos_EvenWhenTheFirstTickAfterTheHoldIsLate()
+    {
+        const string queue = "fh-late-tick";
+        var serviceId = Guid.NewGuid().ToString("N");
+        TaskId id;
+        // A host that died: its head says it did not close cleanly, and a task it acknowledged waits Pending.
+        await using (var before = await TaskQueueCluster.StartAsync(fixture.Redis, [], serviceId: serviceId))
+        {
+            var played = await PlayedPartition.OpenAsync(before, Storage(before), null, queue, TimeProvider.System);
+            id = played.Partition.Submit(new TaskSubmission { TaskName = BuiltInTasks.Echo, Payload = "\"held\""u8.ToArray() }, TimeProvider.System.GetUtcNow());
+            await played.FlushAsync();
+        }
+
+        var clock = new ShiftedClock();
+        var hold = TimeSpan.FromSeconds(20);
+        await using var cluster = await TaskQueueCluster.StartAsync(fixture.Redis, [queue], silos: 2, serviceId: serviceId,
+            configure: (_, s) => s.Partitions.FailoverHoldBack = hold, services: s => s.AddSingleton<TimeProvider>(clock));
+        Assert.Equal(1, (await cluster.Client.GetQueueStatsAsync(queue)).Pending); // held: nothing leased yet
+        await Task.Delay(TimeSpan.FromSeconds(1)); // both silos' workers have parked a poll by now (they poll at once)
+        clock.Shift(hold + TimeSpan.FromSeconds(5));
+
+        var info = await cluster.Client.WaitAsync(id, TimeSpan.FromSeconds(15));
+        Assert.Equal(TaskState.Succeeded, info.State); // before the fix: still Pending, both polls parked in turn
+    }
+
     private static IGrainStorage Storage(TaskQueueCluster cluster) =>
         cluster.Cluster.Silos[0].ServiceProvider.GetRequiredKeyedService<IGrainStorage>(TaskQueueGrain.StorageName);
 

@@ -34,6 +34,9 @@ internal sealed class PartitionDispatch(QueuePartition partition, PartitionWrite
             if (reclaimed.Count > 0) return [.. reclaimed];
         }
         if (max == 0) return [];
+        // Calls parked earlier come first; serving them here too means a poll never parks behind another beside leasable
+        // tasks, whatever wake-up was missed.
+        if (!_waiters.IsEmpty) ServeParked();
         var leased = _waiters.IsEmpty && writes.HasCommitted ? writes.Change(() => partition.Lease(workerId, requestId, max, time.GetUtcNow())) : [];
         cold.Prefetch();
         if (leased.Count > 0)

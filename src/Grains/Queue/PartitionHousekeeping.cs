@@ -2,8 +2,8 @@ namespace DistributedTaskQueue.Queue;
 
 /// <summary>
 /// The partition's clock-driven transitions: delayed tasks promoted the moment they are due (a one-shot timer armed
-/// for the next due time), and once a second leases expired, the hold after a failover ended, retention applied,
-/// memory trimmed and read-ahead resumed. Each persists through <see cref="PartitionWrites"/> and hands what became
+/// for the next due time), and once a second leases expired, retention applied, memory trimmed, read-ahead resumed and
+/// parked polls served (which is how the end of a failover hold reaches them). Each persists through <see cref="PartitionWrites"/> and hands what became
 /// leasable to parked workers (<c>dispatch</c>). Runs inside the partition grain's turns.
 /// </summary>
 internal sealed class PartitionHousekeeping
@@ -68,8 +68,6 @@ internal sealed class PartitionHousekeeping
         var changed = _writes.Change(() =>
         {
             var changed = _partition.PromoteDue(now) + _partition.ExpireLeases(now);
-            // The hold after a failover ended (or is about to): hand out what waited.
-            if (_partition.HasPending && !_partition.IsHeld(now) && _partition.IsHeld(now - TickPeriod)) changed++;
             if (now >= _nextCleanup)
             {
                 _nextCleanup = now + _options.CleanupInterval;
@@ -79,11 +77,13 @@ internal sealed class PartitionHousekeeping
             return changed;
         });
         _partition.ForgetOldSubmits(now);
-        if (changed > 0 || _partition.HasUnwrittenChanges)
-        {
-            _writes.Request();
-            _dispatch();
-        }
+        if (changed > 0 || _partition.HasUnwrittenChanges) _writes.Request();
+        // Parked polls are served on every tick, not only after a change: the end of a failover hold changes nothing that
+        // is written, and it was announced only by a tick landing within a second of it. A starved silo's late tick
+        // missed that second, and the workers' parked polls then took turns timing out behind each other's (a new poll
+        // parks while another is parked) beside tasks that stayed Pending until the next submit: hundreds of
+        // acknowledged tasks after a Redis restart under load (RedisRestartTests). Serving nobody costs a peek.
+        _dispatch();
         // Reads ahead for what comes due in the next seconds (and retries a read a due task waits for that failed).
         _cold.Prefetch();
         SchedulePromotion();
