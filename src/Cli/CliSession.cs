@@ -69,6 +69,10 @@ internal sealed class CliSession : IAsyncDisposable
             options.MaxPayloadBytes = environment.MaxPayloadBytes;
             options.SubmitTimeout = environment.SubmitTimeout;
             options.DefaultRetry = environment.DefaultRetry;
+            // Read from the environment only (TaskQueue__RedisCaCertificate and so on), as the silo reads them.
+            options.RedisCaCertificate = environment.RedisCaCertificate;
+            options.RedisClientCertificate = environment.RedisClientCertificate;
+            options.RedisClientKey = environment.RedisClientKey;
         }
         using var deadline = CancellationTokenSource.CreateLinkedTokenSource(_cancellation);
         deadline.CancelAfter(timeout);

@@ -50,7 +50,7 @@ public static class TaskQueueClientServiceCollectionExtensions
         if (string.IsNullOrWhiteSpace(options.RedisConnectionString))
             client.UseLocalhostClustering(gatewayPort, serviceId: options.ServiceId, clusterId: options.ClusterId);
         else
-            client.UseRedisClustering(options.RedisConnectionString);
+            client.UseRedisClustering(o => o.ConfigurationOptions = TaskQueueRedis.Configuration(options));
     }
 
     private static void ConfigureClusteringFromServices(IClientBuilder client, Action<TaskQueueOptions>? configure)

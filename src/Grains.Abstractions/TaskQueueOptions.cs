@@ -14,6 +14,22 @@ public sealed class TaskQueueOptions
     /// <summary>StackExchange.Redis connection string; null or empty means the embedded in-memory default (silo) or localhost (client).</summary>
     public string? RedisConnectionString { get; set; }
 
+    /// <summary>
+    /// A PEM file with the certificate authority that signed Redis's TLS certificate, when the machine does not trust it
+    /// (a private CA): <c>TaskQueue:RedisCaCertificate</c>. TLS itself is on through the connection string
+    /// (<c>ssl=true</c>), as are the password and the ACL user (<c>user=...,password=...</c>).
+    /// </summary>
+    public string? RedisCaCertificate { get; set; }
+
+    /// <summary>
+    /// A PEM certificate this process presents to Redis (Redis's <c>tls-auth-clients yes</c>, its default with TLS), with
+    /// <see cref="RedisClientKey"/>: <c>TaskQueue:RedisClientCertificate</c>.
+    /// </summary>
+    public string? RedisClientCertificate { get; set; }
+
+    /// <summary>The PEM private key of <see cref="RedisClientCertificate"/>: <c>TaskQueue:RedisClientKey</c>.</summary>
+    public string? RedisClientKey { get; set; }
+
     /// <summary>Orleans cluster id: silos and clients of one deployment share it.</summary>
     public string ClusterId { get; set; } = "dtq";
 

@@ -38,7 +38,7 @@ public static class TaskQueueGrainsSiloBuilderExtensions
         services.TryAddSingleton(TimeProvider.System);
         services.AddTaskQueueExecution();
         if (string.IsNullOrWhiteSpace(options.RedisConnectionString)) AddMemoryStorage(silo);
-        else AddRedisStorage(silo, ConfigurationOptions.Parse(options.RedisConnectionString));
+        else AddRedisStorage(silo, TaskQueueRedis.Configuration(options));
         return silo;
     }
 

@@ -35,7 +35,7 @@ internal sealed class RedisHealthCheck(TaskQueueSiloOptions settings, IOptions<H
         {
             if (_redis is null)
             {
-                var options = ConfigurationOptions.Parse(settings.Options.RedisConnectionString!);
+                var options = TaskQueueRedis.Configuration(settings.Options);
                 // Keep trying in the background after a failed first connect: a later check then finds Redis back.
                 options.AbortOnConnectFail = false;
                 options.ConnectTimeout = (int)health.Value.RedisTimeout.TotalMilliseconds;

@@ -22,17 +22,21 @@ internal sealed partial class RedisDurabilityCheck(TaskQueueSiloOptions settings
 
     internal async Task CheckAsync(CancellationToken cancellationToken)
     {
-        if (settings.IsEmbedded || settings.RedisDurability == RedisDurability.Off) return;
+        if (settings.IsEmbedded) return;
         var require = settings.RedisDurability == RedisDurability.Require;
-        var options = ConfigurationOptions.Parse(settings.Options.RedisConnectionString!);
+        var where = TaskQueueRedis.Describe(settings.Options);
+        var options = TaskQueueRedis.Configuration(settings.Options);
         // CONFIG GET is an admin command to StackExchange.Redis; this connection only reads and is closed at once.
         options.AllowAdmin = true;
         var failures = new List<string>();
         try
         {
+            // Connected even when the durability check is off: a refused password or certificate stops the start here,
+            // with its cause, instead of as Orleans' clustering retrying a connection that can never succeed.
             await using var redis = await ConnectionMultiplexer.ConnectAsync(options).ConfigureAwait(false);
+            if (settings.RedisDurability == RedisDurability.Off) return;
             var primaries = redis.GetServers().Where(s => !s.IsReplica).ToList();
-            if (primaries.Count == 0) Unchecked(failures, require, settings.Options.RedisConnectionString!, "no primary is connected");
+            if (primaries.Count == 0) Unchecked(failures, require, where, "no primary is connected");
             foreach (var server in primaries)
             {
                 cancellationToken.ThrowIfCancellationRequested();
@@ -57,9 +61,14 @@ internal sealed partial class RedisDurabilityCheck(TaskQueueSiloOptions settings
                 }
             }
         }
+        catch (RedisConnectionException ex) when (ex.FailureType == ConnectionFailureType.AuthenticationFailure)
+        {
+            throw new InvalidOperationException(RefusedMessage(where, ex), ex);
+        }
         catch (RedisConnectionException ex)
         {
-            Unchecked(failures, require, settings.Options.RedisConnectionString!, ex.Message);
+            if (settings.RedisDurability == RedisDurability.Off) return;
+            Unchecked(failures, require, where, ex.Message);
         }
         if (failures.Count > 0)
         {
@@ -114,6 +123,22 @@ internal sealed partial class RedisDurabilityCheck(TaskQueueSiloOptions settings
         // A CONFIG that answers nothing for appendonly is not one we can judge (a proxy that filters it, say).
         if (!config.ContainsKey("appendonly")) throw new RedisException("CONFIG GET appendonly returned nothing");
         return config;
+    }
+
+    /// <summary>Why Redis refused this silo, and which setting to look at: its password or user, or the certificates.</summary>
+    internal static string RefusedMessage(string where, RedisConnectionException ex)
+    {
+        var chain = new List<Exception>();
+        for (Exception? e = ex; e is not null; e = e.InnerException) chain.Add(e);
+        var cause = string.Join(" <- ", chain.Select(e => e.Message).Distinct());
+        // Redis's own refusals name themselves; a failed TLS handshake is the runtime's AuthenticationException.
+        string[] refusals = ["WRONGPASS", "NOAUTH", "NOPERM"];
+        var hint = chain.Exists(e => Array.Exists(refusals, r => e.Message.Contains(r, StringComparison.Ordinal)))
+            ? "Redis refused the credentials: check user= and password= in TaskQueue:Redis (an ACL user needs both, and the commands the queue uses on its keys)"
+            : chain.Exists(e => e is System.Security.Authentication.AuthenticationException)
+                ? "the TLS handshake failed: Redis's certificate is not trusted here (set TaskQueue:RedisCaCertificate to the PEM file of the CA that signed it, and check sslHost matches its name), or Redis wants a client certificate (TaskQueue:RedisClientCertificate and TaskQueue:RedisClientKey)"
+                : "check user= and password= in TaskQueue:Redis, and for TLS TaskQueue:RedisCaCertificate and the client certificate settings";
+        return $"Redis at {where} refused this silo's connection: {hint}. Cause: {cause}";
     }
 
     private void Unchecked(List<string> failures, bool require, string endpoint, string reason)

@@ -38,7 +38,7 @@ public static partial class TaskQueueSiloExtensions
             }
             else
             {
-                silo.UseRedisClustering(settings.Options.RedisConnectionString!);
+                silo.UseRedisClustering(o => o.ConfigurationOptions = TaskQueueRedis.Configuration(settings.Options));
                 silo.Configure<ClusterMembershipOptions>(o => ApplyFailureDetection(settings.FailureDetection, o));
                 if (IPAddress.TryParse(settings.AdvertisedAddress, out var advertised))
                     silo.ConfigureEndpoints(advertised, settings.SiloPort, settings.GatewayPort, listenOnAnyHostAddress: true);

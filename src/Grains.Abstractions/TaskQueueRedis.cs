@@ -1,0 +1,47 @@
+using StackExchange.Redis;
+
+namespace DistributedTaskQueue;
+
+/// <summary>
+/// The one place that turns the shared settings into a StackExchange.Redis configuration, for every Redis consumer of
+/// a silo or client (clustering, partition and schedule storage, reminders, the start-up and health checks): so a
+/// password, an ACL user, TLS and a private CA reach all of them or none.
+/// </summary>
+public static class TaskQueueRedis
+{
+    /// <summary>
+    /// The connection string of <paramref name="options"/>, plus the trusted CA and the client certificate it names.
+    /// </summary>
+    /// <exception cref="InvalidOperationException">A certificate file it names does not exist, or only one of the client pair is set.</exception>
+    public static ConfigurationOptions Configuration(TaskQueueOptions options)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        var configuration = ConfigurationOptions.Parse(options.RedisConnectionString ?? "localhost");
+        if (!string.IsNullOrWhiteSpace(options.RedisCaCertificate))
+            configuration.TrustIssuer(Existing(options.RedisCaCertificate, "RedisCaCertificate"));
+        var certificate = string.IsNullOrWhiteSpace(options.RedisClientCertificate) ? null : options.RedisClientCertificate;
+        var key = string.IsNullOrWhiteSpace(options.RedisClientKey) ? null : options.RedisClientKey;
+        if ((certificate is null) != (key is null))
+            throw new InvalidOperationException("TaskQueue:RedisClientCertificate and TaskQueue:RedisClientKey go together: set both, or neither.");
+        if (certificate is not null) configuration.SetUserPemCertificate(Existing(certificate, "RedisClientCertificate"), Existing(key!, "RedisClientKey"));
+        return configuration;
+    }
+
+    /// <summary>The connection string without its password, for logs and error messages.</summary>
+    public static string Describe(TaskQueueOptions options)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        try
+        {
+            return ConfigurationOptions.Parse(options.RedisConnectionString ?? "localhost").ToString(includePassword: false);
+        }
+        catch (ArgumentException)
+        {
+            return "(a connection string that does not parse)";
+        }
+    }
+
+    private static string Existing(string path, string key) => File.Exists(path)
+        ? path
+        : throw new InvalidOperationException($"TaskQueue:{key} names '{path}', which is not a file this process can read.");
+}
