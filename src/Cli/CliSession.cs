@@ -73,6 +73,9 @@ internal sealed class CliSession : IAsyncDisposable
             options.RedisCaCertificate = environment.RedisCaCertificate;
             options.RedisClientCertificate = environment.RedisClientCertificate;
             options.RedisClientKey = environment.RedisClientKey;
+            options.TlsCertificate = environment.TlsCertificate;
+            options.TlsKey = environment.TlsKey;
+            options.TlsCaCertificate = environment.TlsCaCertificate;
         }
         using var deadline = CancellationTokenSource.CreateLinkedTokenSource(_cancellation);
         deadline.CancelAfter(timeout);

@@ -51,6 +51,7 @@ public static class TaskQueueClientServiceCollectionExtensions
             client.UseLocalhostClustering(gatewayPort, serviceId: options.ServiceId, clusterId: options.ClusterId);
         else
             client.UseRedisClustering(o => o.ConfigurationOptions = TaskQueueRedis.Configuration(options));
+        if (TaskQueueTls.IsOn(options)) client.UseTls(TaskQueueTls.Certificate(options), tls => TaskQueueTls.Configure(tls, options));
     }
 
     private static void ConfigureClusteringFromServices(IClientBuilder client, Action<TaskQueueOptions>? configure)

@@ -30,6 +30,23 @@ public sealed class TaskQueueOptions
     /// <summary>The PEM private key of <see cref="RedisClientCertificate"/>: <c>TaskQueue:RedisClientKey</c>.</summary>
     public string? RedisClientKey { get; set; }
 
+    /// <summary>
+    /// A PEM certificate that turns on TLS between silos and between clients and silos (<c>TaskQueue:TlsCertificate</c>,
+    /// with <see cref="TlsKey"/>). With it on, every connection must present a certificate that chains to
+    /// <see cref="TlsCaCertificate"/> (or, without one, that this machine trusts): a client without one is refused. A
+    /// silo's certificate is used as server and as client, so it needs both usages when it restricts them.
+    /// </summary>
+    public string? TlsCertificate { get; set; }
+
+    /// <summary>The PEM private key of <see cref="TlsCertificate"/>: <c>TaskQueue:TlsKey</c>.</summary>
+    public string? TlsKey { get; set; }
+
+    /// <summary>
+    /// A PEM file with the CA that signs the cluster's certificates (<c>TaskQueue:TlsCaCertificate</c>): a peer's
+    /// certificate must chain to it. Peers are reached by IP address, so the certificate's name is not checked.
+    /// </summary>
+    public string? TlsCaCertificate { get; set; }
+
     /// <summary>Orleans cluster id: silos and clients of one deployment share it.</summary>
     public string ClusterId { get; set; } = "dtq";
 

@@ -24,6 +24,11 @@ public sealed class TestCertificates : IDisposable
 
     public string ClientKey => Path.Combine(Directory, "client.key");
 
+    /// <summary>A silo's certificate: it serves (gateway, silo port) and dials (other silos), so it has both usages.</summary>
+    public string NodeCertificate => Path.Combine(Directory, "node.crt");
+
+    public string NodeKey => Path.Combine(Directory, "node.key");
+
     public static TestCertificates Create()
     {
         var certificates = new TestCertificates(System.IO.Directory.CreateTempSubdirectory("dtq-tls-").FullName);
@@ -35,18 +40,24 @@ public sealed class TestCertificates : IDisposable
         caRequest.CertificateExtensions.Add(new X509SubjectKeyIdentifierExtension(caRequest.PublicKey, false));
         using var ca = caRequest.CreateSelfSigned(now.AddDays(-1), now.AddDays(2));
         File.WriteAllText(certificates.CaCertificate, ca.ExportCertificatePem());
-        Issue(ca, "CN=localhost", "1.3.6.1.5.5.7.3.1", certificates.ServerCertificate, certificates.ServerKey, now, 2); // serverAuth
-        Issue(ca, "CN=dtq client", "1.3.6.1.5.5.7.3.2", certificates.ClientCertificate, certificates.ClientKey, now, 3); // clientAuth
+        Issue(ca, "CN=localhost", [ServerAuth], certificates.ServerCertificate, certificates.ServerKey, now, 2);
+        Issue(ca, "CN=dtq client", [ClientAuth], certificates.ClientCertificate, certificates.ClientKey, now, 3);
+        Issue(ca, "CN=dtq silo", [ServerAuth, ClientAuth], certificates.NodeCertificate, certificates.NodeKey, now, 4);
         return certificates;
     }
 
-    private static void Issue(X509Certificate2 ca, string subject, string usage, string certificatePath, string keyPath, DateTimeOffset now, byte serial)
+    private const string ServerAuth = "1.3.6.1.5.5.7.3.1";
+    private const string ClientAuth = "1.3.6.1.5.5.7.3.2";
+
+    private static void Issue(X509Certificate2 ca, string subject, string[] usages, string certificatePath, string keyPath, DateTimeOffset now, byte serial)
     {
         using var key = RSA.Create(2048);
         var request = new CertificateRequest(subject, key, HashAlgorithmName.SHA256, RSASignaturePadding.Pkcs1);
         request.CertificateExtensions.Add(new X509BasicConstraintsExtension(false, false, 0, false));
         request.CertificateExtensions.Add(new X509KeyUsageExtension(X509KeyUsageFlags.DigitalSignature | X509KeyUsageFlags.KeyEncipherment, true));
-        request.CertificateExtensions.Add(new X509EnhancedKeyUsageExtension([new Oid(usage)], false));
+        var oids = new OidCollection();
+        foreach (var usage in usages) oids.Add(new Oid(usage));
+        request.CertificateExtensions.Add(new X509EnhancedKeyUsageExtension(oids, false));
         var names = new SubjectAlternativeNameBuilder();
         names.AddIpAddress(IPAddress.Loopback);
         names.AddDnsName("localhost");

@@ -45,6 +45,8 @@ public static partial class TaskQueueSiloExtensions
                 else
                     silo.ConfigureEndpoints(settings.SiloPort, settings.GatewayPort, listenOnAnyHostAddress: true);
             }
+            // Mutual TLS between silos and with clients: a connection without a certificate the cluster's CA signed is refused.
+            if (TaskQueueTls.IsOn(settings.Options)) silo.UseTls(TaskQueueTls.Certificate(settings.Options), tls => TaskQueueTls.Configure(tls, settings.Options));
             silo.AddTaskQueue(settings);
             if (settings.Dashboard.Enabled) silo.AddTaskQueueDashboard();
             // In a pod: the Orleans agent that keeps membership and pods in step (a deleted pod's silo is declared dead at

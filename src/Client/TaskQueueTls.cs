@@ -1,0 +1,59 @@
+using System.Net.Security;
+using System.Security.Cryptography.X509Certificates;
+using Orleans.Connections.Security;
+
+namespace DistributedTaskQueue;
+
+/// <summary>
+/// TLS between silos and between clients and silos (Orleans' <c>UseTls</c>), from <see cref="TaskQueueOptions.TlsCertificate"/>,
+/// <see cref="TaskQueueOptions.TlsKey"/> and <see cref="TaskQueueOptions.TlsCaCertificate"/>: one rule for both sides,
+/// mutual (each side presents a certificate, and each requires the other's).
+/// </summary>
+public static class TaskQueueTls
+{
+    /// <summary>Whether the settings turn TLS on.</summary>
+    public static bool IsOn(TaskQueueOptions options)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        return !string.IsNullOrWhiteSpace(options.TlsCertificate);
+    }
+
+    /// <summary>This process's certificate, with its key.</summary>
+    /// <exception cref="InvalidOperationException">A file is missing, or the key is not set.</exception>
+    public static X509Certificate2 Certificate(TaskQueueOptions options)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        if (string.IsNullOrWhiteSpace(options.TlsKey)) throw new InvalidOperationException("TaskQueue:TlsCertificate needs TaskQueue:TlsKey, the PEM file of its private key.");
+        return X509Certificate2.CreateFromPemFile(Existing(options.TlsCertificate!, "TlsCertificate"), Existing(options.TlsKey, "TlsKey"));
+    }
+
+    /// <summary>Requires a certificate from every peer (silo or client) and checks it against the cluster's CA.</summary>
+    public static void Configure(TlsOptions tls, TaskQueueOptions options)
+    {
+        ArgumentNullException.ThrowIfNull(tls);
+        ArgumentNullException.ThrowIfNull(options);
+        tls.RemoteCertificateMode = RemoteCertificateMode.RequireCertificate;
+        tls.ClientCertificateMode = RemoteCertificateMode.RequireCertificate;
+        if (string.IsNullOrWhiteSpace(options.TlsCaCertificate)) return;
+        var ca = X509Certificate2.CreateFromPem(File.ReadAllText(Existing(options.TlsCaCertificate, "TlsCaCertificate")));
+        tls.RemoteCertificateValidation = (certificate, _, errors) => ChainsTo(ca, certificate, errors);
+    }
+
+    /// <summary>
+    /// Trusted when it chains to <paramref name="ca"/> alone (not to the machine's roots). Peers are dialled by IP
+    /// address, which a certificate rarely names, so a name mismatch is not a failure; any other error is.
+    /// </summary>
+    internal static bool ChainsTo(X509Certificate2 ca, X509Certificate2 certificate, SslPolicyErrors errors)
+    {
+        if ((errors & SslPolicyErrors.RemoteCertificateNotAvailable) != 0) return false;
+        using var chain = new X509Chain();
+        chain.ChainPolicy.TrustMode = X509ChainTrustMode.CustomRootTrust;
+        chain.ChainPolicy.CustomTrustStore.Add(ca);
+        chain.ChainPolicy.RevocationMode = X509RevocationMode.NoCheck;
+        return chain.Build(certificate);
+    }
+
+    private static string Existing(string path, string key) => File.Exists(path)
+        ? path
+        : throw new InvalidOperationException($"TaskQueue:{key} names '{path}', which is not a file this process can read.");
+}
