@@ -5,7 +5,7 @@ namespace DistributedTaskQueue.Queue;
 /// Recognizes a retried lease call by its number (its tasks come back, recorded per call), and remembers where each
 /// worker's lease holder hears cancels. Runs inside the partition grain's turns.
 /// </summary>
-internal sealed class PartitionDispatch(QueuePartition partition, PartitionWrites writes, ColdSegmentReader cold, TimeProvider time)
+internal sealed class PartitionDispatch(QueuePartition partition, PartitionWrites writes, ColdSegmentReader cold, TimeProvider time, Func<bool> siloStopping)
 {
     /// <summary>Most tasks one lease call may ask for.</summary>
     public const int MaxBatch = 10_000;
@@ -44,7 +44,8 @@ internal sealed class PartitionDispatch(QueuePartition partition, PartitionWrite
             writes.RequestSoon();
             return [.. leased];
         }
-        if (wait <= TimeSpan.Zero) return [];
+        // A silo about to deactivate its grains parks nothing: a parked poll would hold the deactivation up (LocalPartitions).
+        if (wait <= TimeSpan.Zero || siloStopping()) return [];
         return await _waiters.ParkAsync(new LeaseWaiters.Waiter(workerId, requestId, max), wait);
     }
 

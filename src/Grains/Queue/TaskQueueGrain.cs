@@ -26,6 +26,7 @@ internal sealed partial class TaskQueueGrain(
     PartitionMetrics metrics,
     TaskMetrics taskMetrics,
     QueueGauges gauges,
+    LocalPartitions local,
     ILogger<TaskQueueGrain> logger) : Grain, ITaskQueueGrain
 {
     /// <summary>
@@ -71,13 +72,16 @@ internal sealed partial class TaskQueueGrain(
             _writes.Request(); // wakes the waiters of the lost tasks
             _housekeeping.SegmentWarmed(); // promotion goes on past the lost tasks
         }, logger);
-        _dispatch = new PartitionDispatch(_partition, _writes, _cold, time);
+        _dispatch = new PartitionDispatch(_partition, _writes, _cold, time, () => local.Stopping);
         _housekeeping = new PartitionHousekeeping(this, _partition, _writes, _cold, _options, time, _dispatch.ServeParked);
         _cold.Prefetch();
         _housekeeping.SchedulePromotion();
         // Records quarantined at restore are written as dead letters now, so the next activation sees them as such.
         if (_partition.HasUnwrittenChanges) _writes.Request();
         _deadSilos.WatchAsync(ReleaseDeadSilosAsync, _deactivating.Token).Ignore();
+        // Run on this activation's scheduler (captured here, in its turn), as everything that touches the partition must.
+        var scheduler = TaskScheduler.Current;
+        local.Add(this, () => Task.Factory.StartNew(() => _dispatch.EndParked(null), CancellationToken.None, TaskCreationOptions.None, scheduler));
         var stats = _partition.Stats();
         LogActivated(key, stats.Pending, stats.Delayed, stats.Running);
         PublishGauge();
@@ -95,6 +99,7 @@ internal sealed partial class TaskQueueGrain(
 
     public override async Task OnDeactivateAsync(DeactivationReason reason, CancellationToken cancellationToken)
     {
+        local.Remove(this);
         await _deactivating.CancelAsync();
         _deactivating.Dispose();
         gauges.Remove(_key.ToString());
