@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Faults on real processes with a loss and duplicate checker: ./chaos.sh <kill|pause|redis|redis-everysec|control|rolling> [--short]
+# Faults on real processes with a loss and duplicate checker: ./chaos.sh <kill|pause|redis|redis-everysec|control|rolling> [--short] [--results DIR]
 # Builds the bench, runs its chaos scenario (three silo processes, a Redis under test, a ledger Redis, a producer,
 # a nemesis), prints the checker's figures and, last, one machine-readable line:
 #   chaos <scenario>: lost=N duplicate_effects=N reexecuted=N inflight_at_faults=N recovery_s=X submit_errors=N submit_p99_ms=X unexpected=N
@@ -12,15 +12,17 @@ cd "$(dirname "$0")"
 scenario="${1:-}"
 case "$scenario" in
   kill|pause|redis|redis-everysec|control|rolling) ;;
-  *) echo "usage: ./chaos.sh <kill|pause|redis|redis-everysec|control|rolling> [--short]" >&2; exit 2 ;;
+  *) echo "usage: ./chaos.sh <kill|pause|redis|redis-everysec|control|rolling> [--short] [--results DIR]" >&2; exit 2 ;;
 esac
 shift
 args=()
-for arg in "$@"; do
-  case "$arg" in
+while [ $# -gt 0 ]; do
+  case "$1" in
     --short) args+=(--quick) ;;
-    *) echo "unknown option: $arg" >&2; exit 2 ;;
+    --results) [ $# -ge 2 ] || { echo "--results needs a directory" >&2; exit 2; }; args+=(--results "$2"); shift ;;
+    *) echo "unknown option: $1" >&2; exit 2 ;;
   esac
+  shift
 done
 
 command -v redis-server >/dev/null || { echo "redis-server is missing (apt-get install redis-server)" >&2; exit 2; }
