@@ -28,7 +28,9 @@ internal static class Chaos
 
     public static async Task<Report> RunAsync(string scenario, BenchOptions options, CancellationToken cancellationToken)
     {
-        var tasks = options.TasksOr(20_000, 4_000);
+        // --quick (chaos.sh --short): 47 s at the paced rate, so the kill scenario makes at least three kills (one every 12-15 s
+        // with the restarts), as issue 12 asks of the CI form (four measured).
+        var tasks = options.TasksOr(20_000, 7_000);
         var report = new Report("chaos-" + scenario);
         report.Set("settings.silos", Silos);
         report.Set("settings.tasks", tasks);
