@@ -84,12 +84,13 @@ public sealed partial class TaskSchedules
 
     private IScheduleGrain Grain(ScheduleId id) => _client.GrainFactory.GetGrain<IScheduleGrain>(ScheduleRules.ValidateName(id.Name));
 
-    private static (int Shard, string? After) ParseToken(string? token)
+    private static (int Shard, string? After) ParseToken(string? pageToken)
     {
-        if (token is null) return (0, null);
-        var colon = token.IndexOf(':', StringComparison.Ordinal);
-        if (colon > 0 && int.TryParse(token.AsSpan(0, colon), NumberStyles.None, CultureInfo.InvariantCulture, out var shard) && shard < ScheduleDirectory.Shards)
-            return (shard, colon == token.Length - 1 ? null : token[(colon + 1)..]);
-        throw new ArgumentException($"'{token}' is not a page token from ListAsync.", nameof(token));
+        if (pageToken is null) return (0, null);
+        var colon = pageToken.IndexOf(':', StringComparison.Ordinal);
+        if (colon > 0 && int.TryParse(pageToken.AsSpan(0, colon), NumberStyles.None, CultureInfo.InvariantCulture, out var shard) && shard < ScheduleDirectory.Shards)
+            return (shard, colon == pageToken.Length - 1 ? null : pageToken[(colon + 1)..]);
+        // Named after ListAsync's parameter, the one the caller gave (the JSON API reports it as its query parameter).
+        throw new ArgumentException($"'{pageToken}' is not a page token from ListAsync.", nameof(pageToken));
     }
 }

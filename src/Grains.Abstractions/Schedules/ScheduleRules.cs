@@ -92,7 +92,8 @@ public static class ScheduleRules
         {
             return TimeZoneInfo.FindSystemTimeZoneById(id);
         }
-        catch (Exception ex) when (ex is TimeZoneNotFoundException or InvalidTimeZoneException)
+        // SecurityException: the id names a tzdata directory ("Europe"), which the runtime cannot read as a zone file.
+        catch (Exception ex) when (ex is TimeZoneNotFoundException or InvalidTimeZoneException or System.Security.SecurityException)
         {
             // No inner exception: this one crosses the wire to the client, and the message says it all.
             throw new InvalidScheduleException("TimeZone", $"Unknown time zone '{id}' ({ex.GetType().Name}): use an IANA id such as \"Europe/Berlin\", or \"UTC\".");

@@ -42,7 +42,7 @@ internal sealed class ScheduleClock
     /// <summary>The first occurrence strictly after <paramref name="after"/> (UTC), or null when there is none.</summary>
     public DateTimeOffset? Next(DateTimeOffset after)
     {
-        if (_cron is not null) return _cron.GetNextOccurrence(after, _zone, inclusive: false)?.ToUniversalTime();
+        if (_cron is not null) return CronNext(after);
         if (_once is { } at) return at > after ? at : null;
         return _anchor + _interval * (IntervalIndexAfter(after));
     }
@@ -55,8 +55,7 @@ internal sealed class ScheduleClock
     public IEnumerable<DateTimeOffset> Between(DateTimeOffset after, DateTimeOffset upTo)
     {
         if (upTo <= after) return [];
-        if (_cron is not null)
-            return _cron.GetOccurrences(after, upTo, _zone, fromInclusive: false, toInclusive: true).Select(o => o.ToUniversalTime());
+        if (_cron is not null) return CronBetween(after, upTo);
         if (_once is { } at) return at > after && at <= upTo ? [at] : [];
         return Intervals(IntervalIndexAfter(after), IntervalIndexAtOrBefore(upTo));
     }
@@ -76,6 +75,33 @@ internal sealed class ScheduleClock
         }
         if (_once is { } at) return at > after && at <= upTo ? 1 : 0;
         return Math.Clamp(IntervalIndexAtOrBefore(upTo) - IntervalIndexAfter(after) + 1, 0, cap);
+    }
+
+    /// <summary>
+    /// Cronos' next occurrence, strictly after <paramref name="after"/>. In a zone whose daylight saving is negative
+    /// (Europe/Dublin's winter time, Africa/Casablanca's Ramadan time) Cronos answers with an instant at or before the one
+    /// asked after at the change (Dublin, 29 March 2026: 00:00Z again and again), and its GetOccurrences never ends, which
+    /// hung the schedule grain's wake-up: such an answer is asked again from a little later, inclusively.
+    /// </summary>
+    private DateTimeOffset? CronNext(DateTimeOffset after)
+    {
+        var next = _cron!.GetNextOccurrence(after, _zone, inclusive: false)?.ToUniversalTime();
+        for (var step = TimeSpan.FromSeconds(1); next is { } found && found <= after; step *= 2)
+        {
+            if (step > TimeSpan.FromDays(2)) return null;
+            next = _cron.GetNextOccurrence(after + step, _zone, inclusive: true)?.ToUniversalTime();
+        }
+        return next;
+    }
+
+    private IEnumerable<DateTimeOffset> CronBetween(DateTimeOffset after, DateTimeOffset upTo)
+    {
+        var previous = after;
+        while (CronNext(previous) is { } next && next <= upTo)
+        {
+            yield return next;
+            previous = next;
+        }
     }
 
     private IEnumerable<DateTimeOffset> Intervals(long first, long last)

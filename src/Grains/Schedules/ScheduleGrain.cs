@@ -149,10 +149,14 @@ internal sealed partial class ScheduleGrain : Grain, IScheduleGrain, IRemindable
     {
         if (!Exists) return null;
         var now = _time.GetUtcNow();
-        var submission = Definition.Task with { IdempotencyKey = ScheduleKeys.ForTrigger(Name, now) };
+        // Each trigger is a task of its own: a clock that gives an instant twice (a fake clock, one stepped back) must
+        // not key two triggers alike, or the queue would answer the second with the first's task.
+        var at = State.LastTriggeredAt is { } last && now <= last ? last.AddTicks(1) : now;
+        var submission = Definition.Task with { IdempotencyKey = ScheduleKeys.ForTrigger(Name, at) };
         var id = (await Partition(submission.IdempotencyKey).SubmitAsync([submission]))[0];
         State.TriggerCount++;
-        Record(new ScheduleFire(now, id, now, Manual: true));
+        State.LastTriggeredAt = at;
+        Record(new ScheduleFire(at, id, now, Manual: true));
         await WriteAsync();
         LogTriggered(Name, id);
         return id;

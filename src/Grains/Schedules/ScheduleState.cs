@@ -37,4 +37,7 @@ internal sealed class ScheduleState
 
     /// <summary>Most recent first. An array, not an interface, so the stored bytes name no .NET collection type.</summary>
     [Id(13)] public ScheduleFire[] RecentFires { get; set; } = [];
+
+    /// <summary>The instant in the last trigger's key: the next trigger's is later, so no two triggers share a key.</summary>
+    [Id(14)] public DateTimeOffset? LastTriggeredAt { get; set; }
 }
