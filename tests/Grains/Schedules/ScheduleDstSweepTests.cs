@@ -13,7 +13,7 @@ public sealed class ScheduleDstSweepTests(ITestOutputHelper output)
     [Fact]
     public void DailyAcrossTrickyZones() => AssertDaily(Zones.Except(["Europe/Dublin", "Africa/Casablanca"]));
 
-    [Fact(Skip = "defect, left open (review-sched2): in zones with negative daylight saving Cronos fires a daily time just before the spring-forward gap an hour early, before the change: Europe/Dublin daily 01:00/01:30/01:45 fire on 29 March 2026 at 00:00Z/00:30Z/00:45Z (local 00:xx GMT) instead of at the gap end 01:00Z (02:00 IST); Africa/Casablanca daily 02:00/02:15/02:30 fire on 22 March 2026 at 01:00Z/01:15Z/01:30Z. Three occurrences a year per zone; needs a fix in or around Cronos' negative-DST handling")]
+    [Fact(Skip = "defect, left open (review-sched2): in zones with negative daylight saving Cronos fires a daily time just before the spring-forward gap an hour early, before the change: Europe/Dublin daily 01:00/01:30/01:45 fire on 29 March 2026 at 00:00Z/00:30Z/00:45Z (local 00:xx GMT) instead of at the gap end 01:00Z (02:00 IST); Africa/Casablanca daily 02:00/02:15/02:30 fire on 22 March 2026 at 01:00Z/01:15Z/01:30Z. Three occurrences a year per zone; needs a fix in or around Cronos' negative-DST handling. Tried (session 9): moving such an answer to the end of the gap that holds the wall-time match fails because .NET's own TimeZoneInfo.IsInvalidTime calls Dublin's 01:30 on 29 March 2026 valid, so neither library sees the real gap")]
     public void DailyInZonesWithNegativeDaylightSaving() => AssertDaily(["Europe/Dublin", "Africa/Casablanca"]);
 
     private void AssertDaily(IEnumerable<string> zones)
