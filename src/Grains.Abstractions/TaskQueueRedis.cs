@@ -18,12 +18,21 @@ public static class TaskQueueRedis
         ArgumentNullException.ThrowIfNull(options);
         var configuration = ConfigurationOptions.Parse(options.RedisConnectionString ?? "localhost");
         if (!string.IsNullOrWhiteSpace(options.RedisCaCertificate))
-            configuration.TrustIssuer(Existing(options.RedisCaCertificate, "RedisCaCertificate"));
+        {
+            // Read here, so a file without a certificate is refused naming its setting (the library's exception names neither).
+            using var authorities = new DisposableCollection(TaskQueuePem.Authorities(options.RedisCaCertificate, "RedisCaCertificate", requireCa: false));
+            configuration.TrustIssuer(options.RedisCaCertificate);
+        }
         var certificate = string.IsNullOrWhiteSpace(options.RedisClientCertificate) ? null : options.RedisClientCertificate;
         var key = string.IsNullOrWhiteSpace(options.RedisClientKey) ? null : options.RedisClientKey;
         if ((certificate is null) != (key is null))
             throw new InvalidOperationException("TaskQueue:RedisClientCertificate and TaskQueue:RedisClientKey go together: set both, or neither.");
-        if (certificate is not null) configuration.SetUserPemCertificate(Existing(certificate, "RedisClientCertificate"), Existing(key!, "RedisClientKey"));
+        if (certificate is not null)
+        {
+            // Loaded once here, so a wrong file or a key that is not the certificate's is refused naming its setting.
+            TaskQueuePem.WithKey(TaskQueuePem.Existing(certificate, "RedisClientCertificate"), "RedisClientCertificate", TaskQueuePem.Existing(key!, "RedisClientKey"), "RedisClientKey").Dispose();
+            configuration.SetUserPemCertificate(certificate, key!);
+        }
         return configuration;
     }
 
@@ -41,7 +50,11 @@ public static class TaskQueueRedis
         }
     }
 
-    private static string Existing(string path, string key) => File.Exists(path)
-        ? path
-        : throw new InvalidOperationException($"TaskQueue:{key} names '{path}', which is not a file this process can read.");
+    private sealed class DisposableCollection(System.Security.Cryptography.X509Certificates.X509Certificate2Collection certificates) : IDisposable
+    {
+        public void Dispose()
+        {
+            foreach (var certificate in certificates) certificate.Dispose();
+        }
+    }
 }
