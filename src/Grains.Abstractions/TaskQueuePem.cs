@@ -18,6 +18,12 @@ public static class TaskQueuePem
         try
         {
             using var alone = X509Certificate2.CreateFromPem(File.ReadAllText(certificatePath));
+            var now = TimeProvider.System.GetUtcNow().UtcDateTime;
+            if (now > alone.NotAfter.ToUniversalTime() || now < alone.NotBefore.ToUniversalTime())
+            {
+                throw new InvalidOperationException(
+                    $"TaskQueue:{certificateKey} names '{certificatePath}', whose certificate '{alone.Subject}' has expired or is not yet valid (valid {alone.NotBefore.ToUniversalTime():u} to {alone.NotAfter.ToUniversalTime():u}): every peer would refuse it.");
+            }
         }
         catch (CryptographicException ex)
         {

@@ -185,6 +185,20 @@ public sealed class TaskQueueTlsTests : IDisposable
     }
 
     [Fact]
+    public void Certificate_AnExpiredCertificate_FailsNamingTheSetting()
+    {
+        using var ca = MakeCa("CN=expiry CA");
+        using var leaf = Issue(ca, "CN=old silo", notAfter: Now.AddHours(-1));
+        var certificate = Write("expired.crt", leaf.ExportCertificatePem());
+        var key = Write("expired.key", leaf.GetRSAPrivateKey()!.ExportPkcs8PrivateKeyPem());
+
+        var refused = Assert.Throws<InvalidOperationException>(() => TaskQueueTls.Certificate(new TaskQueueOptions { TlsCertificate = certificate, TlsKey = key }));
+
+        Assert.Contains("TaskQueue:TlsCertificate", refused.Message, StringComparison.Ordinal);
+        Assert.Contains("expired", refused.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public void Certificate_ItsOwnFiles_LoadWithTheKey()
     {
         using var certificate = TaskQueueTls.Certificate(new TaskQueueOptions { TlsCertificate = _certificates.NodeCertificate, TlsKey = _certificates.NodeKey });
