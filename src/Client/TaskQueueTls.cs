@@ -51,11 +51,7 @@ public static class TaskQueueTls
     internal static bool ChainsTo(X509Certificate2Collection authorities, X509Certificate2 certificate, SslPolicyErrors errors)
     {
         if ((errors & SslPolicyErrors.RemoteCertificateNotAvailable) != 0) return false;
-        using var chain = new X509Chain();
-        chain.ChainPolicy.TrustMode = X509ChainTrustMode.CustomRootTrust;
-        chain.ChainPolicy.CustomTrustStore.AddRange(authorities);
-        chain.ChainPolicy.RevocationMode = X509RevocationMode.NoCheck;
-        return chain.Build(certificate);
+        return TaskQueuePem.ChainsToAny(authorities, certificate);
     }
 
     private static string Existing(string path, string key) => File.Exists(path)

@@ -65,6 +65,16 @@ public static class TaskQueuePem
         return authorities;
     }
 
+    /// <summary>Whether <paramref name="certificate"/> chains to one of <paramref name="authorities"/> alone (not to the machine's roots).</summary>
+    public static bool ChainsToAny(X509Certificate2Collection authorities, X509Certificate2 certificate)
+    {
+        using var chain = new X509Chain();
+        chain.ChainPolicy.TrustMode = X509ChainTrustMode.CustomRootTrust;
+        chain.ChainPolicy.CustomTrustStore.AddRange(authorities);
+        chain.ChainPolicy.RevocationMode = X509RevocationMode.NoCheck;
+        return chain.Build(certificate);
+    }
+
     /// <summary>The path, when it is a file; otherwise an <see cref="InvalidOperationException"/> naming the setting.</summary>
     public static string Existing(string path, string key) => File.Exists(path)
         ? path

@@ -20,8 +20,21 @@ public static class TaskQueueRedis
         if (!string.IsNullOrWhiteSpace(options.RedisCaCertificate))
         {
             // Read here, so a file without a certificate is refused naming its setting (the library's exception names neither).
-            using var authorities = new DisposableCollection(TaskQueuePem.Authorities(options.RedisCaCertificate, "RedisCaCertificate", requireCa: false));
-            configuration.TrustIssuer(options.RedisCaCertificate);
+            var authorities = TaskQueuePem.Authorities(options.RedisCaCertificate, "RedisCaCertificate", requireCa: false);
+            if (authorities.Count == 1)
+            {
+                authorities[0].Dispose();
+                configuration.TrustIssuer(options.RedisCaCertificate);
+            }
+            else
+            {
+                // TrustIssuer reads the file's first certificate only: a CA rotation bundle needs each of them trusted.
+                // As TrustIssuer does: the chain may end at one of these CAs alone, and the name must still match.
+                configuration.CertificateValidation += (_, certificate, _, errors) =>
+                    certificate is not null
+                    && (errors & ~System.Net.Security.SslPolicyErrors.RemoteCertificateChainErrors) == System.Net.Security.SslPolicyErrors.None
+                    && TaskQueuePem.ChainsToAny(authorities, certificate as System.Security.Cryptography.X509Certificates.X509Certificate2 ?? new System.Security.Cryptography.X509Certificates.X509Certificate2(certificate));
+            }
         }
         var certificate = string.IsNullOrWhiteSpace(options.RedisClientCertificate) ? null : options.RedisClientCertificate;
         var key = string.IsNullOrWhiteSpace(options.RedisClientKey) ? null : options.RedisClientKey;
@@ -47,14 +60,6 @@ public static class TaskQueueRedis
         catch (ArgumentException)
         {
             return "(a connection string that does not parse)";
-        }
-    }
-
-    private sealed class DisposableCollection(System.Security.Cryptography.X509Certificates.X509Certificate2Collection certificates) : IDisposable
-    {
-        public void Dispose()
-        {
-            foreach (var certificate in certificates) certificate.Dispose();
         }
     }
 }

@@ -94,6 +94,54 @@ public sealed class SecureRedisStartupTests
     }
 
     [Fact]
+    public async Task ACaFileWithAnotherCaFirst_StillTrustsRedisCertificate()
+    {
+        // A CA rotation bundle: the new CA first, the one that signed Redis's certificate second.
+        using var certificates = TestCertificates.Create();
+        using var otherKey = System.Security.Cryptography.RSA.Create(2048);
+        var otherRequest = new System.Security.Cryptography.X509Certificates.CertificateRequest("CN=dtq next CA", otherKey,
+            System.Security.Cryptography.HashAlgorithmName.SHA256, System.Security.Cryptography.RSASignaturePadding.Pkcs1);
+        otherRequest.CertificateExtensions.Add(new System.Security.Cryptography.X509Certificates.X509BasicConstraintsExtension(true, false, 0, true));
+        var now = TimeProvider.System.GetUtcNow();
+        using var other = otherRequest.CreateSelfSigned(now.AddDays(-1), now.AddDays(2));
+        await using var redis = await SecureRedisServer.StartAsync(certificates, "srs-" + Guid.NewGuid().ToString("N")[..8]);
+        var bundle = Path.Combine(certificates.Directory, "bundle.crt");
+        await File.WriteAllTextAsync(bundle, other.ExportCertificatePem() + "\n" + await File.ReadAllTextAsync(certificates.CaCertificate));
+        var settings = Settings(redis, certificates, RedisDurability.Off, redis.ConnectionString());
+        settings.Options.RedisCaCertificate = bundle;
+        var (check, _) = Check(settings);
+
+        await check.CheckAsync(CancellationToken.None);
+    }
+
+    [Fact]
+    public async Task ACaFileWithTwoCasNeitherOfWhichSignedRedis_IsRefused()
+    {
+        using var certificates = TestCertificates.Create();
+        await using var redis = await SecureRedisServer.StartAsync(certificates, "srs-" + Guid.NewGuid().ToString("N")[..8]);
+        var now = TimeProvider.System.GetUtcNow();
+        var pem = "";
+        foreach (var subject in new[] { "CN=dtq test CA", "CN=dtq next CA" })
+        {
+            using var key = System.Security.Cryptography.RSA.Create(2048);
+            var request = new System.Security.Cryptography.X509Certificates.CertificateRequest(subject, key,
+                System.Security.Cryptography.HashAlgorithmName.SHA256, System.Security.Cryptography.RSASignaturePadding.Pkcs1);
+            request.CertificateExtensions.Add(new System.Security.Cryptography.X509Certificates.X509BasicConstraintsExtension(true, false, 0, true));
+            using var ca = request.CreateSelfSigned(now.AddDays(-1), now.AddDays(2));
+            pem += ca.ExportCertificatePem() + "\n";
+        }
+        var bundle = Path.Combine(certificates.Directory, "impostors.crt");
+        await File.WriteAllTextAsync(bundle, pem);
+        var settings = Settings(redis, certificates, RedisDurability.Off, redis.ConnectionString());
+        settings.Options.RedisCaCertificate = bundle;
+        var (check, _) = Check(settings);
+
+        var refused = await Assert.ThrowsAsync<InvalidOperationException>(() => check.CheckAsync(CancellationToken.None));
+
+        Assert.Contains("the TLS handshake failed", refused.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task Warn_WhenTheAclUserMayNotReadConfig_LogsWithoutThePassword()
     {
         using var certificates = TestCertificates.Create();
