@@ -1,4 +1,5 @@
 using System.Net.Security;
+using System.Security.Cryptography;
 using System.Security.Cryptography.X509Certificates;
 using Orleans.Connections.Security;
 
@@ -24,7 +25,7 @@ public static class TaskQueueTls
     {
         ArgumentNullException.ThrowIfNull(options);
         if (string.IsNullOrWhiteSpace(options.TlsKey)) throw new InvalidOperationException("TaskQueue:TlsCertificate needs TaskQueue:TlsKey, the PEM file of its private key.");
-        return X509Certificate2.CreateFromPemFile(Existing(options.TlsCertificate!, "TlsCertificate"), Existing(options.TlsKey, "TlsKey"));
+        return TaskQueuePem.WithKey(Existing(options.TlsCertificate!, "TlsCertificate"), "TlsCertificate", Existing(options.TlsKey, "TlsKey"), "TlsKey");
     }
 
     /// <summary>Requires a certificate from every peer (silo or client) and checks it against the cluster's CA.</summary>
@@ -35,22 +36,22 @@ public static class TaskQueueTls
         tls.RemoteCertificateMode = RemoteCertificateMode.RequireCertificate;
         tls.ClientCertificateMode = RemoteCertificateMode.RequireCertificate;
         if (string.IsNullOrWhiteSpace(options.TlsCaCertificate)) return;
-        var ca = X509Certificate2.CreateFromPem(File.ReadAllText(Existing(options.TlsCaCertificate, "TlsCaCertificate")));
-        tls.RemoteCertificateValidation = (certificate, _, errors) => ChainsTo(ca, certificate, errors);
+        var authorities = TaskQueuePem.Authorities(options.TlsCaCertificate, "TlsCaCertificate", requireCa: true);
+        tls.RemoteCertificateValidation = (certificate, _, errors) => ChainsTo(authorities, certificate, errors);
     }
 
     /// <summary>
     /// Trusted when it chains to <paramref name="ca"/> alone (not to the machine's roots). Peers are dialled by IP
     /// address, which a certificate rarely names, so a name mismatch is not a failure; any other error is.
     /// </summary>
-    internal static bool ChainsTo(X509Certificate2 ca, X509Certificate2 certificate, SslPolicyErrors errors)
+    internal static bool ChainsTo(X509Certificate2 ca, X509Certificate2 certificate, SslPolicyErrors errors) =>
+        ChainsTo(new X509Certificate2Collection(ca), certificate, errors);
+
+    /// <summary>Trusted when it chains to one of <paramref name="authorities"/> alone.</summary>
+    internal static bool ChainsTo(X509Certificate2Collection authorities, X509Certificate2 certificate, SslPolicyErrors errors)
     {
         if ((errors & SslPolicyErrors.RemoteCertificateNotAvailable) != 0) return false;
-        using var chain = new X509Chain();
-        chain.ChainPolicy.TrustMode = X509ChainTrustMode.CustomRootTrust;
-        chain.ChainPolicy.CustomTrustStore.Add(ca);
-        chain.ChainPolicy.RevocationMode = X509RevocationMode.NoCheck;
-        return chain.Build(certificate);
+        return TaskQueuePem.ChainsToAny(authorities, certificate);
     }
 
     private static string Existing(string path, string key) => File.Exists(path)

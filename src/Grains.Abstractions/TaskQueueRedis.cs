@@ -18,12 +18,34 @@ public static class TaskQueueRedis
         ArgumentNullException.ThrowIfNull(options);
         var configuration = ConfigurationOptions.Parse(options.RedisConnectionString ?? "localhost");
         if (!string.IsNullOrWhiteSpace(options.RedisCaCertificate))
-            configuration.TrustIssuer(Existing(options.RedisCaCertificate, "RedisCaCertificate"));
+        {
+            // Read here, so a file without a certificate is refused naming its setting (the library's exception names neither).
+            var authorities = TaskQueuePem.Authorities(options.RedisCaCertificate, "RedisCaCertificate", requireCa: false);
+            if (authorities.Count == 1)
+            {
+                authorities[0].Dispose();
+                configuration.TrustIssuer(options.RedisCaCertificate);
+            }
+            else
+            {
+                // TrustIssuer reads the file's first certificate only: a CA rotation bundle needs each of them trusted.
+                // As TrustIssuer does: the chain may end at one of these CAs alone, and the name must still match.
+                configuration.CertificateValidation += (_, certificate, _, errors) =>
+                    certificate is not null
+                    && (errors & ~System.Net.Security.SslPolicyErrors.RemoteCertificateChainErrors) == System.Net.Security.SslPolicyErrors.None
+                    && TaskQueuePem.ChainsToAny(authorities, certificate as System.Security.Cryptography.X509Certificates.X509Certificate2 ?? new System.Security.Cryptography.X509Certificates.X509Certificate2(certificate));
+            }
+        }
         var certificate = string.IsNullOrWhiteSpace(options.RedisClientCertificate) ? null : options.RedisClientCertificate;
         var key = string.IsNullOrWhiteSpace(options.RedisClientKey) ? null : options.RedisClientKey;
         if ((certificate is null) != (key is null))
             throw new InvalidOperationException("TaskQueue:RedisClientCertificate and TaskQueue:RedisClientKey go together: set both, or neither.");
-        if (certificate is not null) configuration.SetUserPemCertificate(Existing(certificate, "RedisClientCertificate"), Existing(key!, "RedisClientKey"));
+        if (certificate is not null)
+        {
+            // Loaded once here, so a wrong file or a key that is not the certificate's is refused naming its setting.
+            TaskQueuePem.WithKey(TaskQueuePem.Existing(certificate, "RedisClientCertificate"), "RedisClientCertificate", TaskQueuePem.Existing(key!, "RedisClientKey"), "RedisClientKey").Dispose();
+            configuration.SetUserPemCertificate(certificate, key!);
+        }
         return configuration;
     }
 
@@ -40,8 +62,4 @@ public static class TaskQueueRedis
             return "(a connection string that does not parse)";
         }
     }
-
-    private static string Existing(string path, string key) => File.Exists(path)
-        ? path
-        : throw new InvalidOperationException($"TaskQueue:{key} names '{path}', which is not a file this process can read.");
 }

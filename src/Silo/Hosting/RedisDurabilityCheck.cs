@@ -28,6 +28,9 @@ internal sealed partial class RedisDurabilityCheck(TaskQueueSiloOptions settings
         var options = TaskQueueRedis.Configuration(settings.Options);
         // CONFIG GET is an admin command to StackExchange.Redis; this connection only reads and is closed at once.
         options.AllowAdmin = true;
+        // A connection string's abortConnect=false (common in managed Redis's) would make ConnectAsync return unconnected,
+        // and a refused password pass unnoticed: this one connection must fail when it cannot connect.
+        options.AbortOnConnectFail = true;
         var failures = new List<string>();
         try
         {
@@ -67,6 +70,11 @@ internal sealed partial class RedisDurabilityCheck(TaskQueueSiloOptions settings
         }
         catch (RedisConnectionException ex)
         {
+            // Redis takes the TCP connection but the TLS session fails: with TLS 1.3 a server that wants a client certificate
+            // closes the connection after the handshake, which StackExchange.Redis reports as a failure to connect
+            // (or as an authentication failure, by timing). Redis is there and refuses this silo: not a Redis that is down.
+            if (options.Ssl && await AnyAcceptsAsync(options, cancellationToken).ConfigureAwait(false))
+                throw new InvalidOperationException(RefusedMessage(where, ex), ex);
             if (settings.RedisDurability == RedisDurability.Off) return;
             Unchecked(failures, require, where, ex.Message);
         }
@@ -125,6 +133,27 @@ internal sealed partial class RedisDurabilityCheck(TaskQueueSiloOptions settings
         return config;
     }
 
+    /// <summary>Whether one of the configured endpoints accepts a TCP connection (within 2 s).</summary>
+    private static async Task<bool> AnyAcceptsAsync(ConfigurationOptions options, CancellationToken cancellationToken)
+    {
+        foreach (var endpoint in options.EndPoints)
+        {
+            using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+            timeout.CancelAfter(TimeSpan.FromSeconds(2));
+            using var socket = new System.Net.Sockets.Socket(System.Net.Sockets.SocketType.Stream, System.Net.Sockets.ProtocolType.Tcp);
+            try
+            {
+                await socket.ConnectAsync(endpoint, timeout.Token).ConfigureAwait(false);
+                return true;
+            }
+            catch (Exception ex) when (ex is System.Net.Sockets.SocketException or OperationCanceledException)
+            {
+                // Not this one.
+            }
+        }
+        return false;
+    }
+
     /// <summary>Why Redis refused this silo, and which setting to look at: its password or user, or the certificates.</summary>
     internal static string RefusedMessage(string where, RedisConnectionException ex)
     {
@@ -137,7 +166,7 @@ internal sealed partial class RedisDurabilityCheck(TaskQueueSiloOptions settings
             ? "Redis refused the credentials: check user= and password= in TaskQueue:Redis (an ACL user needs both, and the commands the queue uses on its keys)"
             : chain.Exists(e => e is System.Security.Authentication.AuthenticationException)
                 ? "the TLS handshake failed: Redis's certificate is not trusted here (set TaskQueue:RedisCaCertificate to the PEM file of the CA that signed it, and check sslHost matches its name), or Redis wants a client certificate (TaskQueue:RedisClientCertificate and TaskQueue:RedisClientKey)"
-                : "check user= and password= in TaskQueue:Redis, and for TLS TaskQueue:RedisCaCertificate and the client certificate settings";
+                : "check user= and password= in TaskQueue:Redis, and for TLS TaskQueue:RedisCaCertificate and the client certificate (TaskQueue:RedisClientCertificate and TaskQueue:RedisClientKey: a Redis with tls-auth-clients yes closes a connection without one)";
         return $"Redis at {where} refused this silo's connection: {hint}. Cause: {cause}";
     }
 
