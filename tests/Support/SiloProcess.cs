@@ -60,7 +60,17 @@ public sealed class SiloProcess : IAsyncDisposable
         process.ErrorDataReceived += (_, e) => { if (e.Data is not null) lock (silo._output) silo._output.Add(e.Data); };
         process.BeginOutputReadLine();
         process.BeginErrorReadLine();
-        await silo.WaitHealthyAsync();
+        try
+        {
+            await silo.WaitHealthyAsync();
+        }
+        catch
+        {
+            // Not handed to the test, so nothing else would stop it: a silo that was not healthy in time ran on after the
+            // test failed (seen: one left running an hour later).
+            await silo.DisposeAsync();
+            throw;
+        }
         return silo;
     }
 
