@@ -47,11 +47,26 @@ public static class TaskQueueTls
     internal static bool ChainsTo(X509Certificate2 ca, X509Certificate2 certificate, SslPolicyErrors errors) =>
         ChainsTo(new X509Certificate2Collection(ca), certificate, errors);
 
-    /// <summary>Trusted when it chains to one of <paramref name="authorities"/> alone.</summary>
+    /// <summary>
+    /// Trusted when it chains to one of <paramref name="authorities"/> alone and may authenticate a client. Every member of
+    /// a cluster dials (clients dial gateways, silos dial each other), so a peer's certificate must allow client
+    /// authentication when it lists usages at all: a certificate the same CA issued for another purpose (a Redis server's,
+    /// server authentication only) is not a cluster member. Orleans' callback does not say whether the peer dials or
+    /// listens, so this one rule covers both; silo certificates carry both usages (README).
+    /// </summary>
     internal static bool ChainsTo(X509Certificate2Collection authorities, X509Certificate2 certificate, SslPolicyErrors errors)
     {
         if ((errors & SslPolicyErrors.RemoteCertificateNotAvailable) != 0) return false;
-        return TaskQueuePem.ChainsToAny(authorities, certificate);
+        return AllowsClientAuthentication(certificate) && TaskQueuePem.ChainsToAny(authorities, certificate);
+    }
+
+    private const string ClientAuthentication = "1.3.6.1.5.5.7.3.2";
+
+    /// <summary>No extended key usage extension means any usage (RFC 5280); else it must list client authentication.</summary>
+    private static bool AllowsClientAuthentication(X509Certificate2 certificate)
+    {
+        var usages = certificate.Extensions.OfType<X509EnhancedKeyUsageExtension>().FirstOrDefault();
+        return usages is null || usages.EnhancedKeyUsages.Cast<Oid>().Any(o => o.Value == ClientAuthentication);
     }
 
     private static string Existing(string path, string key) => File.Exists(path)
