@@ -80,14 +80,14 @@ public sealed partial class TaskClient
         if (_options.PartitionsPerQueue > 1 && batch.Any(b => b.IdempotencyKey is not null))
             throw new InvalidTaskException("IdempotencyKey", "Idempotency keys in a batch need PartitionsPerQueue = 1; submit keyed tasks one by one.");
         using var span = StartSubmitSpan(name, batch);
-        return await SendAsync(Partition(name, NextPartition()), Tokened(batch)).ConfigureAwait(false);
+        return await SendAsync(name, NextPartition(name), Tokened(batch)).ConfigureAwait(false);
     }
 
     private async Task<TaskId[]> Submit(string queue, TaskSubmission submission)
     {
         TaskSubmission[] batch = [submission];
         using var span = StartSubmitSpan(queue, batch);
-        return await SendAsync(Partition(queue, PartitionFor(submission)), Tokened(batch)).ConfigureAwait(false);
+        return await SendAsync(queue, PartitionFor(queue, submission), Tokened(batch)).ConfigureAwait(false);
     }
 
     private static readonly ActivitySource Tracing = new(TaskTracing.SourceName);
@@ -128,10 +128,11 @@ public sealed partial class TaskClient
     /// repeat with the first call's ids. A partition that answers "unavailable" (its write failed, or it is reloading
     /// after one: <see cref="TaskQueueUnavailableException"/>) is asked again the same way, since the outcome of the
     /// first call is unknown and the same keys and tokens make the repeat safe. Bad input is never retried: it comes
-    /// back at once.
+    /// back at once. A failed attempt marks the partition, so new submits go to the queue's other partitions meanwhile.
     /// </summary>
-    private async Task<TaskId[]> SendAsync(ITaskQueueGrain partition, TaskSubmission[] batch)
+    private async Task<TaskId[]> SendAsync(string queue, int partitionNumber, TaskSubmission[] batch)
     {
+        var partition = Partition(queue, partitionNumber);
         var deadline = _time.GetUtcNow() + _options.SubmitTimeout;
         var delay = TimeSpan.FromMilliseconds(100);
         Exception? last = null;
@@ -146,11 +147,14 @@ public sealed partial class TaskClient
                 // A call to a silo that just died is answered only by Orleans' 30 s response timeout; the same items sent
                 // again reach the partition's new home as soon as the cluster has declared the silo dead.
                 var wait = remaining < SubmitAttemptTimeout ? remaining : SubmitAttemptTimeout;
-                return await call.WaitAsync(wait > TimeSpan.Zero ? wait : TimeSpan.Zero, _time).ConfigureAwait(false);
+                var ids = await AwaitAttemptAsync(call, wait > TimeSpan.Zero ? wait : TimeSpan.Zero, queue, partitionNumber).ConfigureAwait(false);
+                if (_options.PartitionsPerQueue > 1) _availability.Answered(queue, partitionNumber);
+                return ids;
             }
             catch (Exception ex) when (ex is TaskQueueUnavailableException || ex is not (TaskQueueException or OperationCanceledException or ArgumentException))
             {
                 last = ex;
+                _availability.Failed(queue, partitionNumber);
                 if (_time.GetUtcNow() + delay >= deadline) throw Unanswered(attempt, ex);
                 if (!call.IsCompleted) call.Ignore(); // its answer, if any, is the same ids again
                 await Task.Delay(delay, _time).ConfigureAwait(false);
@@ -159,14 +163,36 @@ public sealed partial class TaskClient
         }
     }
 
+    /// <summary>
+    /// Waits for one attempt. With several partitions, an attempt unanswered after <see cref="SlowAttempt"/> marks its
+    /// partition at once: a call to a silo that died hangs until the attempt's timeout, and new submits should not queue
+    /// behind it meanwhile (a partition that is only slow then takes fewer new submits, which is no harm either).
+    /// </summary>
+    private async Task<TaskId[]> AwaitAttemptAsync(Task<TaskId[]> call, TimeSpan wait, string queue, int partitionNumber)
+    {
+        if (_options.PartitionsPerQueue > 1 && wait > SlowAttempt)
+        {
+            try
+            {
+                return await call.WaitAsync(SlowAttempt, _time).ConfigureAwait(false);
+            }
+            catch (TimeoutException) when (!call.IsCompleted)
+            {
+                _availability.Failed(queue, partitionNumber);
+                wait -= SlowAttempt;
+            }
+        }
+        return await call.WaitAsync(wait, _time).ConfigureAwait(false);
+    }
+
     private TaskQueueUnavailableException Unanswered(int attempts, Exception last) => new(
         $"The task queue cluster did not answer a submit within {_options.SubmitTimeout.TotalSeconds:0.#} s ({attempts} attempts): " +
         $"the task may have been accepted. Submitting it again with an IdempotencyKey is safe. Last error: {last.Message}", last);
 
     /// <summary>An idempotency key always maps to the same partition, which is what makes it deduplicate.</summary>
-    private int PartitionFor(TaskSubmission submission)
+    private int PartitionFor(string queue, TaskSubmission submission)
     {
-        if (submission.IdempotencyKey is not { } key || _options.PartitionsPerQueue == 1) return NextPartition();
+        if (submission.IdempotencyKey is not { } key || _options.PartitionsPerQueue == 1) return NextPartition(queue);
         return TaskPartitioner.PartitionFor(key, _options.PartitionsPerQueue);
     }
 

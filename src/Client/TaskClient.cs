@@ -15,11 +15,14 @@ public sealed partial class TaskClient : IAsyncDisposable
     private static readonly TimeSpan MaxSubmitRetryDelay = TimeSpan.FromSeconds(1);
     // Far above a healthy submit (milliseconds, a large batch under load a second or two), far below Orleans' 30 s.
     private static readonly TimeSpan SubmitAttemptTimeout = TimeSpan.FromSeconds(5);
+    // An attempt this slow marks its partition for new submits when the queue has others (PartitionAvailability).
+    private static readonly TimeSpan SlowAttempt = TimeSpan.FromSeconds(1);
     private readonly IGrainFactory _grains;
     private readonly TaskQueueOptions _options;
     private readonly TimeProvider _time;
     private readonly IHost? _ownedHost;
     private readonly PartitionReferences _partitions;
+    private readonly PartitionAvailability _availability;
     private int _nextPartition;
 
     /// <summary>Creates a client over an Orleans client (or a silo's own grain factory).</summary>
@@ -36,6 +39,7 @@ public sealed partial class TaskClient : IAsyncDisposable
         _time = time ?? TimeProvider.System;
         _ownedHost = ownedHost;
         _partitions = new PartitionReferences(grains, options.PartitionsPerQueue);
+        _availability = new PartitionAvailability(_time);
     }
 
     /// <summary>
@@ -89,13 +93,23 @@ public sealed partial class TaskClient : IAsyncDisposable
         _ownedHost.Dispose();
     }
 
+    /// <summary>The partitions new submits pass over for now (tests watch it).</summary>
+    internal PartitionAvailability Availability => _availability;
+
     private ITaskQueueGrain Partition(string queue, int partition) => _partitions.Get(queue, partition);
 
     private ITaskQueueGrain Owner(TaskId id) => _partitions.Get(id.Queue, id.Partition);
 
-    /// <summary>Spreads submits over a queue's partitions; with one partition (the default) it is always 0.</summary>
-    private int NextPartition() =>
-        _options.PartitionsPerQueue == 1 ? 0 : (int)((uint)Interlocked.Increment(ref _nextPartition) % (uint)_options.PartitionsPerQueue);
+    /// <summary>
+    /// Spreads new submits over a queue's partitions, passing over one this client could not reach lately
+    /// (<see cref="PartitionAvailability"/>); with one partition (the default) it is always 0.
+    /// </summary>
+    private int NextPartition(string queue)
+    {
+        if (_options.PartitionsPerQueue == 1) return 0;
+        var next = (int)((uint)Interlocked.Increment(ref _nextPartition) % (uint)_options.PartitionsPerQueue);
+        return _availability.Choose(queue, next, _options.PartitionsPerQueue);
+    }
 
     /// <summary>
     /// For calls that are safe to repeat (reads, waits, keyed submits): rides out a gateway or silo going away
