@@ -38,6 +38,7 @@ public static class TaskQueueGrainsSiloBuilderExtensions
         services.TryAddSingleton(TimeProvider.System);
         services.AddTaskQueueExecution();
         services.TryAddSingleton<LocalPartitions>();
+        services.AddPlacementDirector<QueueSpreadPlacement, QueueSpreadPlacementDirector>();
         services.AddSingleton<ILifecycleParticipant<ISiloLifecycle>>(sp => sp.GetRequiredService<LocalPartitions>());
         if (string.IsNullOrWhiteSpace(options.RedisConnectionString)) AddMemoryStorage(silo);
         else AddRedisStorage(silo, TaskQueueRedis.Configuration(options));

@@ -15,6 +15,7 @@ namespace DistributedTaskQueue.Queue;
 /// </summary>
 [Reentrant]
 [GrainType(GrainTypeName)]
+[QueueSpreadPlacement]
 [System.Diagnostics.CodeAnalysis.SuppressMessage("Design", "CA1001", Justification = "Disposed in OnDeactivateAsync, the end of a grain's life.")]
 internal sealed partial class TaskQueueGrain(
     IServiceProvider services,
