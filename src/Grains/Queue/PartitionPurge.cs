@@ -41,7 +41,7 @@ internal sealed class PartitionPurge(QueuePartition partition, PartitionWrites w
             if (++idle > MaxIdleRounds) throw new TaskQueueUnavailableException($"A purge could not keep segments {string.Join(", ", warmed)} in memory; {total} tasks were cancelled, retry the call for the rest.");
             await cold.WarmAsync(warmed.Select(n => n * TaskSegment.Capacity));
         }
-        if (total > 0) partition.CompactLines();
+        if (total > 0) partition.CompactIndexes();
         return total;
     }
 }
