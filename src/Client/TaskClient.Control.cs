@@ -22,6 +22,10 @@ public sealed partial class TaskClient
     public async Task<bool> RetryDeadLetterAsync(TaskId id) =>
         await Call(() => Owner(id).RetryDeadLettersAsync([id.Sequence], null)).ConfigureAwait(false) == 1;
 
+    /// <summary>Deletes one dead letter for good; false when it is not a dead letter.</summary>
+    public async Task<bool> DeleteDeadLetterAsync(TaskId id) =>
+        await Call(() => Owner(id).PurgeDeadLettersAsync([id.Sequence], null)).ConfigureAwait(false) == 1;
+
     /// <summary>Puts a queue's dead letters (all, or those of one task name) back in line; returns how many.</summary>
     public Task<int> RetryDeadLettersAsync(string queue, string? taskName = null) =>
         SumOverPartitions(queue, p => p.RetryDeadLettersAsync(null, taskName));

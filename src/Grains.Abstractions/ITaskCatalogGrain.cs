@@ -8,9 +8,12 @@ namespace DistributedTaskQueue;
 [Alias("dtq.ITaskCatalogGrain")]
 public interface ITaskCatalogGrain : IGrainWithIntegerKey
 {
-    /// <summary>Records (or refreshes) what one worker handles; <paramref name="acceptsAnyName"/> when it has an open-ended raw handler.</summary>
-    [Alias("Register")]
-    Task RegisterAsync(string workerId, string[] taskNames, bool acceptsAnyName);
+    /// <summary>
+    /// Records (or refreshes) what one worker handles and which queues it serves; <paramref name="acceptsAnyName"/> when it
+    /// has an open-ended raw handler. (A new alias: the call gained the queues.)
+    /// </summary>
+    [Alias("RegisterServing")]
+    Task RegisterAsync(string workerId, string[] taskNames, bool acceptsAnyName, string[] queues);
 
     /// <summary>Forgets a worker that is stopping.</summary>
     [Alias("Unregister")]
@@ -19,4 +22,8 @@ public interface ITaskCatalogGrain : IGrainWithIntegerKey
     /// <summary>What the connected workers handle now.</summary>
     [Alias("Get")]
     Task<TaskCatalog> GetAsync();
+
+    /// <summary>The queues the connected workers serve, in ordinal order.</summary>
+    [Alias("GetQueues")]
+    Task<string[]> GetQueuesAsync();
 }

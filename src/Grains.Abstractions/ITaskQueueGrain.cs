@@ -42,7 +42,7 @@ public interface ITaskQueueGrain : IGrainWithStringKey
     [Alias("StopWaiting")]
     Task StopWaitingAsync(string workerId);
 
-    /// <summary>The task's snapshot, or null when the partition has no such task.</summary>
+    /// <summary>The task's snapshot with its payload, or null when the partition has no such task.</summary>
     [Alias("GetTask")]
     Task<TaskInfo?> GetTaskAsync(long sequence);
 
@@ -76,4 +76,20 @@ public interface ITaskQueueGrain : IGrainWithStringKey
     /// <summary>Holds workers off (or lets them back onto) this partition; submits are still accepted.</summary>
     [Alias("SetPaused")]
     Task SetPausedAsync(bool paused);
+
+    /// <summary>
+    /// Up to <paramref name="limit"/> (1-<see cref="TaskListing.MaxLimit"/>) waiting or running tasks, without payloads:
+    /// Pending in dispatch order (highest priority first, FIFO within one), Running by start time, Scheduled (or
+    /// Retrying: both are delayed) by due time. Reads segments back from storage when it must, never writes.
+    /// </summary>
+    /// <exception cref="ArgumentOutOfRangeException">Another state, or a limit out of range.</exception>
+    [Alias("ListTasks")]
+    Task<TaskInfo[]> ListTasksAsync(TaskState state, int limit);
+
+    /// <summary>
+    /// Cancels every pending and delayed task (of one task name when given) as a cancel does, in bounded chunks, each
+    /// written before the next; running tasks are left alone. Returns how many it cancelled.
+    /// </summary>
+    [Alias("Purge")]
+    Task<int> PurgeAsync(string? taskName);
 }

@@ -62,6 +62,15 @@ public sealed record TaskInfo
         }
     }
 
+    /// <summary>
+    /// The task's payload as UTF-8 JSON: only on a task's detail (the client's GetTaskAsync); waits and
+    /// lists leave it out, so the bytes of large payloads do not ride on every poll.
+    /// </summary>
+    [Id(13), JsonIgnore] public ReadOnlyMemory<byte>? Payload { get; init; }
+
+    /// <summary>The payload as JSON text, when this snapshot carries it (the JSON API shows this).</summary>
+    public string? PayloadJson => Payload is null ? null : Encoding.UTF8.GetString(Payload.Value.Span);
+
     /// <summary>The worker that runs (or last ran) it: its silo's address, optionally prefixed with a name and '@'.</summary>
     [Id(11)] public string? Worker { get; init; }
 

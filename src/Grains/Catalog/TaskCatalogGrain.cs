@@ -8,11 +8,11 @@ namespace DistributedTaskQueue.Catalog;
 internal sealed class TaskCatalogGrain(TimeProvider time) : Grain, ITaskCatalogGrain
 {
     private static readonly TimeSpan Expiry = TimeSpan.FromMinutes(2);
-    private readonly Dictionary<string, (string[] Names, bool Any, DateTimeOffset Seen)> _workers = new(StringComparer.Ordinal);
+    private readonly Dictionary<string, (string[] Names, bool Any, string[] Queues, DateTimeOffset Seen)> _workers = new(StringComparer.Ordinal);
 
-    public Task RegisterAsync(string workerId, string[] taskNames, bool acceptsAnyName)
+    public Task RegisterAsync(string workerId, string[] taskNames, bool acceptsAnyName, string[] queues)
     {
-        _workers[workerId] = (taskNames, acceptsAnyName, time.GetUtcNow());
+        _workers[workerId] = (taskNames, acceptsAnyName, queues ?? [], time.GetUtcNow());
         return Task.CompletedTask;
     }
 
@@ -24,9 +24,20 @@ internal sealed class TaskCatalogGrain(TimeProvider time) : Grain, ITaskCatalogG
 
     public Task<TaskCatalog> GetAsync()
     {
-        var now = time.GetUtcNow();
-        foreach (var stale in _workers.Where(w => now - w.Value.Seen > Expiry).Select(w => w.Key).ToList()) _workers.Remove(stale);
+        DropStale();
         var names = _workers.Values.SelectMany(w => w.Names).ToHashSet(StringComparer.Ordinal);
         return Task.FromResult(new TaskCatalog(_workers.Count, _workers.Values.Any(w => w.Any), names));
+    }
+
+    public Task<string[]> GetQueuesAsync()
+    {
+        DropStale();
+        return Task.FromResult(_workers.Values.SelectMany(w => w.Queues).Distinct(StringComparer.Ordinal).Order(StringComparer.Ordinal).ToArray());
+    }
+
+    private void DropStale()
+    {
+        var now = time.GetUtcNow();
+        foreach (var stale in _workers.Where(w => now - w.Value.Seen > Expiry).Select(w => w.Key).ToList()) _workers.Remove(stale);
     }
 }

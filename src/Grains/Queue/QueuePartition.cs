@@ -348,7 +348,7 @@ internal sealed partial class QueuePartition
         return released.Count;
     }
 
-    public TaskInfo? GetInfo(long sequence) => _staged.Contains(sequence) ? null : _segments.Find(sequence)?.ToInfo(IdOf(sequence));
+    public TaskInfo? GetInfo(long sequence, bool withPayload = false) => _staged.Contains(sequence) ? null : _segments.Find(sequence)?.ToInfo(IdOf(sequence), withPayload);
 
     /// <summary>Whether what the model holds for this task is in storage, or which write will make it so.</summary>
     public Durability DurabilityOf(long sequence) => _staged.Contains(sequence) ? Durability.NextWrite : _segments.DurabilityOf(sequence);

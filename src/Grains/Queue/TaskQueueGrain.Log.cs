@@ -15,4 +15,7 @@ internal sealed partial class TaskQueueGrain
 
     [LoggerMessage(Level = LogLevel.Error, Message = "Writing queue partition {Partition} failed; deactivating to reload from storage")]
     private partial void LogWriteFailed(Exception exception, string partition);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Could not add queue {Queue} to the queue directory; trying again at the next submit")]
+    private partial void LogDirectoryFailed(Exception exception, string queue);
 }

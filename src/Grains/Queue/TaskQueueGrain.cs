@@ -58,6 +58,8 @@ internal sealed partial class TaskQueueGrain(
     private PartitionDispatch _dispatch = null!;
     private PartitionHousekeeping _housekeeping = null!;
     private TaskNameGate _names = null!;
+    // Set by the first written submit of this activation: the queue directory is told once.
+    private Task? _listed;
 
     public override async Task OnActivateAsync(CancellationToken cancellationToken)
     {
@@ -89,6 +91,9 @@ internal sealed partial class TaskQueueGrain(
     }
 
     private static readonly TimeSpan GaugePeriod = TimeSpan.FromSeconds(1);
+
+    /// <summary>How often a listing reads segments back before it gives up (each round reads what the last one found cold).</summary>
+    private const int MaxListRounds = 16;
 
     /// <summary>Hands the queue gauges this partition's counts, from this grain's own turn (see QueueGauges).</summary>
     private void PublishGauge()
@@ -125,7 +130,23 @@ internal sealed partial class TaskQueueGrain(
             return ids;
         });
         await _writes.CommitAsync();
+        // Once per activation, after a submit is written (never on a read): the queue directory learns the queue.
+        await (_listed ??= ListQueueAsync());
         return ids;
+    }
+
+    /// <summary>Adds this queue to the queue directory; a failure is logged and tried again at the next submit (the tasks are written already).</summary>
+    private async Task ListQueueAsync()
+    {
+        try
+        {
+            await GrainFactory.GetGrain<IQueueDirectoryGrain>(0).AddAsync(_key.Queue);
+        }
+        catch (Exception ex)
+        {
+            LogDirectoryFailed(ex, _key.Queue);
+            _listed = null;
+        }
     }
 
     public async Task<LeasedTask[]> LeaseAsync(string workerId, long requestId, int max, TimeSpan wait, ILeaseHolder? holder)
@@ -177,7 +198,7 @@ internal sealed partial class TaskQueueGrain(
         return Task.CompletedTask;
     }
 
-    public Task<TaskInfo?> GetTaskAsync(long sequence) => ReadDurableAsync(sequence);
+    public Task<TaskInfo?> GetTaskAsync(long sequence) => ReadDurableAsync(sequence, withPayload: true);
 
     public async Task<TaskInfo?> WaitAsync(long sequence, TimeSpan wait)
     {
@@ -237,6 +258,31 @@ internal sealed partial class TaskQueueGrain(
         return count;
     }
 
+    public async Task<TaskInfo[]> ListTasksAsync(TaskState state, int limit)
+    {
+        TaskListing.Check(state, limit);
+        _writes.ThrowIfBroken();
+        // Rounds, as WarmAsync's: a segment read for this listing may be evicted again before it resumes (a busy partition).
+        for (var round = 0; ; round++)
+        {
+            var cold = new HashSet<long>();
+            var page = _partition.ListTasks(state, limit, cold);
+            if (cold.Count == 0)
+            {
+                await _writes.WhenWrittenAsync(page.Select(t => t.Id.Sequence));
+                return [.. page];
+            }
+            if (round == MaxListRounds) throw new TaskQueueUnavailableException($"Could not read the segments listing {state} tasks of queue partition {_key} needs; retry the call.");
+            await _cold.WarmAsync(cold.Select(number => number * TaskSegment.Capacity));
+        }
+    }
+
+    public Task<int> PurgeAsync(string? taskName)
+    {
+        _writes.ThrowIfBroken();
+        return new PartitionPurge(_partition, _writes, _cold, time).RunAsync(taskName);
+    }
+
     public async Task SetPausedAsync(bool paused)
     {
         _writes.Change(() => _partition.SetPaused(paused));
@@ -244,11 +290,11 @@ internal sealed partial class TaskQueueGrain(
     }
 
     /// <summary>A snapshot taken now and returned once everything it shows is written: readers never see what a failed write would lose.</summary>
-    private async Task<TaskInfo?> ReadDurableAsync(long sequence)
+    private async Task<TaskInfo?> ReadDurableAsync(long sequence, bool withPayload = false)
     {
         _writes.ThrowIfBroken();
         await _cold.WarmAsync([sequence]);
-        var info = _partition.GetInfo(sequence);
+        var info = _partition.GetInfo(sequence, withPayload);
         await _writes.WhenWrittenAsync([sequence]);
         return info;
     }

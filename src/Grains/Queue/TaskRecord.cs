@@ -82,7 +82,7 @@ internal sealed class TaskRecord
         if (Errors.Count > MaxErrors) Errors.RemoveRange(MaxErrors, Errors.Count - MaxErrors);
     }
 
-    public TaskInfo ToInfo(TaskId id) => new()
+    public TaskInfo ToInfo(TaskId id, bool withPayload = false) => new()
     {
         Id = id,
         TaskName = TaskName,
@@ -97,5 +97,6 @@ internal sealed class TaskRecord
         Result = Result is null ? default(ReadOnlyMemory<byte>?) : Result,
         Errors = Errors is null ? [] : [.. Errors],
         Worker = LeasedTo,
+        Payload = withPayload ? Payload : default(ReadOnlyMemory<byte>?),
     };
 }

@@ -76,7 +76,7 @@ internal sealed partial class TaskWorker(
             {
                 // Inside the try: a raw handler's TaskNames may throw, and this loop must never fault, since shutdown
                 // awaits it before draining the attempts still running.
-                await catalog.RegisterAsync(workerId, registry.KnownNames, registry.AcceptsAnyName).ConfigureAwait(false);
+                await catalog.RegisterAsync(workerId, registry.KnownNames, registry.AcceptsAnyName, [.. _options.Queues]).ConfigureAwait(false);
             }
             catch (Exception ex)
             {

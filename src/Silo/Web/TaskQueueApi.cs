@@ -80,11 +80,12 @@ public static class TaskQueueApi
             return Results.Json(new { ids = ids.Select(i => i.ToString()) }, TaskJson.Options, statusCode: StatusCodes.Status202Accepted);
         });
         ScheduleApi.Map(api);
+        QueueApi.Map(api);
         return endpoints;
     }
 
     /// <summary>A task id this deployment could hold; an id naming a partition past PartitionsPerQueue names no task (and wakes no grain).</summary>
-    private static TaskId ParseTaskId(string id, TaskClient client)
+    internal static TaskId ParseTaskId(string id, TaskClient client)
     {
         if (!TaskId.TryParse(id, out var taskId))
             throw new ApiProblemException(StatusCodes.Status400BadRequest, "Invalid task id", $"'{id}' is not a task id (queue:partition:sequence).", "Id");
@@ -92,7 +93,7 @@ public static class TaskQueueApi
         return taskId;
     }
 
-    private static ApiProblemException NoSuchTask(string id) =>
+    internal static ApiProblemException NoSuchTask(string id) =>
         new(StatusCodes.Status404NotFound, "Unknown task", $"No task {id} (never submitted, or past its retention).");
 
     /// <summary>A list route's <c>limit</c>: 100 when left out, else a whole number 1..<paramref name="max"/>.</summary>

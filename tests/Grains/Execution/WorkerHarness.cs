@@ -218,6 +218,10 @@ public sealed class WorkerHarness : IAsyncDisposable
 
         public Task SetPausedAsync(bool paused) => throw new NotSupportedException();
 
+        public Task<TaskInfo[]> ListTasksAsync(TaskState state, int limit) => throw new NotSupportedException();
+
+        public Task<int> PurgeAsync(string? taskName) => throw new NotSupportedException();
+
         private LeasedTask[] Take(int max)
         {
             var taken = new List<LeasedTask>();
@@ -228,11 +232,13 @@ public sealed class WorkerHarness : IAsyncDisposable
 
     public sealed class FakeCatalog : ITaskCatalogGrain
     {
-        public Task RegisterAsync(string workerId, string[] taskNames, bool acceptsAnyName) => Task.CompletedTask;
+        public Task RegisterAsync(string workerId, string[] taskNames, bool acceptsAnyName, string[] queues) => Task.CompletedTask;
 
         public Task UnregisterAsync(string workerId) => Task.CompletedTask;
 
         public Task<TaskCatalog> GetAsync() => throw new NotSupportedException();
+
+        public Task<string[]> GetQueuesAsync() => throw new NotSupportedException();
     }
 
 #pragma warning disable CA1852 // DispatchProxy derives from these.

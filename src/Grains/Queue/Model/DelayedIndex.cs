@@ -109,6 +109,25 @@ internal sealed class DelayedIndex
         foreach (var (sequence, due) in entries) AddSoon(sequence, due);
     }
 
+    /// <summary>
+    /// The <paramref name="count"/> earliest entries by (due, sequence), stale ones included: a bounded heap over every
+    /// entry, so listing the next few of a million delayed tasks neither sorts nor copies them all.
+    /// </summary>
+    public List<(long Sequence, DateTimeOffset Due)> Earliest(int count)
+    {
+        // A max-heap of the earliest seen so far: its top is the first to drop when an earlier entry turns up.
+        var heap = new PriorityQueue<Due, Due>(count + 1, Comparer<Due>.Create((a, b) => b.CompareTo(a)));
+        var entries = _later.UnorderedItems.Select(e => e.Priority)
+            .Concat(_soon.UnorderedItems.Select(e => e.Priority))
+            .Concat(_awaitingRead.Values.SelectMany(list => list.Select(e => new Due(e.Due, e.Sequence))));
+        foreach (var entry in entries)
+        {
+            if (heap.Count < count) heap.Enqueue(entry, entry);
+            else if (count > 0 && entry.CompareTo(heap.Peek()) < 0) heap.DequeueEnqueue(entry, entry);
+        }
+        return heap.UnorderedItems.Select(e => e.Element).Order().Select(e => (e.Sequence, At(e.Ticks))).ToList();
+    }
+
     /// <summary>Every entry from <paramref name="first"/> to <paramref name="last"/> (a segment lost from storage), removed; rare, so a full pass.</summary>
     public List<long> RemoveRange(long first, long last)
     {

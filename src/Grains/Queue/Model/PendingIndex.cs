@@ -15,6 +15,26 @@ internal sealed class PendingIndex
 
     public void Dequeue(TaskPriority priority) => _lines[(int)priority].Dequeue();
 
+    /// <summary>One priority's line in dispatch order, stale entries included.</summary>
+    public IEnumerable<long> Line(TaskPriority priority) => _lines[(int)priority];
+
+    /// <summary>Drops the entries <paramref name="stale"/> names (tasks that left Pending); returns how many.</summary>
+    public int RemoveWhere(Func<TaskPriority, long, bool> stale)
+    {
+        var removed = 0;
+        for (var priority = 0; priority < _lines.Length; priority++)
+        {
+            var kept = new Queue<long>(_lines[priority].Count);
+            foreach (var sequence in _lines[priority])
+            {
+                if (stale((TaskPriority)priority, sequence)) removed++;
+                else kept.Enqueue(sequence);
+            }
+            _lines[priority] = kept;
+        }
+        return removed;
+    }
+
     /// <summary>The sequence at the head of each non-empty line.</summary>
     public IEnumerable<long> Fronts()
     {
