@@ -32,14 +32,15 @@ public static class TaskQueuePages
     {
         ArgumentNullException.ThrowIfNull(endpoints);
         var pages = endpoints.MapGroup(RoutePrefix).RequireAuthorization(AccessPolicy.Name);
-        // Without the slash the pages' relative links would resolve against the site's root.
-        pages.MapGet("", (HttpContext http) => Results.Redirect($"{http.Request.PathBase}{RoutePrefix}/"));
         pages.MapGet("/{**file}", (string? file, HttpContext http) => Serve(file, http));
         return endpoints;
     }
 
     private static IResult Serve(string? file, HttpContext http)
     {
+        // Without the slash the pages' relative links would resolve against the site's root.
+        if (string.IsNullOrEmpty(file) && !http.Request.Path.Value!.EndsWith('/'))
+            return Results.Redirect($"{http.Request.PathBase}{RoutePrefix}/");
         var headers = http.Response.Headers;
         headers.ContentSecurityPolicy = ContentSecurityPolicy;
         headers.XContentTypeOptions = "nosniff";

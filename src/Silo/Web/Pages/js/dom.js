@@ -1,5 +1,5 @@
 // Building the DOM from data without ever parsing it as HTML: payloads, errors and names are user data, so text only
-// ever goes in through text nodes and textContent (never innerHTML), and attributes through setAttribute.
+// ever goes in through text nodes and textContent (never parsed as markup), and attributes through setAttribute.
 
 /** An element with attributes and children; a string or number child becomes a text node. */
 export function el(tag, attributes = {}, ...children) {
