@@ -74,6 +74,20 @@ public sealed partial class TaskQueuePagesTests(LoopbackWebSilo loopback, KeyedW
     }
 
     [Theory]
+    [InlineData("/dashboard/")]
+    [InlineData("/dashboard/index.html")]
+    public async Task TheDashboardsPage_LinksToTheQueuePages(string path)
+    {
+        // As a browser asks for it: compressed if the server likes.
+        using var client = new HttpClient(new HttpClientHandler { AutomaticDecompression = System.Net.DecompressionMethods.All }) { BaseAddress = loopback.Silo.Http.BaseAddress };
+        using var page = await client.GetAsync(new Uri(path, UriKind.Relative));
+        var html = await ApiAssertText(page, "text/html");
+        Assert.Contains("Orleans Dashboard", html, StringComparison.Ordinal);
+        Assert.Contains("<a id=\"dtq-queue-pages\" href=\"../ui/\"", html, StringComparison.Ordinal);
+        Assert.EndsWith("</html>", html.TrimEnd(), StringComparison.Ordinal);
+    }
+
+    [Theory]
     [InlineData("/ui/missing.html")]
     [InlineData("/ui/js/")]
     [InlineData("/ui/../appsettings.json")]

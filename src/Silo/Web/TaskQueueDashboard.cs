@@ -31,8 +31,12 @@ public static class TaskQueueDashboard
         // ReadOnly key sees only when it may see payloads.
         ((IEndpointConventionBuilder)dashboard).Add(endpoint =>
         {
-            if (endpoint is RouteEndpointBuilder { RoutePattern.RawText: { } route } && ContentRoutes.Any(r => route.EndsWith(r, StringComparison.OrdinalIgnoreCase)))
+            if (endpoint is not RouteEndpointBuilder { RoutePattern.RawText: { } route }) return;
+            if (ContentRoutes.Any(r => route.EndsWith(r, StringComparison.OrdinalIgnoreCase)))
                 endpoint.Metadata.Add(new AuthorizeAttribute(AccessPolicy.Contents));
+            // Its page links to the queue pages (theirs link back).
+            if (DashboardPagesLink.IsIndex(route) && endpoint.RequestDelegate is { } page)
+                endpoint.RequestDelegate = DashboardPagesLink.Wrap(page);
         });
         return endpoints;
     }
