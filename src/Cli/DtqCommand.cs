@@ -14,9 +14,11 @@ internal static class DtqCommand
         root.Subcommands.Add(TaskCommands.Status());
         root.Subcommands.Add(TaskCommands.Wait());
         root.Subcommands.Add(TaskCommands.Cancel());
+        root.Subcommands.Add(QueueCommands.Queues());
         root.Subcommands.Add(QueueCommands.Stats());
         root.Subcommands.Add(QueueCommands.Pause());
         root.Subcommands.Add(QueueCommands.Resume());
+        root.Subcommands.Add(QueueCommands.Purge());
         root.Subcommands.Add(DeadLetterCommands.Create());
         root.Subcommands.Add(ScheduleCommands.Create());
         return root;

@@ -54,7 +54,7 @@ public sealed class AccessTests(KeyedWebSilo fixture) : IClassFixture<KeyedWebSi
     public async Task AReadOnlyKey_Reads_ButEveryPostPutAndDelete_Is403ProblemDetails()
     {
         var id = await SubmitAsAdminAsync();
-        foreach (var path in new[] { "/api/worker", $"/api/queues/{Queue}/stats", $"/api/tasks/{id}", $"/api/queues/{Queue}/dead", "/api/schedules", "/dashboard/" })
+        foreach (var path in new[] { "/api/worker", $"/api/queues/{Queue}/stats", $"/api/tasks/{id}", $"/api/queues/{Queue}/dead", "/api/schedules", "/dashboard/", "/api/queues", $"/api/queues/{Queue}/tasks?state=pending" })
         {
             using var read = await Silo.SendAsync(HttpMethod.Get, path, WebSilo.Remote, apiKey: AccessKeys.ReadOnly);
             Assert.True(read.IsSuccessStatusCode, $"GET {path}: {(int)read.StatusCode}");
@@ -67,6 +67,11 @@ public sealed class AccessTests(KeyedWebSilo fixture) : IClassFixture<KeyedWebSi
             (HttpMethod.Post, $"/api/tasks/{id}/cancel", null),
             (HttpMethod.Post, $"/api/queues/{Queue}/dead/retry", null),
             (HttpMethod.Delete, $"/api/queues/{Queue}/dead", null),
+            (HttpMethod.Post, $"/api/queues/{Queue}/pause", null),
+            (HttpMethod.Post, $"/api/queues/{Queue}/resume", null),
+            (HttpMethod.Post, $"/api/queues/{Queue}/purge", null),
+            (HttpMethod.Post, $"/api/tasks/{id}/retry", null),
+            (HttpMethod.Delete, $"/api/tasks/{id}", null),
             (HttpMethod.Put, "/api/schedules/access-hourly", Schedule),
             (HttpMethod.Post, "/api/schedules/access-hourly/trigger", null),
             (HttpMethod.Delete, "/api/schedules/access-hourly", null),
@@ -89,11 +94,14 @@ public sealed class AccessTests(KeyedWebSilo fixture) : IClassFixture<KeyedWebSi
         await Silo.Services.GetRequiredService<TaskClient>().WaitAsync(TaskId.Parse(id), Timeout);
 
         using var admin = await Silo.SendAsync(HttpMethod.Get, $"/api/tasks/{id}", WebSilo.Remote, bearer: AccessKeys.Admin);
-        Assert.Equal("""{"name":"Ann"}""", (await ApiAssert.OkAsync(admin)).GetProperty("resultJson").GetString());
+        var seen = await ApiAssert.OkAsync(admin);
+        Assert.Equal("""{"name":"Ann"}""", seen.GetProperty("resultJson").GetString());
+        Assert.Equal("""{"name":"Ann"}""", seen.GetProperty("payloadJson").GetString());
         using var readOnly = await Silo.SendAsync(HttpMethod.Get, $"/api/tasks/{id}", WebSilo.Remote, bearer: AccessKeys.ReadOnly);
         var shown = await ApiAssert.OkAsync(readOnly);
         Assert.Equal("Succeeded", shown.GetProperty("state").GetString());
         Assert.Equal(System.Text.Json.JsonValueKind.Null, shown.GetProperty("resultJson").ValueKind);
+        Assert.Equal(System.Text.Json.JsonValueKind.Null, shown.GetProperty("payloadJson").ValueKind);
 
         using (var put = await Silo.SendAsync(HttpMethod.Put, "/api/schedules/access-admin", WebSilo.Remote, bearer: AccessKeys.Admin, json: Schedule))
             await ApiAssert.OkAsync(put);
@@ -134,7 +142,9 @@ public sealed class AccessTests(KeyedWebSilo fixture) : IClassFixture<KeyedWebSi
         await silo.Services.GetRequiredService<TaskClient>().WaitAsync(TaskId.Parse(id), Timeout);
 
         using var read = await silo.SendAsync(HttpMethod.Get, $"/api/tasks/{id}", WebSilo.Remote, bearer: AccessKeys.ReadOnly);
-        Assert.Equal("""{"name":"Ann"}""", (await ApiAssert.OkAsync(read)).GetProperty("resultJson").GetString());
+        var seen = await ApiAssert.OkAsync(read);
+        Assert.Equal("""{"name":"Ann"}""", seen.GetProperty("resultJson").GetString());
+        Assert.Equal("""{"name":"Ann"}""", seen.GetProperty("payloadJson").GetString());
         using var act = await silo.SendAsync(HttpMethod.Post, $"/api/tasks/{id}/cancel", WebSilo.Remote, bearer: AccessKeys.ReadOnly);
         await ApiAssert.ProblemAsync(act, HttpStatusCode.Forbidden);
     }

@@ -90,6 +90,92 @@ public sealed class QueueApiTests(ApiSilo silo) : IClassFixture<ApiSilo>
         Assert.Equal(field, (await ApiAssert.ProblemAsync(response, HttpStatusCode.BadRequest)).GetProperty("field").GetString());
     }
 
+    [Fact]
+    public async Task PauseAndResume_AnswerThePausedState_AndHoldWorkersOff()
+    {
+        const string queue = "api-effect";
+        Assert.True((await PostOkAsync($"/api/queues/{queue}/pause")).GetProperty("paused").GetBoolean());
+        Assert.True((await silo.Client.GetQueueStatsAsync(queue)).Paused);
+        var held = await silo.Client.SubmitAsync(new RecordTask("held"), queue);
+        Assert.Equal(TaskState.Pending, (await silo.Client.WaitAsync(held, TimeSpan.FromMilliseconds(300)).ContinueWith(_ => silo.Client.GetTaskAsync(held)).Unwrap())!.State);
+
+        Assert.False((await PostOkAsync($"/api/queues/{queue}/resume")).GetProperty("paused").GetBoolean());
+
+        Assert.Equal(TaskState.Succeeded, (await silo.Client.WaitAsync(held, Timeout)).State);
+        Assert.False((await silo.Client.GetQueueStatsAsync(queue)).Paused);
+    }
+
+    [Fact]
+    public async Task Purge_CancelsEveryPendingAndDelayedTask_OfOneNameWhenGiven_AndAnswersTheirWaiters()
+    {
+        const string queue = "qa-purge";
+        var records = await silo.Client.SubmitBatchAsync(Enumerable.Range(0, 5).Select(i => new RecordTask($"r{i}")), queue);
+        var delayed = await silo.Client.SubmitAsync(new RecordTask("delayed"), queue, new TaskOptions { Delay = TimeSpan.FromHours(1) });
+        var failing = await silo.Client.SubmitAsync(new FailTask("kept"), queue);
+        var waiter = silo.Client.WaitAsync(records[0], Timeout);
+
+        Assert.Equal(6, (await PostOkAsync($"/api/queues/{queue}/purge?taskName=test.record")).GetProperty("purged").GetInt32());
+
+        await Assert.ThrowsAsync<TaskCancelledException>(() => waiter);
+        foreach (var id in records.Append(delayed)) Assert.Equal(TaskState.Cancelled, (await silo.Client.GetTaskAsync(id))!.State);
+        Assert.Equal(TaskState.Pending, (await silo.Client.GetTaskAsync(failing))!.State);
+        var stats = await silo.Client.GetQueueStatsAsync(queue);
+        Assert.Equal(6, stats.Cancelled);
+        Assert.Equal(1, stats.Pending);
+        Assert.Equal(0, stats.Delayed);
+
+        Assert.Equal(1, (await PostOkAsync($"/api/queues/{queue}/purge")).GetProperty("purged").GetInt32());
+        Assert.Equal(0, (await PostOkAsync($"/api/queues/{queue}/purge")).GetProperty("purged").GetInt32());
+        Assert.Empty(await silo.Client.ListTasksAsync(queue, TaskState.Pending));
+    }
+
+    [Fact]
+    public async Task RetryAndDelete_OfOneDeadLetter_Answer200_404ForAnUnknownTask_409ForALiveOne()
+    {
+        const string queue = "api-batch";
+        var none = new RetryPolicy { MaxRetries = 0 };
+        var dead = await silo.Client.SubmitAsync(new FailTask("dead"), queue, new TaskOptions { Retry = none });
+        var doomed = await silo.Client.SubmitAsync(new FailTask("doomed"), queue, new TaskOptions { Retry = none });
+        await Assert.ThrowsAsync<TaskExecutionException>(() => silo.Client.WaitAsync(dead, Timeout));
+        await Assert.ThrowsAsync<TaskExecutionException>(() => silo.Client.WaitAsync(doomed, Timeout));
+        var live = await silo.Client.SubmitAsync(new RecordTask("live"), "qa-live");
+
+        var unknown = new TaskId(queue, 0, 999_999);
+        using (var response = await PostAsync($"/api/tasks/{unknown}/retry")) await ApiAssert.ProblemAsync(response, HttpStatusCode.NotFound);
+        using (var response = await silo.Http.DeleteAsync(new Uri($"/api/tasks/{unknown}", UriKind.Relative))) await ApiAssert.ProblemAsync(response, HttpStatusCode.NotFound);
+        using (var response = await PostAsync($"/api/tasks/{live}/retry")) await ApiAssert.ProblemAsync(response, HttpStatusCode.Conflict);
+        using (var response = await silo.Http.DeleteAsync(new Uri($"/api/tasks/{live}", UriKind.Relative))) await ApiAssert.ProblemAsync(response, HttpStatusCode.Conflict);
+        Assert.Equal(TaskState.Pending, (await silo.Client.GetTaskAsync(live))!.State);
+
+        Assert.True((await PostOkAsync($"/api/tasks/{dead}/retry")).GetProperty("retried").GetBoolean());
+        await Assert.ThrowsAsync<TaskExecutionException>(() => silo.Client.WaitAsync(dead, Timeout));
+        Assert.Equal(2, (await silo.Client.GetTaskAsync(dead))!.Attempts);
+        using (var deleted = await silo.Http.DeleteAsync(new Uri($"/api/tasks/{doomed}", UriKind.Relative)))
+            Assert.True((await ApiAssert.OkAsync(deleted)).GetProperty("deleted").GetBoolean());
+        Assert.Null(await silo.Client.GetTaskAsync(doomed));
+        using (var again = await silo.Http.DeleteAsync(new Uri($"/api/tasks/{doomed}", UriKind.Relative))) await ApiAssert.ProblemAsync(again, HttpStatusCode.NotFound);
+    }
+
+    [Fact]
+    public async Task TaskDetail_CarriesThePayloadAsJson_WaitsDoNot()
+    {
+        var id = await silo.Client.SubmitAsync("test.record", """{"label":"with payload"}""", "api-options");
+
+        var info = await GetOkAsync($"/api/tasks/{id}");
+
+        Assert.Equal("with payload", JsonDocument.Parse(info.GetProperty("payloadJson").GetString()!).RootElement.GetProperty("label").GetString());
+        Assert.Null((await silo.Client.WaitAsync(id, Timeout)).Payload);
+        Assert.Contains("with payload", (await silo.Client.GetTaskAsync(id))!.PayloadJson, StringComparison.Ordinal);
+    }
+
+    private async Task<JsonElement> PostOkAsync(string path)
+    {
+        using var response = await PostAsync(path);
+        return await ApiAssert.OkAsync(response);
+    }
+
+    private Task<HttpResponseMessage> PostAsync(string path) => silo.Http.PostAsync(new Uri(path, UriKind.Relative), null);
+
     private async Task<JsonElement> GetOkAsync(string path)
     {
         using var response = await silo.Http.GetAsync(new Uri(path, UriKind.Relative));

@@ -59,14 +59,23 @@ internal sealed partial class QueuePartition
     {
         var listed = new List<TaskInfo>();
         var seen = new HashSet<long>();
+        // Entries in cold segments count towards the limit: only the segments the page can reach are read.
+        var unread = 0;
         for (var priority = TaskPriority.Critical; priority >= TaskPriority.Low; priority--)
         {
             foreach (var sequence in _pending.Line(priority))
             {
-                if (listed.Count + cold.Count >= limit) return listed;
+                if (listed.Count + unread >= limit) return listed;
                 if (!seen.Add(sequence) || !MayBePending(priority, sequence)) continue;
-                if (_segments.IsCold(sequence)) cold.Add(TaskSegment.NumberOf(sequence));
-                else listed.Add(_segments.Find(sequence)!.ToInfo(IdOf(sequence)));
+                if (_segments.IsCold(sequence))
+                {
+                    cold.Add(TaskSegment.NumberOf(sequence));
+                    unread++;
+                }
+                else
+                {
+                    listed.Add(_segments.Find(sequence)!.ToInfo(IdOf(sequence)));
+                }
             }
         }
         return listed;
@@ -88,18 +97,23 @@ internal sealed partial class QueuePartition
             var entries = _delayed.Earliest((int)Math.Min(count, int.MaxValue));
             var listed = new List<TaskInfo>();
             var seen = new HashSet<long>();
+            var unread = 0;
             foreach (var (sequence, due) in entries)
             {
                 if (!seen.Add(sequence)) continue;
                 if (_segments.IsCold(sequence))
                 {
-                    if (_segments.Cold[TaskSegment.NumberOf(sequence)].Delayed > 0) cold.Add(TaskSegment.NumberOf(sequence));
+                    if (_segments.Cold[TaskSegment.NumberOf(sequence)].Delayed > 0)
+                    {
+                        cold.Add(TaskSegment.NumberOf(sequence));
+                        unread++;
+                    }
                 }
                 else if (_segments.Find(sequence) is { State: TaskState.Scheduled or TaskState.Retrying } record && (record.NotBefore ?? DateTimeOffset.MinValue) == due)
                 {
                     listed.Add(record.ToInfo(IdOf(sequence)));
                 }
-                if (listed.Count + cold.Count >= limit) return listed;
+                if (listed.Count + unread >= limit) return listed;
             }
             if (entries.Count < count) return listed;
         }

@@ -84,4 +84,33 @@ public sealed class CliQueueTests(RedisFixture fixture)
         Assert.Equal("0 dead letter(s)", (await cli.RunOkAsync("dead", "list", "ops")).Stdout);
         await cli.AssertRefusedAsync(2, "--limit must be 1-10000", "dead", "list", "ops", "--limit", "0");
     }
+
+    [Fact]
+    public async Task Queues_ListsEveryQueueWithItsCounts_AndPurge_CancelsWhatWaits_OnlyWithYes()
+    {
+        var cli = await CliCluster.StartAsync(fixture.Redis, "served");
+        await using var _ = cli;
+        await cli.Client.SubmitBatchAsync("dtq.noop", ["{}", "{}", "{}"], "waiting");
+        var delayed = await cli.Client.SubmitAsync("dtq.echo", "{}", "waiting", new TaskOptions { Delay = TimeSpan.FromHours(1) });
+        await cli.Client.PauseQueueAsync("waiting");
+
+        var json = JsonDocument.Parse((await cli.RunOkAsync("--json", "queues")).Stdout).RootElement;
+        var table = (await cli.RunOkAsync("queues")).Stdout.Split('\n');
+
+        Assert.Equal(["served", "waiting"], json.EnumerateArray().Select(q => q.GetProperty("queue").GetString()));
+        var waiting = json[1].GetProperty("stats");
+        Assert.Equal(1, waiting.GetProperty("delayed").GetInt64());
+        Assert.True(waiting.GetProperty("paused").GetBoolean());
+        Assert.Equal(["queue", "pending", "delayed", "running", "dead", "letters", "paused"], table[0].Split(' ', StringSplitOptions.RemoveEmptyEntries));
+        Assert.Equal(["waiting", "3", "1", "0", "0", "yes"], table[2].Split(' ', StringSplitOptions.RemoveEmptyEntries));
+        Assert.Equal("2 queue(s)", table[^1]);
+
+        await cli.AssertRefusedAsync(2, "add --yes", "purge", "waiting");
+        Assert.Equal(3, (await cli.Client.GetQueueStatsAsync("waiting")).Pending);
+        Assert.Equal("cancelled 1 task(s) of waiting", (await cli.RunOkAsync("purge", "waiting", "--task-name", "dtq.echo", "--yes")).Stdout);
+        Assert.Equal(TaskState.Cancelled, (await cli.Client.GetTaskAsync(delayed))!.State);
+        var purged = JsonDocument.Parse((await cli.RunOkAsync("--json", "purge", "waiting", "--yes")).Stdout).RootElement;
+        Assert.Equal(3, purged.GetProperty("purged").GetInt32());
+        Assert.Equal(4, (await cli.Client.GetQueueStatsAsync("waiting")).Cancelled);
+    }
 }

@@ -8,6 +8,7 @@ public sealed class CliUsageTests
     public static TheoryData<string[]> Verbs() => new()
     {
         { ["submit"] }, { ["status"] }, { ["wait"] }, { ["cancel"] }, { ["stats"] }, { ["pause"] }, { ["resume"] },
+        { ["queues"] }, { ["purge"] },
         { ["dead", "list"] }, { ["dead", "retry"] }, { ["dead", "purge"] },
         { ["schedules", "list"] }, { ["schedules", "get"] }, { ["schedules", "add"] }, { ["schedules", "remove"] },
         { ["schedules", "pause"] }, { ["schedules", "resume"] }, { ["schedules", "trigger"] },
@@ -34,6 +35,8 @@ public sealed class CliUsageTests
     [InlineData("status", "q:300:1")]
     [InlineData("--connect-timeout", "0s", "stats")]
     [InlineData("dead", "list", "q", "--limit", "10001")]
+    [InlineData("purge", "q")]
+    [InlineData("purge", "q", "--task-name", "dtq.echo")]
     public async Task UsageErrors_ExitTwo_WithOneLine_WithoutConnecting(params string[] args)
     {
         // No silo listens on this gateway port: a usage error must be reported before any connection is tried.
@@ -42,6 +45,7 @@ public sealed class CliUsageTests
         Assert.Single(result.Stderr.Split('\n'));
         Assert.StartsWith("dtq: ", result.Stderr, StringComparison.Ordinal);
         // The hint names a command that exists: the verb's whole path.
+        if (args[0] == "purge") Assert.Contains("add --yes", result.Stderr, StringComparison.Ordinal);
         if (args[0] == "dead") Assert.Contains("'dtq dead list --help'", result.Stderr, StringComparison.Ordinal);
     }
 
