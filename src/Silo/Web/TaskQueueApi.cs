@@ -75,6 +75,7 @@ public static class TaskQueueApi
             return Results.Json(new { ids = ids.Select(i => i.ToString()) }, TaskJson.Options, statusCode: StatusCodes.Status202Accepted);
         });
         ScheduleApi.Map(api);
+        WorkerApi.Map(api);
         return endpoints;
     }
 
