@@ -81,6 +81,7 @@ public static class TaskQueueApi
         });
         ScheduleApi.Map(api);
         QueueApi.Map(api);
+        WorkerApi.Map(api);
         return endpoints;
     }
 
