@@ -54,6 +54,13 @@ export function summary(list) {
   };
 }
 
+/** The totals in words: "over 10 min: 0.42 finished/s, failure rate 3.1 %". */
+export function summaryText(list) {
+  const stats = summary(list);
+  const rate = stats.failureRate === null ? 'no attempt finished' : `failure rate ${(stats.failureRate * 100).toFixed(1)} %`;
+  return `· over ${windowMinutes} min: ${stats.perSecond.toFixed(2)} finished/s, ${rate}`;
+}
+
 /** The chart; with axes: labels for the scale and the time span (the overview's and queue page's large one). */
 export function chart(list, { width = 180, height = 36, axes = false } = {}) {
   const left = axes ? 44 : 1;
@@ -104,6 +111,11 @@ export function chart(list, { width = 180, height = 36, axes = false } = {}) {
     root.append(svg('text', { x: left + plotWidth, y: height - 4, 'text-anchor': 'end', class: 'axis' }, 'now'));
   }
   return root;
+}
+
+/** The large chart's width: its box's, within reason (the page may be narrow or very wide). */
+export function largeWidth(box) {
+  return Math.round(Math.min(Math.max(box.clientWidth || 720, 360), 1600));
 }
 
 function formatRate(value) {

@@ -2,7 +2,7 @@
 import { get, NotAvailable } from './api.js';
 import { byId, el, pageLink, replace, setText, syncRows } from './dom.js';
 import { count, span } from './format.js';
-import { buckets, chart } from './chart.js';
+import { buckets, chart, largeWidth, summaryText } from './chart.js';
 import { poll } from './page.js';
 
 const body = byId('queues').tBodies[0];
@@ -58,7 +58,8 @@ poll(async () => {
   syncRows(body, queues, q => q.queue, build, update);
   empty.hidden = queues.length > 0;
   const recent = queues.filter(q => 'recent' in q.stats).map(q => q.stats.recent);
+  setText(byId('chart-summary'), recent.length > 0 ? summaryText(buckets(recent)) : '');
   replace(chartBox, recent.length > 0 || queues.length === 0
-    ? chart(buckets(recent), { width: 720, height: 120, axes: true })
+    ? chart(buckets(recent), { width: largeWidth(chartBox), height: 120, axes: true })
     : el('p', { class: 'muted' }, 'Not available: this silo reports no throughput history.'));
 });

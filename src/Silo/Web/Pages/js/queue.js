@@ -2,7 +2,7 @@
 import { del, get, NotAvailable, path, post } from './api.js';
 import { byId, el, pageLink, replace, setText, syncRows } from './dom.js';
 import { ago, count, priorityName, span, time, timeAgo } from './format.js';
-import { buckets, chart } from './chart.js';
+import { buckets, chart, largeWidth, summaryText } from './chart.js';
 import { act, poll, requiredParameter } from './page.js';
 
 const listLimit = 50;
@@ -105,7 +105,8 @@ function showStats(stats) {
   statsList.querySelector('[data-stat="deadLettered"]').classList.toggle('bad', stats.deadLettered > 0);
   byId('pause').hidden = !!stats.paused;
   byId('resume').hidden = !stats.paused;
-  replace(byId('chart'), 'recent' in stats ? chart(buckets([stats.recent]), { width: 720, height: 120, axes: true })
+  setText(byId('chart-summary'), 'recent' in stats ? summaryText(buckets([stats.recent])) : '');
+  replace(byId('chart'), 'recent' in stats ? chart(buckets([stats.recent]), { width: largeWidth(byId('chart')), height: 120, axes: true })
     : el('p', { class: 'muted' }, 'Throughput history not available on this silo.'));
 }
 
