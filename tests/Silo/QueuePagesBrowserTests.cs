@@ -26,8 +26,7 @@ public sealed class QueuePagesBrowserTests(RedisFixture redis)
     [Fact]
     public async Task AnOperator_SeesTheCounts_RetriesADeadLetter_AndOpensEveryPage()
     {
-        var browserPath = ChromiumPath() ?? throw new InvalidOperationException(
-            "No Chromium on this machine (looked for $DTQ_CHROMIUM, /usr/bin/chromium, chromium and chromium-browser on PATH): install Debian's 'chromium' (./test.sh does).");
+        var browserPath = RequiredChromium();
         var cluster = "pages-" + Guid.NewGuid().ToString("N")[..8];
         await using var silo = await WebSilo.StartAsync([Work, Held], s =>
         {
@@ -161,13 +160,17 @@ public sealed class QueuePagesBrowserTests(RedisFixture redis)
         await Expect(page.Locator($"tr[data-queue=\"{Work}\"] [data-field=\"paused\"]")).ToHaveTextAsync("paused");
     }
 
-    private static ILocatorAssertions Expect(ILocator locator) => Assertions.Expect(locator);
+    internal static ILocatorAssertions Expect(ILocator locator) => Assertions.Expect(locator);
 
-    private static async Task Screenshot(IPage page, string name) =>
+    internal static async Task Screenshot(IPage page, string name) =>
         await page.ScreenshotAsync(new PageScreenshotOptions { Path = Path.Combine(ScreenshotDirectory, name + ".png"), FullPage = true });
 
+    /// <summary>The browser, or a failure saying how to get one: a machine without it must not pass by skipping.</summary>
+    internal static string RequiredChromium() => ChromiumPath() ?? throw new InvalidOperationException(
+        "No Chromium on this machine (looked for $DTQ_CHROMIUM, /usr/bin/chromium, chromium and chromium-browser on PATH): install Debian's 'chromium' (./test.sh does).");
+
     /// <summary>$DTQ_CHROMIUM, else Debian's /usr/bin/chromium, else a chromium on PATH.</summary>
-    private static string? ChromiumPath()
+    internal static string? ChromiumPath()
     {
         if (Environment.GetEnvironmentVariable("DTQ_CHROMIUM") is { Length: > 0 } configured) return configured;
         if (File.Exists("/usr/bin/chromium")) return "/usr/bin/chromium";
