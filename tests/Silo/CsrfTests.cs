@@ -43,6 +43,37 @@ public sealed class CsrfTests(LoopbackWebSilo loopback, KeyedWebSilo keyed) : IC
         Assert.Contains("X-CSRF-TOKEN", problem.GetProperty("detail").GetString(), StringComparison.Ordinal);
     }
 
+    [Theory]
+    [InlineData("localhost:{port}", "http://localhost:{port}")]
+    [InlineData("LOCALHOST:{port}", "http://localhost:{port}")]
+    [InlineData("[::1]:{port}", "http://[::1]:{port}")]
+    [InlineData("silo.example", "http://silo.example")]
+    [InlineData("silo.example:443", "https://silo.example")]
+    public async Task TheOriginIsCompared_ByHostAndPort_SoEveryWayOfNamingTheSiloIsSameOrigin(string host, string origin)
+    {
+        var port = loopback.Silo.Http.BaseAddress!.Port.ToString(System.Globalization.CultureInfo.InvariantCulture);
+        using var request = FormPost(RetryPath, origin: origin.Replace("{port}", port, StringComparison.Ordinal));
+        request.Headers.Host = host.Replace("{port}", port, StringComparison.Ordinal);
+        using var response = await Send(loopback.Silo, request);
+        // Past the origin rule, refused only for want of a token.
+        var problem = await ApiAssert.ProblemAsync(response, HttpStatusCode.Forbidden);
+        Assert.Equal("Antiforgery token required", problem.GetProperty("title").GetString());
+    }
+
+    [Theory]
+    [InlineData("http://127.0.0.1:1")]
+    [InlineData("http://127.0.0.2:{port}")]
+    [InlineData("file://")]
+    [InlineData("null")]
+    public async Task AnotherHostPortOrSchemeOfOrigin_IsCrossOrigin(string origin)
+    {
+        var port = loopback.Silo.Http.BaseAddress!.Port.ToString(System.Globalization.CultureInfo.InvariantCulture);
+        using var request = FormPost(RetryPath, origin: origin.Replace("{port}", port, StringComparison.Ordinal));
+        using var response = await Send(loopback.Silo, request);
+        var problem = await ApiAssert.ProblemAsync(response, HttpStatusCode.Forbidden);
+        Assert.Equal("Cross-origin request refused", problem.GetProperty("title").GetString());
+    }
+
     [Fact]
     public async Task WithTheTokenAndCookieOfApiCsrf_ASameOriginBrowserPost_IsAccepted()
     {

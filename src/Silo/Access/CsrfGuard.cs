@@ -62,6 +62,7 @@ internal static class CsrfGuard
     {
         if (!Uri.TryCreate(origin, UriKind.Absolute, out var uri) || uri.Scheme is not ("http" or "https") || !request.Host.HasValue) return false;
         var port = request.Host.Port ?? (uri.Scheme == "https" ? 443 : 80);
-        return string.Equals(uri.Host, request.Host.Host.Trim('[', ']'), StringComparison.OrdinalIgnoreCase) && uri.Port == port;
+        // Uri keeps an IPv6 host's brackets and HostString may or may not: compare without them.
+        return string.Equals(uri.Host.Trim('[', ']'), request.Host.Host.Trim('[', ']'), StringComparison.OrdinalIgnoreCase) && uri.Port == port;
     }
 }
