@@ -110,8 +110,11 @@ public sealed class QueuePartitionListingTests
         Assert.Equal([other, later], List(TaskState.Pending));
         Assert.Equal(6, _partition.Stats().Cancelled);
         Assert.Equal(waiting.Append(delayed).Order(), _partition.TakeFinished().Order());
-        Assert.Equal(5, _partition.CompactLines()); // the five pending ones; the delayed one was never in a line
+        Assert.Equal(6, _partition.CompactIndexes()); // the five line entries and the delayed one's
+        Assert.Equal(0, _partition.CompactIndexes());
         Assert.Equal([other, later], List(TaskState.Pending));
+        Assert.Empty(List(TaskState.Scheduled));
+        Assert.Null(_partition.NextDue);
     }
 
     [Fact]

@@ -1,4 +1,5 @@
 using DistributedTaskQueue.Tests.Support;
+using Microsoft.Extensions.DependencyInjection;
 
 namespace DistributedTaskQueue.Tests.Integration;
 
@@ -53,6 +54,19 @@ public sealed class QueueDirectoryTests(RedisFixture fixture)
 
         Assert.Equal("qdir-once", listed.Queue);
         Assert.Equal(1, listed.Stats.Pending);
+    }
+
+    [Fact]
+    public async Task APartition_TellsTheDirectoryOncePerActivation_NotOnEverySubmit()
+    {
+        var calls = new GrainCallCounter();
+        await using var cluster = await TaskQueueCluster.StartAsync(fixture.Redis, [], services: s => s.AddSingleton<IIncomingGrainCallFilter>(calls));
+
+        for (var i = 0; i < 10; i++) await cluster.Client.SubmitAsync(new RecordTask($"s{i}"), "qdir-often");
+        await cluster.Client.SubmitBatchAsync(Enumerable.Range(0, 10).Select(i => new RecordTask($"b{i}")), "qdir-often");
+
+        Assert.Equal(1, calls.Of("IQueueDirectoryGrain.AddAsync"));
+        Assert.Equal("qdir-often", Assert.Single(await cluster.Client.ListQueuesAsync()).Queue);
     }
 
     /// <summary>Workers tell the catalog what they serve when they start, soon after the silo is up.</summary>

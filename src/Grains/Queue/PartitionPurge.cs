@@ -14,7 +14,7 @@ internal sealed class PartitionPurge(QueuePartition partition, PartitionWrites w
     /// <summary>Cold segments read back at once.</summary>
     internal const int ColdChunk = 16;
 
-    // Rounds in a row that neither cancelled a task nor finished a segment (read back, then evicted again at once).
+    // Rounds in a row that neither cancelled a task nor finished a segment (each read back, then evicted again at once).
     private const int MaxIdleRounds = 16;
 
     public async Task<int> RunAsync(string? taskName)
@@ -27,21 +27,23 @@ internal sealed class PartitionPurge(QueuePartition partition, PartitionWrites w
         while (true)
         {
             var purged = writes.Change(() => partition.PurgeWarm(taskName, below, Chunk, time.GetUtcNow()));
+            var finished = done.Count;
             // In the same turn as a pass that left nothing in memory to cancel: the segments read back for it are done.
             if (purged < Chunk) done.UnionWith(warmed.Where(n => !partition.IsCold(n * TaskSegment.Capacity)));
+            // Progress is a cancel or a finished segment (most segments hold nothing of a given task name).
+            idle = purged > 0 || done.Count > finished ? 0 : idle + 1;
             if (purged > 0)
             {
                 total += purged;
-                idle = 0;
                 await writes.CommitAsync();
                 if (purged == Chunk) continue;
             }
             warmed = partition.ColdWaitingSegments(below).Where(n => !done.Contains(n)).Take(ColdChunk).ToList();
             if (warmed.Count == 0) break;
-            if (++idle > MaxIdleRounds) throw new TaskQueueUnavailableException($"A purge could not keep segments {string.Join(", ", warmed)} in memory; {total} tasks were cancelled, retry the call for the rest.");
+            if (idle > MaxIdleRounds) throw new TaskQueueUnavailableException($"A purge could not keep segments {string.Join(", ", warmed)} in memory; {total} tasks were cancelled, retry the call for the rest.");
             await cold.WarmAsync(warmed.Select(n => n * TaskSegment.Capacity));
         }
-        if (total > 0) partition.CompactLines();
+        if (total > 0) partition.CompactIndexes();
         return total;
     }
 }

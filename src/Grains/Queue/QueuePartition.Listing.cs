@@ -50,10 +50,13 @@ internal sealed partial class QueuePartition
             .Select(c => c.Key);
 
     /// <summary>
-    /// Drops the line entries of tasks that left Pending (lines drop them lazily, at lease): after a purge of many,
-    /// leasing would otherwise read back every cold segment of cancelled tasks just to skip them. Returns how many.
+    /// Drops the line and delayed entries of tasks that left those states (the indexes drop them lazily, when reached):
+    /// after a purge of many, leasing and promotion would otherwise read back every cold segment of cancelled tasks just
+    /// to skip them. Returns how many.
     /// </summary>
-    public int CompactLines() => _pending.RemoveWhere((priority, sequence) => !MayBePending(priority, sequence));
+    public int CompactIndexes() =>
+        _pending.RemoveWhere((priority, sequence) => !MayBePending(priority, sequence))
+        + _delayed.RemoveWhere((sequence, due) => !MayBeDelayed(sequence, due));
 
     private List<TaskInfo> ListPending(int limit, HashSet<long> cold)
     {
@@ -109,14 +112,21 @@ internal sealed partial class QueuePartition
                         unread++;
                     }
                 }
-                else if (_segments.Find(sequence) is { State: TaskState.Scheduled or TaskState.Retrying } record && (record.NotBefore ?? DateTimeOffset.MinValue) == due)
+                else if (MayBeDelayed(sequence, due))
                 {
-                    listed.Add(record.ToInfo(IdOf(sequence)));
+                    listed.Add(_segments.Find(sequence)!.ToInfo(IdOf(sequence)));
                 }
                 if (listed.Count + unread >= limit) return listed;
             }
             if (entries.Count < count) return listed;
         }
+    }
+
+    /// <summary>Whether a delayed entry may still be a delayed task: its record waits for this due time, or its cold segment holds delayed tasks.</summary>
+    private bool MayBeDelayed(long sequence, DateTimeOffset due)
+    {
+        if (_segments.IsCold(sequence)) return _segments.Cold[TaskSegment.NumberOf(sequence)].Delayed > 0;
+        return _segments.Find(sequence) is { State: TaskState.Scheduled or TaskState.Retrying } record && (record.NotBefore ?? DateTimeOffset.MinValue) == due;
     }
 
     /// <summary>Whether a line entry may still be a pending task: its record is Pending, or its cold segment holds pending tasks of that priority.</summary>

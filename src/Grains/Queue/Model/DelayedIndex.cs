@@ -109,6 +109,28 @@ internal sealed class DelayedIndex
         foreach (var (sequence, due) in entries) AddSoon(sequence, due);
     }
 
+    /// <summary>Drops the entries <paramref name="stale"/> names (tasks that left the delayed state); entries awaiting a read stay. Returns how many.</summary>
+    public int RemoveWhere(Func<long, DateTimeOffset, bool> stale)
+    {
+        var removed = 0;
+        foreach (var queue in new[] { _later, _soon })
+        {
+            var all = queue.UnorderedItems.ToList();
+            var kept = all.Where(e => !stale(e.Element, At(e.Priority.Ticks))).ToList();
+            if (kept.Count == all.Count) continue;
+            removed += all.Count - kept.Count;
+            queue.Clear();
+            queue.EnqueueRange(kept);
+        }
+        _soonSegments.Clear();
+        foreach (var (sequence, _) in _soon.UnorderedItems)
+        {
+            var segment = TaskSegment.NumberOf(sequence);
+            _soonSegments[segment] = _soonSegments.GetValueOrDefault(segment) + 1;
+        }
+        return removed;
+    }
+
     /// <summary>
     /// The <paramref name="count"/> earliest entries by (due, sequence), stale ones included: a bounded heap over every
     /// entry, so listing the next few of a million delayed tasks neither sorts nor copies them all.
