@@ -92,6 +92,7 @@ public sealed class WorkerDirectoryTests(RedisFixture fixture)
 
         await Assert.ThrowsAsync<ArgumentException>(() => directory.ReportAsync(ghost with { Silo = "not a silo" }, TimeSpan.FromSeconds(5)));
         await Assert.ThrowsAsync<ArgumentException>(() => directory.ReportAsync(ghost with { WorkerId = "" }, TimeSpan.FromSeconds(5)));
+        await Assert.ThrowsAsync<ArgumentException>(() => directory.ReportAsync(ghost with { Queues = [.. Enumerable.Repeat("q", 1001)] }, TimeSpan.FromSeconds(5)));
         await Assert.ThrowsAsync<ArgumentOutOfRangeException>(() => directory.ReportAsync(ghost, TimeSpan.Zero));
         await Assert.ThrowsAsync<ArgumentOutOfRangeException>(() => directory.ReportAsync(ghost, TimeSpan.FromDays(1)));
         Assert.Empty(await cluster.Client.ListWorkersAsync()); // a gateway-only silo runs no worker, and nothing bad was kept
