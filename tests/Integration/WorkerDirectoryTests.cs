@@ -84,6 +84,28 @@ public sealed class WorkerDirectoryTests(RedisFixture fixture)
     }
 
     [Fact]
+    public async Task AReportThatHangsOrFails_NeverHoldsUpTheWorker_AndALaterOneGetsThrough()
+    {
+        const string queue = "wd-stuck";
+        var gate = new ReportGate();
+        await using var cluster = await TaskQueueCluster.StartAsync(fixture.Redis, [queue],
+            configure: (_, s) => s.Worker.ReportInterval = TimeSpan.FromMilliseconds(200), services: s => s.AddSingleton<IIncomingGrainCallFilter>(gate));
+
+        // The worker's first report is held (as by a directory on a silo that stopped answering) while tasks run.
+        var ids = await cluster.Client.SubmitBatchAsync(Enumerable.Range(0, 10).Select(i => new RecordTask($"stuck{i}")), queue);
+        foreach (var id in ids) await cluster.Client.WaitForResultAsync<string>(id, Timeout);
+        Assert.Equal(1, gate.Held);
+
+        gate.Fail();
+        await ClusterProbes.Eventually(() => Task.FromResult(gate.Failed >= 3), Timeout, "failed reports retried at each interval");
+        Assert.Empty(await cluster.Client.ListWorkersAsync());
+        gate.Pass();
+
+        var worker = Assert.Single(await WorkersAsync(cluster, w => w.Count == 1, "the worker listed once a report gets through"));
+        Assert.Equal(10, worker.Succeeded);
+    }
+
+    [Fact]
     public async Task TheDirectory_RefusesAReportItCouldNotExpire()
     {
         await using var cluster = await TaskQueueCluster.StartAsync(fixture.Redis, [], silos: 1);
@@ -92,6 +114,7 @@ public sealed class WorkerDirectoryTests(RedisFixture fixture)
 
         await Assert.ThrowsAsync<ArgumentException>(() => directory.ReportAsync(ghost with { Silo = "not a silo" }, TimeSpan.FromSeconds(5)));
         await Assert.ThrowsAsync<ArgumentException>(() => directory.ReportAsync(ghost with { WorkerId = "" }, TimeSpan.FromSeconds(5)));
+        await Assert.ThrowsAsync<ArgumentException>(() => directory.ReportAsync(ghost with { Queues = [.. Enumerable.Repeat("q", 1001)] }, TimeSpan.FromSeconds(5)));
         await Assert.ThrowsAsync<ArgumentOutOfRangeException>(() => directory.ReportAsync(ghost, TimeSpan.Zero));
         await Assert.ThrowsAsync<ArgumentOutOfRangeException>(() => directory.ReportAsync(ghost, TimeSpan.FromDays(1)));
         Assert.Empty(await cluster.Client.ListWorkersAsync()); // a gateway-only silo runs no worker, and nothing bad was kept

@@ -13,6 +13,7 @@ internal sealed class WorkerDirectoryGrain(TimeProvider time, IClusterMembership
     // Bounds what any caller can make this grain hold: a cluster has at most a few hundred silos.
     private const int MaxWorkers = 10_000;
     private const int MaxIdLength = 400;
+    private const int MaxQueues = 1_000;
     private static readonly TimeSpan MinInterval = TimeSpan.FromMilliseconds(100);
     private static readonly TimeSpan MaxInterval = TimeSpan.FromMinutes(5);
     private readonly Dictionary<string, (WorkerInfo Info, SiloAddress Silo, TimeSpan Interval)> _workers = new(StringComparer.Ordinal);
@@ -22,6 +23,8 @@ internal sealed class WorkerDirectoryGrain(TimeProvider time, IClusterMembership
         ArgumentNullException.ThrowIfNull(worker);
         if (string.IsNullOrEmpty(worker.WorkerId) || worker.WorkerId.Length > MaxIdLength)
             throw new ArgumentException($"A worker id is 1-{MaxIdLength} characters.", nameof(worker));
+        if (worker.Queues is null || worker.Queues.Count > MaxQueues)
+            throw new ArgumentException($"A worker serves 0-{MaxQueues} queues.", nameof(worker));
         if (interval < MinInterval || interval > MaxInterval)
             throw new ArgumentOutOfRangeException(nameof(interval), interval, $"A report interval is {MinInterval.TotalSeconds}-{MaxInterval.TotalSeconds} s.");
         var silo = ParseSilo(worker.Silo);
