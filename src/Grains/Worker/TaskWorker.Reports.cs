@@ -4,6 +4,8 @@ namespace DistributedTaskQueue.Worker;
 
 internal sealed partial class TaskWorker
 {
+    private static readonly TimeSpan UnregisterWait = TimeSpan.FromSeconds(5);
+
     /// <summary>
     /// Tells the cluster's worker directory what this worker serves and how busy it is, every ReportInterval, on a loop of
     /// its own (leasing never waits for it), until the worker has drained; then unregisters. A failed report is retried
@@ -17,19 +19,26 @@ internal sealed partial class TaskWorker
         var startedAt = time.GetUtcNow();
         while (!stop.IsCancellationRequested)
         {
+            var report = directory.ReportAsync(new WorkerInfo
+            {
+                WorkerId = workerId,
+                Silo = siloAddress,
+                Queues = queues,
+                MaxConcurrentTasks = _options.MaxConcurrentTasks,
+                Busy = slots.Running,
+                Succeeded = metrics.Succeeded,
+                Failed = metrics.Failed,
+                StartedAt = startedAt,
+            }, _options.ReportInterval);
             try
             {
-                await directory.ReportAsync(new WorkerInfo
-                {
-                    WorkerId = workerId,
-                    Silo = siloAddress,
-                    Queues = queues,
-                    MaxConcurrentTasks = _options.MaxConcurrentTasks,
-                    Busy = slots.Running,
-                    Succeeded = metrics.Succeeded,
-                    Failed = metrics.Failed,
-                    StartedAt = startedAt,
-                }, _options.ReportInterval).ConfigureAwait(false);
+                // A report stuck on an unresponsive directory is abandoned at shutdown instead of holding the silo up.
+                await report.WaitAsync(stop).ConfigureAwait(false);
+            }
+            catch (OperationCanceledException) when (stop.IsCancellationRequested)
+            {
+                report.Ignore();
+                break;
             }
             catch (Exception ex)
             {
@@ -46,7 +55,8 @@ internal sealed partial class TaskWorker
         }
         try
         {
-            await directory.UnregisterAsync(workerId).ConfigureAwait(false);
+            // Bounded likewise: if it does not arrive, the entry goes once membership declares this silo dead.
+            await directory.UnregisterAsync(workerId).WaitAsync(UnregisterWait, time, CancellationToken.None).ConfigureAwait(false);
         }
         catch (Exception ex)
         {
