@@ -1,15 +1,20 @@
 #!/usr/bin/env bash
-# Runs every test: installs redis-server if missing (the integration tests start their own on free
-# ports), builds the whole solution strictly, runs the test project, and ends with one summary line.
+# Runs every test: installs redis-server and chromium if missing (the integration tests start their own Redis on free
+# ports; the queue pages' browser test drives chromium headless), builds the whole solution strictly, runs the test
+# project, and ends with one summary line.
 set -euo pipefail
 cd "$(dirname "$0")"
 
-if ! command -v redis-server >/dev/null 2>&1; then
-  echo "redis-server is missing: installing Debian's package"
+# The queue pages' browser test drives Debian's chromium (never a downloaded browser) and fails without it.
+missing=()
+command -v redis-server >/dev/null 2>&1 || missing+=(redis-server)
+[ -x /usr/bin/chromium ] || command -v chromium >/dev/null 2>&1 || missing+=(chromium)
+if [ ${#missing[@]} -gt 0 ]; then
+  echo "${missing[*]} missing: installing Debian's packages"
   sudo_cmd=""
   [ "$(id -u)" -ne 0 ] && sudo_cmd="sudo"
   $sudo_cmd apt-get update -qq
-  DEBIAN_FRONTEND=noninteractive $sudo_cmd apt-get install -y -qq redis-server >/dev/null
+  DEBIAN_FRONTEND=noninteractive $sudo_cmd apt-get install -y -qq "${missing[@]}" >/dev/null
 fi
 
 configuration="${CONFIGURATION:-Release}"

@@ -40,6 +40,18 @@ public sealed record QueueStats
     /// </summary>
     [Id(10)] public long ResidentTasks { get; init; }
 
+    /// <summary>
+    /// When the longest-waiting pending task became runnable (submitted, or due); null when nothing is pending. Over
+    /// several partitions, the earliest.
+    /// </summary>
+    [Id(11)] public DateTimeOffset? OldestPendingSince { get; init; }
+
+    /// <summary>
+    /// Throughput over the last 10 minutes: 60 buckets of 10 s, oldest first, ending with the one now filling. Held in the
+    /// partitions' memory only: a partition activated again (a restart, a failover) starts an empty history.
+    /// </summary>
+    [Id(12)] public IReadOnlyList<ThroughputBucket> Recent { get; init; } = [];
+
     /// <summary>All pending tasks, whatever their priority.</summary>
     public long Pending => PendingByPriority.Sum();
 
@@ -62,6 +74,11 @@ public sealed record QueueStats
             Paused = Paused || other.Paused,
             StaleCompletions = StaleCompletions + other.StaleCompletions,
             ResidentTasks = ResidentTasks + other.ResidentTasks,
+            OldestPendingSince = Earliest(OldestPendingSince, other.OldestPendingSince),
+            Recent = ThroughputBucket.Merge(Recent, other.Recent),
         };
     }
+
+    private static DateTimeOffset? Earliest(DateTimeOffset? a, DateTimeOffset? b) =>
+        a is null ? b : b is null ? a : a < b ? a : b;
 }

@@ -23,6 +23,9 @@ public sealed class WorkerOptionsValidatorTests
         { "TaskQueue:Worker:HeartbeatInterval must be positive and at most an hour.", o => o.HeartbeatInterval = TimeSpan.FromHours(2) },
         { "TaskQueue:Worker:ShutdownGracePeriod must be 0..1 hour.", o => o.ShutdownGracePeriod = TimeSpan.FromSeconds(-1) },
         { "TaskQueue:Worker:ShutdownGracePeriod must be 0..1 hour.", o => o.ShutdownGracePeriod = TimeSpan.FromHours(2) },
+        { "TaskQueue:Worker:ReportInterval must be 0.1 s..5 min.", o => o.ReportInterval = TimeSpan.Zero },
+        { "TaskQueue:Worker:ReportInterval must be 0.1 s..5 min.", o => o.ReportInterval = TimeSpan.FromMilliseconds(99) },
+        { "TaskQueue:Worker:ReportInterval must be 0.1 s..5 min.", o => o.ReportInterval = TimeSpan.FromMinutes(6) },
     };
 
     [Fact]

@@ -26,6 +26,7 @@ internal sealed partial class QueuePartition
     private readonly PendingIndex _pending = new();
     private readonly DelayedIndex _delayed = new();
     private readonly StateCounts _counts = new();
+    private readonly ThroughputRing _throughput = new();
     private readonly LeaseTable _leases;
     private readonly Dictionary<string, long> _idempotencyKeys = new(StringComparer.Ordinal);
     private readonly RecentSubmits _recentSubmits;
@@ -156,6 +157,7 @@ internal sealed partial class QueuePartition
             if (_segments.Find(sequence) is not { } record) continue;
             Index(record);
             _transitions?.Submitted(_queue, record);
+            _throughput.Submitted(record.EnqueuedAt);
         }
     }
 
@@ -381,7 +383,11 @@ internal sealed partial class QueuePartition
         Paused = _head.Paused,
         StaleCompletions = StaleCompletions,
         ResidentTasks = _segments.ResidentRecords,
+        OldestPendingSince = OldestPendingSince(),
     };
+
+    /// <summary>The counts with the throughput history up to <paramref name="now"/> (what callers ask; the gauges need no history).</summary>
+    public QueueStats Stats(DateTimeOffset now) => Stats() with { Recent = _throughput.Snapshot(now) };
 
     /// <summary>The segments changed (null: deleted) since the last call; the caller snapshots and writes them.</summary>
     public List<(long Number, TaskSegment? Segment)> TakeDirty() => _segments.TakeDirty();
@@ -407,6 +413,7 @@ internal sealed partial class QueuePartition
     private void Fail(TaskRecord record, TaskOutcome.Failed failed, DateTimeOffset now)
     {
         _head.Failed++;
+        _throughput.Failed(now);
         record.Failures++;
         record.AddError(TaskRules.Bounded(failed.Error));
         var policy = record.Retry ?? _defaultRetry;
@@ -495,7 +502,11 @@ internal sealed partial class QueuePartition
         if (!record.State.IsFinished()) return;
         record.FinishedAt = now;
         _finished.Add(record.Sequence);
-        if (record.State == TaskState.Succeeded) _head.Succeeded++;
+        if (record.State == TaskState.Succeeded)
+        {
+            _head.Succeeded++;
+            _throughput.Succeeded(now);
+        }
         else if (record.State == TaskState.Cancelled) _head.Cancelled++;
     }
 }

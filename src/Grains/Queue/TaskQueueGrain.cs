@@ -100,7 +100,7 @@ internal sealed partial class TaskQueueGrain(
     private void PublishGauge()
     {
         var stats = _partition.Stats();
-        gauges.Publish(_key.ToString(), new PartitionGauge(_key.Queue, _key.Partition, stats.PendingByPriority, stats.Delayed, stats.Running, stats.DeadLettered, _partition.OldestPendingSince()));
+        gauges.Publish(_key.ToString(), new PartitionGauge(_key.Queue, _key.Partition, stats.PendingByPriority, stats.Delayed, stats.Running, stats.DeadLettered, stats.OldestPendingSince));
     }
 
     public override async Task OnDeactivateAsync(DeactivationReason reason, CancellationToken cancellationToken)
@@ -213,7 +213,7 @@ internal sealed partial class TaskQueueGrain(
     public Task<QueueStats> GetStatsAsync()
     {
         _writes.ThrowIfBroken();
-        return Task.FromResult(_partition.Stats());
+        return Task.FromResult(_partition.Stats(time.GetUtcNow()));
     }
 
     public async Task<bool> CancelAsync(long sequence)

@@ -50,6 +50,8 @@ internal sealed partial class TaskWorker(
 
         var heartbeats = workers.Select(w => Task.Run(() => w.RenewUntilStoppedAsync(_heartbeatStop.Token), CancellationToken.None)).ToList();
         var catalog = Task.Run(() => AdvertiseUntilStoppedAsync(workerId, stoppingToken), CancellationToken.None);
+        // Reports go on while running tasks drain, so the directory shows them until the worker is done.
+        var reports = Task.Run(() => ReportUntilStoppedAsync(workerId, _slots, _heartbeatStop.Token), CancellationToken.None);
         var leasing = workers.Select(w => Task.Run(() => w.LeaseUntilStoppedAsync(stoppingToken), CancellationToken.None)).ToList();
         await WhenCancelled(stoppingToken).ConfigureAwait(false);
 
@@ -62,6 +64,7 @@ internal sealed partial class TaskWorker(
         await Task.WhenAll(workers.Select(w => w.CloseLaneAsync())).ConfigureAwait(false);
         await _heartbeatStop.CancelAsync().ConfigureAwait(false);
         await Task.WhenAll(heartbeats).ConfigureAwait(false);
+        await reports.ConfigureAwait(false);
         await Task.WhenAll(workers.Select(w => w.DrainReportsAsync())).ConfigureAwait(false);
         LogStopped(workerId);
     }

@@ -32,4 +32,10 @@ public sealed class WorkerOptions
 
     /// <summary>On shutdown, how long running tasks may go on finishing before they are handed back.</summary>
     public TimeSpan ShutdownGracePeriod { get; set; } = TimeSpan.FromSeconds(30);
+
+    /// <summary>
+    /// How often this worker reports itself (queues, slots, counts) to the cluster's worker directory, which
+    /// <c>GET /api/workers</c> lists; a worker that missed three reports is taken for gone.
+    /// </summary>
+    public TimeSpan ReportInterval { get; set; } = TimeSpan.FromSeconds(5);
 }

@@ -36,6 +36,8 @@ internal sealed class WorkerOptionsValidator : IValidateOptions<WorkerOptions>
             failures.Add("TaskQueue:Worker:HeartbeatInterval must be positive and at most an hour.");
         if (options.ShutdownGracePeriod < TimeSpan.Zero || options.ShutdownGracePeriod > TimeSpan.FromHours(1))
             failures.Add("TaskQueue:Worker:ShutdownGracePeriod must be 0..1 hour.");
+        if (options.ReportInterval < TimeSpan.FromMilliseconds(100) || options.ReportInterval > TimeSpan.FromMinutes(5))
+            failures.Add("TaskQueue:Worker:ReportInterval must be 0.1 s..5 min.");
         return failures.Count == 0 ? ValidateOptionsResult.Success : ValidateOptionsResult.Fail(failures);
     }
 }

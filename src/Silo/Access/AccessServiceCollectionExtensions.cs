@@ -1,5 +1,6 @@
 using Microsoft.AspNetCore.Authentication;
 using Microsoft.AspNetCore.Authorization;
+using Microsoft.AspNetCore.Http;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Options;
@@ -29,6 +30,15 @@ internal static class AccessServiceCollectionExtensions
             .AddRequirements(new MethodRoleRequirement(), new ContentRequirement()));
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IAuthorizationHandler, MethodRoleAuthorizationHandler>());
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IAuthorizationHandler, ContentAuthorizationHandler>());
+        // The token a browser's unsafe /api request must carry (CsrfGuard). The header name is the antiforgery system's
+        // one setting for the whole host: an app that also uses antiforgery reads its header from X-CSRF-TOKEN too.
+        services.AddAntiforgery(options =>
+        {
+            options.HeaderName = CsrfGuard.HeaderName;
+            options.Cookie.Name = CsrfGuard.CookieName;
+            options.Cookie.SameSite = SameSiteMode.Strict;
+            options.Cookie.HttpOnly = true;
+        });
         return services;
     }
 }

@@ -2,6 +2,7 @@
 // non-.NET callers. Every route goes through the co-hosted TaskClient, so it refuses what any client refuses (TaskRules)
 // and spreads submits over partitions the same way; every error is problem details (ApiProblems).
 using System.Globalization;
+using Microsoft.AspNetCore.Antiforgery;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Routing;
@@ -26,6 +27,10 @@ public static class TaskQueueApi
         // Every route behind the access rules: loopback only until keys are configured, then a key; ReadOnly keys only read.
         var api = endpoints.MapGroup("/api").RequireAuthorization(AccessPolicy.Name);
         api.AddEndpointFilter(ApiProblems.FilterAsync);
+        api.AddEndpointFilter(CsrfGuard.FilterAsync);
+        // The antiforgery token (and its cookie) the queue pages send with every unsafe request.
+        api.MapGet("/csrf", (HttpContext http, IAntiforgery antiforgery) =>
+            Results.Json(new { token = antiforgery.GetAndStoreTokens(http).RequestToken }, TaskJson.Options));
         api.MapGet("/worker", (WorkerMetrics metrics, IOptions<WorkerOptions> worker) => Results.Json(new
         {
             workerId = metrics.WorkerId,
@@ -76,6 +81,7 @@ public static class TaskQueueApi
         });
         ScheduleApi.Map(api);
         QueueApi.Map(api);
+        WorkerApi.Map(api);
         return endpoints;
     }
 

@@ -13,13 +13,14 @@ public static class TaskQueueDashboard
     public const string RoutePrefix = "/dashboard";
 
     /// <summary>
-    /// Maps everything <see cref="TaskQueueApi.MapTaskQueueApi"/> maps, <c>/metrics</c> for Prometheus (<c>TaskQueue:Metrics</c>), and the Orleans dashboard under <c>/dashboard</c>
+    /// Maps everything <see cref="TaskQueueApi.MapTaskQueueApi"/> maps, the queue pages under <c>/ui/</c> (<see cref="TaskQueuePages"/>), <c>/metrics</c> for Prometheus (<c>TaskQueue:Metrics</c>), and the Orleans dashboard under <c>/dashboard</c>
     /// when the silo collects its data (<c>TaskQueue:Dashboard:Enabled</c>, on by default), behind the same access rules as <c>/api</c>.
     /// </summary>
     public static IEndpointRouteBuilder MapTaskQueueDashboard(this IEndpointRouteBuilder endpoints)
     {
         ArgumentNullException.ThrowIfNull(endpoints);
         endpoints.MapTaskQueueApi();
+        endpoints.MapTaskQueuePages();
         var settings = endpoints.ServiceProvider.GetService<TaskQueueSiloOptions>();
         // Queue and task names are the deployment's business: Prometheus scrapes with a key (a bearer token) like any caller.
         if (settings?.Metrics is { Enabled: true, Prometheus: true })
@@ -30,8 +31,12 @@ public static class TaskQueueDashboard
         // ReadOnly key sees only when it may see payloads.
         ((IEndpointConventionBuilder)dashboard).Add(endpoint =>
         {
-            if (endpoint is RouteEndpointBuilder { RoutePattern.RawText: { } route } && ContentRoutes.Any(r => route.EndsWith(r, StringComparison.OrdinalIgnoreCase)))
+            if (endpoint is not RouteEndpointBuilder { RoutePattern.RawText: { } route }) return;
+            if (ContentRoutes.Any(r => route.EndsWith(r, StringComparison.OrdinalIgnoreCase)))
                 endpoint.Metadata.Add(new AuthorizeAttribute(AccessPolicy.Contents));
+            // Its page links to the queue pages (theirs link back).
+            if (DashboardPagesLink.IsIndex(route) && endpoint.RequestDelegate is { } page)
+                endpoint.RequestDelegate = DashboardPagesLink.Wrap(page);
         });
         return endpoints;
     }
