@@ -27,7 +27,8 @@ internal sealed class RedisHealthCheck(TaskQueueSiloOptions settings, IOptions<H
         }
     }
 
-    private async Task<ConnectionMultiplexer> ConnectAsync(CancellationToken cancellationToken)
+    /// <summary>The health connection (also what <see cref="RedisDataLossWatch"/> reads through).</summary>
+    internal async Task<ConnectionMultiplexer> ConnectAsync(CancellationToken cancellationToken)
     {
         if (_redis is { } connected) return connected;
         await _connecting.WaitAsync(cancellationToken).ConfigureAwait(false);

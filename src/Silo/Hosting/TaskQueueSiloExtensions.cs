@@ -107,6 +107,9 @@ public static partial class TaskQueueSiloExtensions
         // One instance, so its Redis connection is opened once and kept.
         services.TryAddSingleton<RedisHealthCheck>();
         checks.AddCheck<RedisHealthCheck>("redis", tags: ready);
+        services.TryAddSingleton<RedisDataLossWatch>();
+        services.AddHostedService(sp => sp.GetRequiredService<RedisDataLossWatch>());
+        checks.AddCheck<RedisDataLossHealthCheck>("redis-data", tags: [TaskQueueHealth.ReadyTag, TaskQueueHealth.LiveTag]);
     }
 
     /// <summary>

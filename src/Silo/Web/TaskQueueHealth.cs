@@ -16,10 +16,13 @@ public static class TaskQueueHealth
     /// <summary>The tag of the checks <c>/health/ready</c> runs.</summary>
     public const string ReadyTag = "dtq.ready";
 
+    /// <summary>The tag of the checks <c>/health/live</c> runs: only those a restart of the silo cures.</summary>
+    public const string LiveTag = "dtq.live";
+
     internal static IEndpointRouteBuilder MapTaskQueueHealth(this IEndpointRouteBuilder endpoints)
     {
-        // Live runs no check: a process that answers is alive; restarting it for a Redis outage would not help.
-        endpoints.MapHealthChecks("/health/live", new HealthCheckOptions { Predicate = _ => false, ResponseWriter = WriteAsync }).AllowAnonymous();
+        // Live runs only checks a restart cures (Redis lost its data): restarting a silo for a Redis outage would not help.
+        endpoints.MapHealthChecks("/health/live", new HealthCheckOptions { Predicate = c => c.Tags.Contains(LiveTag), ResponseWriter = WriteAsync }).AllowAnonymous();
         endpoints.MapHealthChecks("/health/ready", new HealthCheckOptions { Predicate = c => c.Tags.Contains(ReadyTag), ResponseWriter = WriteAsync }).AllowAnonymous();
         endpoints.MapGet("/healthz", () => Results.Text("ok")).AllowAnonymous();
         return endpoints;
