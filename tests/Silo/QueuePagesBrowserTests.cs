@@ -120,6 +120,9 @@ public sealed class QueuePagesBrowserTests(RedisFixture redis)
         await Expect(page.Locator("[data-field=\"state\"] dd")).ToHaveTextAsync("DeadLettered");
         await Expect(page.Locator("#payload")).ToContainTextAsync("\"message\"");
         await Expect(page.Locator("#timeline")).ToContainTextAsync("Attempt 1 failed");
+        // An attempt's start shows before its failure, whatever the two clocks that stamped them say.
+        var timeline = await page.Locator("#timeline").InnerTextAsync();
+        Assert.True(timeline.IndexOf("Attempt 1 started", StringComparison.Ordinal) < timeline.IndexOf("Attempt 1 failed", StringComparison.Ordinal), timeline);
         await Expect(page.Locator("#timeline")).ToContainTextAsync("InvalidOperationException: boom <b>not bold</b>");
         await page.Locator("#timeline summary").First.ClickAsync();
         await Expect(page.Locator("#timeline pre.stack").First).ToContainTextAsync("FailTaskHandler");

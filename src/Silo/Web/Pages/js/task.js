@@ -20,16 +20,24 @@ function showJson(node, text, missing) {
   setText(node, text === null || text === undefined ? missing : prettyJson(text));
 }
 
-/** The task's events in time order; the same list twice draws nothing (an opened stack trace stays open). */
+/**
+ * The task's events in time order; the same list twice draws nothing (an opened stack trace stays open). Times from
+ * different clocks (the partition stamps starts, the worker failures) can disagree by a little, so an attempt's failure
+ * never shows before its start, and events of the same instant keep their natural order (enqueued, started, failed,
+ * finished).
+ */
 function events(task) {
-  const list = [{ at: task.enqueuedAt, title: 'Enqueued', detail: `priority ${priorityName(task.priority)}` }];
-  if (task.notBefore) list.push({ at: task.notBefore, title: 'Due', detail: 'not before this time' });
+  const started = task.startedAt ? Date.parse(task.startedAt) : null;
+  const list = [{ at: task.enqueuedAt, rank: 0, title: 'Enqueued', detail: `priority ${priorityName(task.priority)}` }];
+  if (task.notBefore) list.push({ at: task.notBefore, rank: 1, title: 'Due', detail: 'not before this time' });
   for (const error of task.errors ?? []) {
-    list.push({ at: error.at, title: `Attempt ${error.attempt} failed`, detail: error.type ? `${error.type}: ${error.message}` : error.message, stack: error.stackTrace, bad: true });
+    const sortAt = started !== null && error.attempt === task.attempts ? Math.max(Date.parse(error.at), started) : undefined;
+    list.push({ at: error.at, sortAt, rank: 3, title: `Attempt ${error.attempt} failed`, detail: error.type ? `${error.type}: ${error.message}` : error.message, stack: error.stackTrace, bad: true });
   }
-  if (task.startedAt) list.push({ at: task.startedAt, title: `Attempt ${task.attempts} started`, detail: task.worker ? `on ${task.worker}` : '' });
-  if (task.finishedAt) list.push({ at: task.finishedAt, title: task.state, detail: 'finished', bad: task.state === 'DeadLettered' });
-  return list.sort((a, b) => new Date(a.at) - new Date(b.at));
+  if (task.startedAt) list.push({ at: task.startedAt, rank: 2, title: `Attempt ${task.attempts} started`, detail: task.worker ? `on ${task.worker}` : '' });
+  if (task.finishedAt) list.push({ at: task.finishedAt, rank: 4, title: task.state, detail: 'finished', bad: task.state === 'DeadLettered' });
+  const key = event => event.sortAt ?? Date.parse(event.at);
+  return list.sort((a, b) => (key(a) - key(b)) || (a.rank - b.rank));
 }
 
 function showTimeline(task) {
