@@ -19,6 +19,7 @@ public sealed class SettledOptionsTests
             AutoRetry = false,
             HeartbeatInterval = TimeSpan.FromSeconds(6),
             ShutdownGracePeriod = TimeSpan.FromSeconds(7),
+            ReportInterval = TimeSpan.FromSeconds(8),
         };
         var services = new ServiceCollection();
         services.AddOptions<WorkerOptions>().ConfigureFrom(values);

@@ -13,6 +13,7 @@ internal sealed partial class TaskWorker
     /// </summary>
     private async Task ReportUntilStoppedAsync(string workerId, WorkerSlots slots, CancellationToken stop)
     {
+        // Shutdown awaits this loop: nothing in it may throw.
         var directory = grains.GetGrain<IWorkerDirectoryGrain>(0);
         var siloAddress = silo.SiloAddress.ToParsableString();
         var queues = _options.Queues.ToArray();

@@ -33,7 +33,7 @@ public sealed class WorkerHarness : IAsyncDisposable
         var executor = new TaskExecutor(registry, _services, Options.Create(new PartitionOptions()), Time, NullLoggerFactory.Instance);
         var lanes = new ExecutionLanes();
         var grains = DispatchProxy.Create<IGrainFactory, FactoryProxy>();
-        ((FactoryProxy)(object)grains).Set(Partition, Catalog, new TaskExecutorGrain(executor, lanes, Time));
+        ((FactoryProxy)(object)grains).Set(Partition, Catalog, Directory, new TaskExecutorGrain(executor, lanes, Time));
         var silo = DispatchProxy.Create<ILocalSiloDetails, SiloProxy>();
         _metrics = new WorkerMetrics(_services.GetRequiredService<System.Diagnostics.Metrics.IMeterFactory>());
         _worker = new TaskWorker(grains, lanes, registry, _metrics, Options.Create(options), Options.Create(new TaskQueueOptions()), silo,
@@ -45,6 +45,8 @@ public sealed class WorkerHarness : IAsyncDisposable
     public ScriptedPartition Partition { get; } = new();
 
     public FakeCatalog Catalog { get; } = new();
+
+    public FakeWorkerDirectory Directory { get; } = new();
 
     public Task StartAsync() => _worker.StartAsync(CancellationToken.None);
 
@@ -239,6 +241,45 @@ public sealed class WorkerHarness : IAsyncDisposable
         public Task<TaskCatalog> GetAsync() => throw new NotSupportedException();
 
         public Task<string[]> GetQueuesAsync() => throw new NotSupportedException();
+    }
+
+    /// <summary>Records the worker's reports; refuses them while <see cref="Refusing"/>.</summary>
+    public sealed class FakeWorkerDirectory : IWorkerDirectoryGrain
+    {
+        private readonly System.Collections.Concurrent.ConcurrentQueue<WorkerInfo> _reports = new();
+        private int _refused;
+        private volatile bool _refusing;
+
+        public bool Refusing
+        {
+            get => _refusing;
+            set => _refusing = value;
+        }
+
+        public IReadOnlyList<WorkerInfo> Reports => [.. _reports];
+
+        public int Refused => Volatile.Read(ref _refused);
+
+        public string? Unregistered { get; private set; }
+
+        public Task ReportAsync(WorkerInfo worker, TimeSpan interval)
+        {
+            if (_refusing)
+            {
+                Interlocked.Increment(ref _refused);
+                return Task.FromException(new TimeoutException("The directory did not answer."));
+            }
+            _reports.Enqueue(worker);
+            return Task.CompletedTask;
+        }
+
+        public Task UnregisterAsync(string workerId)
+        {
+            Unregistered = workerId;
+            return Task.CompletedTask;
+        }
+
+        public Task<WorkerInfo[]> ListAsync() => throw new NotSupportedException();
     }
 
 #pragma warning disable CA1852 // DispatchProxy derives from these.
