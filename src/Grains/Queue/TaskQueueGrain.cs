@@ -281,7 +281,7 @@ internal sealed partial class TaskQueueGrain(
     public Task<int> PurgeAsync(string? taskName)
     {
         _writes.ThrowIfBroken();
-        return new PartitionPurge(_partition, _writes, _cold, time).RunAsync(taskName);
+        return new PartitionPurge(_partition, _writes, _cold, time, _options.MaxResidentTasks).RunAsync(taskName);
     }
 
     public async Task SetPausedAsync(bool paused)
