@@ -33,12 +33,32 @@ public sealed partial class TaskClient
         var all = parts.SelectMany(p => p);
         var ordered = state switch
         {
-            // Each partition's line is FIFO; across partitions, submit time stands in for it.
-            TaskState.Pending => all.OrderByDescending(t => t.Priority).ThenBy(t => t.EnqueuedAt).ThenBy(t => t.Id.Partition).ThenBy(t => t.Id.Sequence),
+            // Each partition's list is its line order (a task that came due or is retried joins the back, though submitted
+            // earlier): kept as it is, and only across partitions does submit time stand in for it.
+            TaskState.Pending => MergeLines(parts),
             TaskState.Running => all.OrderBy(t => t.StartedAt).ThenBy(t => t.Id.Partition).ThenBy(t => t.Id.Sequence),
             _ => all.OrderBy(t => t.NotBefore).ThenBy(t => t.Id.Partition).ThenBy(t => t.Id.Sequence),
         };
         return ordered.Take(limit).ToList();
+    }
+
+    /// <summary>Merges partitions' pending lists, each in served order: the head of highest priority, then earliest submitted, goes first.</summary>
+    private static IEnumerable<TaskInfo> MergeLines(TaskInfo[][] parts)
+    {
+        var heads = new int[parts.Length];
+        while (true)
+        {
+            var best = -1;
+            for (var p = 0; p < parts.Length; p++)
+            {
+                if (heads[p] == parts[p].Length) continue;
+                if (best < 0 || Before(parts[p][heads[p]], parts[best][heads[best]])) best = p;
+            }
+            if (best < 0) yield break;
+            yield return parts[best][heads[best]++];
+        }
+
+        static bool Before(TaskInfo a, TaskInfo b) => a.Priority != b.Priority ? a.Priority > b.Priority : a.EnqueuedAt < b.EnqueuedAt;
     }
 
     /// <summary>

@@ -6,7 +6,7 @@ namespace DistributedTaskQueue.Queue;
 /// segments are only in Redis are read back a few segments at a time, so memory stays bounded however long the queue.
 /// Runs in the partition grain's turns; other calls interleave between chunks.
 /// </summary>
-internal sealed class PartitionPurge(QueuePartition partition, PartitionWrites writes, ColdSegmentReader cold, TimeProvider time)
+internal sealed class PartitionPurge(QueuePartition partition, PartitionWrites writes, ColdSegmentReader cold, TimeProvider time, long maxResidentTasks)
 {
     /// <summary>Tasks cancelled per write: about 64 segments rewritten at most.</summary>
     internal const int Chunk = 4096;
@@ -41,6 +41,9 @@ internal sealed class PartitionPurge(QueuePartition partition, PartitionWrites w
             warmed = partition.ColdWaitingSegments(below).Where(n => !done.Contains(n)).Take(ColdChunk).ToList();
             if (warmed.Count == 0) break;
             if (idle > MaxIdleRounds) throw new TaskQueueUnavailableException($"A purge could not keep segments {string.Join(", ", warmed)} in memory; {total} tasks were cancelled, retry the call for the rest.");
+            // Only a write evicts, and a round that cancelled nothing writes nothing: without this, a purge by a name the
+            // cold backlog lacks read all of it back into memory before the next housekeeping tick.
+            writes.Change(() => partition.Evict(maxResidentTasks));
             await cold.WarmAsync(warmed.Select(n => n * TaskSegment.Capacity));
         }
         if (total > 0) partition.CompactIndexes();

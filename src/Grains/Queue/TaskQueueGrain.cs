@@ -131,8 +131,9 @@ internal sealed partial class TaskQueueGrain(
             return ids;
         });
         await _writes.CommitAsync();
-        // Once per activation, after a submit is written (never on a read): the queue directory learns the queue.
-        await (_listed ??= ListQueueAsync());
+        // Once per activation, after a submit is written (never on a read): the queue directory learns the queue. Not
+        // awaited: the tasks are written, and a directory that does not answer must not hold up their acknowledgement.
+        _listed ??= ListQueueAsync();
         return ids;
     }
 
@@ -281,7 +282,7 @@ internal sealed partial class TaskQueueGrain(
     public Task<int> PurgeAsync(string? taskName)
     {
         _writes.ThrowIfBroken();
-        return new PartitionPurge(_partition, _writes, _cold, time).RunAsync(taskName);
+        return new PartitionPurge(_partition, _writes, _cold, time, _options.MaxResidentTasks).RunAsync(taskName);
     }
 
     public async Task SetPausedAsync(bool paused)

@@ -28,7 +28,7 @@ internal static class CsrfGuard
         if (IsSafe(request.Method) || !IsAmbient(request) || !LooksLikeABrowser(request)) return await next(context);
 
         var origin = request.Headers.Origin.ToString();
-        if (origin.Length > 0 && !IsSameOrigin(origin, request))
+        if (origin.Length > 0 && !IsSameOrigin(origin, request) && !IsNulledSameOrigin(origin, request))
         {
             return ApiProblems.Problem(StatusCodes.Status403Forbidden, "Cross-origin request refused",
                 $"CSRF rule: a browser's cross-origin {request.Method} (Origin '{origin}') is refused; only pages served by this silo ({request.Scheme}://{request.Host}) may act " +
@@ -56,6 +56,14 @@ internal static class CsrfGuard
 
     private static bool LooksLikeABrowser(HttpRequest request) =>
         request.Headers.ContainsKey(HeaderNames.Origin) || request.Headers.ContainsKey("Sec-Fetch-Site") || request.Headers.ContainsKey(HeaderNames.Cookie);
+
+    /// <summary>
+    /// Under the pages' <c>Referrer-Policy: no-referrer</c> a browser following the Fetch standard (Firefox) sends the
+    /// pages' own POSTs with <c>Origin: null</c>; <c>Sec-Fetch-Site</c>, which no script can set, still says same-origin.
+    /// The token is asked for all the same.
+    /// </summary>
+    private static bool IsNulledSameOrigin(string origin, HttpRequest request) =>
+        origin == "null" && request.Headers["Sec-Fetch-Site"].ToString() == "same-origin";
 
     /// <summary>The Origin's host and port are the ones the request was sent to ("null", an opaque origin, never is).</summary>
     private static bool IsSameOrigin(string origin, HttpRequest request)
