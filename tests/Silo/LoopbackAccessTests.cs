@@ -26,6 +26,42 @@ public sealed class LoopbackAccessTests(LoopbackWebSilo fixture) : IClassFixture
         await ApiAssert.ProblemAsync(submit, HttpStatusCode.Unauthorized);
     }
 
+    /// <summary>
+    /// DNS rebinding: a page on another site points its own name at 127.0.0.1 and calls the silo as same-origin from the
+    /// user's browser. The connection is loopback, but the Host header still names that site.
+    /// </summary>
+    [Theory]
+    [InlineData("attacker.example")]
+    [InlineData("attacker.example:5101")]
+    [InlineData("10.0.0.5:5101")]
+    [InlineData("localhost.attacker.example")]
+    public async Task ALoopbackCaller_NamingTheSiloByAnotherHost_Gets401_WithoutAKey(string host)
+    {
+        foreach (var (method, path, json) in new[] { (HttpMethod.Get, "/api/worker", (string?)null), (HttpMethod.Post, $"/api/queues/{LoopbackWebSilo.Queue}/tasks", Submit), (HttpMethod.Get, "/ui/", null) })
+        {
+            using var request = new HttpRequestMessage(method, new Uri(path, UriKind.Relative));
+            request.Headers.Host = host;
+            if (json is not null) request.Content = new StringContent(json, System.Text.Encoding.UTF8, "application/json");
+            using var response = await fixture.Silo.Http.SendAsync(request);
+            var problem = await ApiAssert.ProblemAsync(response, HttpStatusCode.Unauthorized);
+            Assert.Contains("Host header", problem.GetProperty("detail").GetString(), StringComparison.Ordinal);
+        }
+    }
+
+    [Theory]
+    [InlineData("localhost")]
+    [InlineData("LOCALHOST:5101")]
+    [InlineData("dtq.localhost")]
+    [InlineData("127.0.0.1:5101")]
+    [InlineData("[::1]:5101")]
+    public async Task ALoopbackCaller_NamingTheSiloByALoopbackHost_IsLetIn(string host)
+    {
+        using var request = new HttpRequestMessage(HttpMethod.Get, new Uri("/api/worker", UriKind.Relative));
+        request.Headers.Host = host;
+        using var response = await fixture.Silo.Http.SendAsync(request);
+        await ApiAssert.OkAsync(response);
+    }
+
     [Theory]
     [InlineData(null)]
     [InlineData("127.0.0.9")]

@@ -29,7 +29,9 @@ internal sealed partial class ApiKeyAuthenticationHandler(
     {
         if (keys.IsEmpty)
         {
-            return Task.FromResult(IsLoopback(Context.Connection.RemoteIpAddress)
+            // A loopback connection alone is not enough: a page on another site can rebind its own name to 127.0.0.1
+            // (DNS rebinding) and would then call us as same-origin; its Host header still names that site.
+            return Task.FromResult(IsLoopback(Context.Connection.RemoteIpAddress) && IsLoopbackHost(Request.Host)
                 ? Success("loopback", AccessRole.Admin)
                 : AuthenticateResult.NoResult());
         }
@@ -45,7 +47,9 @@ internal sealed partial class ApiKeyAuthenticationHandler(
     protected override async Task HandleChallengeAsync(AuthenticationProperties properties)
     {
         string detail;
-        if (keys.IsEmpty) detail = "This silo answers only loopback callers until an API key is configured (TaskQueue:Access:Keys).";
+        if (keys.IsEmpty && IsLoopback(Context.Connection.RemoteIpAddress) && !IsLoopbackHost(Request.Host))
+            detail = "Without an API key this silo answers loopback callers only when they name it as localhost, 127.0.0.1 or [::1] (the Host header); configure TaskQueue:Access:Keys to call it by another name.";
+        else if (keys.IsEmpty) detail = "This silo answers only loopback callers until an API key is configured (TaskQueue:Access:Keys).";
         else if (PresentedKey(Request) is null) detail = $"Send an API key as 'Authorization: Bearer <key>' or '{AccessPolicy.ApiKeyHeader}: <key>'.";
         else detail = "The API key is not valid.";
         // Basic too once keys exist: a browser cannot add a Bearer header to the dashboard's page, but prompts for Basic.
@@ -85,6 +89,18 @@ internal sealed partial class ApiKeyAuthenticationHandler(
         var text = System.Text.Encoding.UTF8.GetString(bytes, 0, length);
         var colon = text.IndexOf(':', StringComparison.Ordinal);
         return colon < 0 ? null : text[(colon + 1)..];
+    }
+
+    /// <summary>
+    /// The Host a keyless loopback caller may name: <c>localhost</c> (and <c>*.localhost</c>, which resolve to loopback
+    /// only, RFC 6761), a loopback address, or none (HTTP/1.0; browsers always send one).
+    /// </summary>
+    internal static bool IsLoopbackHost(HostString host)
+    {
+        if (!host.HasValue) return true;
+        var name = host.Host.Trim('[', ']');
+        if (name.Equals("localhost", StringComparison.OrdinalIgnoreCase) || name.EndsWith(".localhost", StringComparison.OrdinalIgnoreCase)) return true;
+        return IPAddress.TryParse(name, out var address) && IPAddress.IsLoopback(address);
     }
 
     /// <summary>127.0.0.0/8 and ::1, also as IPv4 mapped to IPv6; no address (not a TCP connection) is not loopback.</summary>
