@@ -28,4 +28,21 @@ public sealed class QueueDirectoryStallTests(RedisFixture fixture)
         Assert.Equal(TaskState.Pending, (await client.GetTaskAsync(id))!.State);
         await ClusterProbes.Eventually(async () => (await client.ListQueuesAsync()).Any(q => q.Queue == "qdir-stalled"), TimeSpan.FromSeconds(10), "the queue is listed once the directory answers");
     }
+
+    [Fact]
+    public async Task ADirectoryThatRefusedOnce_IsToldAgainAtTheNextSubmit()
+    {
+        var refusal = new DirectoryRefusal();
+        await using var cluster = await TaskQueueCluster.StartAsync(fixture.Redis, [], services: s => s.AddSingleton<IIncomingGrainCallFilter>(refusal));
+        var client = cluster.Client;
+
+        await client.SubmitAsync(new RecordTask("first"), "qdir-refused");
+        await ClusterProbes.Eventually(() => Task.FromResult(refusal.Calls == 1), TimeSpan.FromSeconds(10), "the partition asks the directory");
+        await Task.Delay(200); // the refusal lands before the next submit
+        Assert.DoesNotContain(await client.ListQueuesAsync(), q => q.Queue == "qdir-refused");
+
+        await client.SubmitAsync(new RecordTask("second"), "qdir-refused");
+        await ClusterProbes.Eventually(async () => (await client.ListQueuesAsync()).Any(q => q.Queue == "qdir-refused"), TimeSpan.FromSeconds(10), "the queue is listed after the second submit");
+        Assert.Equal(2, refusal.Calls);
+    }
 }

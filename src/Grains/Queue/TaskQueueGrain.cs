@@ -59,8 +59,8 @@ internal sealed partial class TaskQueueGrain(
     private PartitionDispatch _dispatch = null!;
     private PartitionHousekeeping _housekeeping = null!;
     private TaskNameGate _names = null!;
-    // Set by the first written submit of this activation: the queue directory is told once.
-    private Task? _listed;
+    // Set by the first written submit of this activation: the queue directory is told once (again after a failure).
+    private Task<bool>? _listed;
 
     public override async Task OnActivateAsync(CancellationToken cancellationToken)
     {
@@ -133,21 +133,22 @@ internal sealed partial class TaskQueueGrain(
         await _writes.CommitAsync();
         // Once per activation, after a submit is written (never on a read): the queue directory learns the queue. Not
         // awaited: the tasks are written, and a directory that does not answer must not hold up their acknowledgement.
-        _listed ??= ListQueueAsync();
+        if (_listed is null || _listed is { IsCompleted: true, Result: false }) _listed = ListQueueAsync();
         return ids;
     }
 
     /// <summary>Adds this queue to the queue directory; a failure is logged and tried again at the next submit (the tasks are written already).</summary>
-    private async Task ListQueueAsync()
+    private async Task<bool> ListQueueAsync()
     {
         try
         {
             await GrainFactory.GetGrain<IQueueDirectoryGrain>(0).AddAsync(_key.Queue);
+            return true;
         }
         catch (Exception ex)
         {
             LogDirectoryFailed(ex, _key.Queue);
-            _listed = null;
+            return false;
         }
     }
 
