@@ -65,6 +65,11 @@ public sealed partial class TaskClient
     /// Cancels every pending and delayed task of a queue (of one task name when given), as <see cref="CancelAsync"/>
     /// cancels one: each ends Cancelled and its waiters are answered. Running tasks are left alone. Returns how many.
     /// </summary>
-    public Task<int> PurgeQueueAsync(string queue, string? taskName = null) =>
-        SumOverPartitions(queue, p => p.PurgeAsync(taskName));
+    public Task<int> PurgeQueueAsync(string queue, string? taskName = null)
+    {
+        // An empty name is a mistake (a form field left blank), not "every task" and not "no task": say so.
+        if (taskName is not null && string.IsNullOrWhiteSpace(taskName))
+            throw new ArgumentException("A task name to purge by must not be empty; leave it out to purge every task.", nameof(taskName));
+        return SumOverPartitions(queue, p => p.PurgeAsync(taskName));
+    }
 }

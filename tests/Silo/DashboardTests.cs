@@ -50,6 +50,25 @@ public sealed class DashboardTests(LoopbackWebSilo fixture) : IClassFixture<Loop
     }
 
     [Fact]
+    public async Task ThePagesFiles_AreReadOnTheFirstDashboardRequest_NotAtStart_AndItsSourceMapNever()
+    {
+        await using var silo = await WebSilo.StartAsync(["dashboard-lazy"]);
+        var assets = silo.Services.GetService(typeof(DashboardAssets)) as DashboardAssets;
+        Assert.NotNull(assets);
+        using (var api = await silo.SendAsync(HttpMethod.Get, "/api/worker")) await ApiAssert.OkAsync(api);
+        Assert.False(assets.IsLoaded);
+
+        using var script = await silo.SendAsync(HttpMethod.Get, "/dashboard/index.min.js");
+        Assert.Equal(HttpStatusCode.OK, script.StatusCode);
+        Assert.True((await script.Content.ReadAsByteArrayAsync()).Length > 100_000);
+        Assert.True(assets.IsLoaded);
+        using var css = await silo.SendAsync(HttpMethod.Get, "/dashboard/index.css");
+        Assert.Equal(HttpStatusCode.OK, css.StatusCode);
+        using var map = await silo.SendAsync(HttpMethod.Get, "/dashboard/index.min.js.map");
+        Assert.Equal(HttpStatusCode.NotFound, map.StatusCode);
+    }
+
+    [Fact]
     public async Task WithTheDashboardOff_NothingIsServedUnderDashboard_AndTheApiStillIs()
     {
         await using var silo = await WebSilo.StartAsync(["dashboard-off"], s => s.Dashboard.Enabled = false);

@@ -127,6 +127,10 @@ public sealed class QueueApiTests(ApiSilo silo) : IClassFixture<ApiSilo>
         Assert.Equal(1, (await PostOkAsync($"/api/queues/{queue}/purge")).GetProperty("purged").GetInt32());
         Assert.Equal(0, (await PostOkAsync($"/api/queues/{queue}/purge")).GetProperty("purged").GetInt32());
         Assert.Empty(await silo.Client.ListTasksAsync(queue, TaskState.Pending));
+        // A blank name (a form field left empty) is refused, not read as "every task" or "none".
+        await silo.Client.SubmitAsync(new RecordTask("after"), queue);
+        using (var blank = await PostAsync($"/api/queues/{queue}/purge?taskName=%20")) await ApiAssert.ProblemAsync(blank, HttpStatusCode.BadRequest);
+        Assert.Equal(1, (await silo.Client.GetQueueStatsAsync(queue)).Pending);
     }
 
     [Fact]

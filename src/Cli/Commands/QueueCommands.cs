@@ -25,11 +25,17 @@ internal static class QueueCommands
                 ("failed", stats.Failed),
                 ("dead letters", stats.DeadLettered),
                 ("cancelled", stats.Cancelled),
-                ("paused", stats.Paused ? "yes" : "no")));
+                ("paused", stats.Paused ? "yes" : "no"),
+                ("oldest pending since", stats.OldestPendingSince is { } since ? since.ToString("u", System.Globalization.CultureInfo.InvariantCulture) : "-"),
+                ("last 10 minutes", LastMinutes(stats.Recent))));
             return ExitCodes.Ok;
         });
         return command;
     }
+
+    // The stats page's chart in one line: what the window's buckets add up to.
+    private static string LastMinutes(IReadOnlyList<ThroughputBucket> recent) =>
+        $"submitted {recent.Sum(b => b.Submitted)}, succeeded {recent.Sum(b => b.Succeeded)}, failed attempts {recent.Sum(b => b.Failed)}";
 
     public static Command Queues()
     {

@@ -14,6 +14,8 @@ public static class TaskQueueDashboardSiloExtensions
     {
         ArgumentNullException.ThrowIfNull(silo);
         silo.AddDashboard();
+        // Its page files are read on the first dashboard request, not at start (DashboardAssets says why).
+        DashboardAssets.TryDefer(silo.Services);
         return silo;
     }
 }

@@ -27,6 +27,7 @@ public static class TaskQueueDashboard
             endpoints.MapPrometheusScrapingEndpoint(TaskQueueTelemetry.MetricsPath).RequireAuthorization(AccessPolicy.Name);
         if (settings?.Dashboard.Enabled != true) return endpoints;
         var dashboard = endpoints.MapOrleansDashboard(RoutePrefix).RequireAuthorization(AccessPolicy.Name);
+        var assets = endpoints.ServiceProvider.GetService<DashboardAssets>();
         // The dashboard can read any grain's state (a schedule's payload) and stream the silo's log: contents, which a
         // ReadOnly key sees only when it may see payloads.
         ((IEndpointConventionBuilder)dashboard).Add(endpoint =>
@@ -37,6 +38,9 @@ public static class TaskQueueDashboard
             // Its page links to the queue pages (theirs link back).
             if (DashboardPagesLink.IsIndex(route) && endpoint.RequestDelegate is { } page)
                 endpoint.RequestDelegate = DashboardPagesLink.Wrap(page);
+            // The page's files are read when someone first asks for the dashboard.
+            if (assets is not null && endpoint.RequestDelegate is { } serve)
+                endpoint.RequestDelegate = context => { assets.EnsureLoaded(); return serve(context); };
         });
         return endpoints;
     }

@@ -52,6 +52,9 @@ public sealed class CliQueueTests(RedisFixture fixture)
         var stats = JsonDocument.Parse((await cli.RunOkAsync("--json", "stats", "ops")).Stdout).RootElement;
         Assert.True(stats.GetProperty("paused").GetBoolean());
         Assert.Equal(1, stats.GetProperty("pendingByPriority")[(int)TaskPriority.Normal].GetInt64());
+        var text = (await cli.RunOkAsync("stats", "ops")).Stdout;
+        Assert.Matches(@"oldest pending since\s+\d{4}-\d\d-\d\d \d\d:\d\d:\d\dZ", text);
+        Assert.Matches(@"last 10 minutes\s+submitted 1, succeeded 0, failed attempts 0", text);
         Assert.Equal(TaskState.Pending, (await cli.Client.GetTaskAsync(held))!.State);
         Assert.Equal("resumed ops", (await cli.RunOkAsync("resume", "ops")).Stdout);
         Assert.Equal("null", (await cli.RunOkAsync("wait", held.ToString())).Stdout);
