@@ -53,7 +53,8 @@ internal sealed class SiloProcess : IAsyncDisposable
         string name, string redis, string clusterId, string queue, int maxConcurrentTasks, SiloKind kind, CancellationToken cancellationToken,
         string? serviceId = null, IReadOnlyDictionary<string, string>? settings = null, bool waitHealthy = true)
     {
-        var directory = AppContext.BaseDirectory;
+        // DTQ_BENCH_SILO names another directory for the stock silo, e.g. a ReadyToRun publish (`cold` compares them).
+        var directory = kind == SiloKind.Stock && Environment.GetEnvironmentVariable("DTQ_BENCH_SILO") is { Length: > 0 } other ? Path.GetFullPath(other) : AppContext.BaseDirectory;
         var dll = Path.Combine(directory, kind == SiloKind.Stock ? "DistributedTaskQueue.Silo.dll" : "DistributedTaskQueue.Bench.dll");
         if (!File.Exists(dll)) throw new FileNotFoundException($"{dll} is missing: build bench/Bench (it builds src/Silo too).", dll);
         var httpPort = Ports.Free();
