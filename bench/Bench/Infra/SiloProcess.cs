@@ -179,6 +179,14 @@ internal sealed class SiloProcess : IAsyncDisposable
         }
     }
 
+    /// <summary>Sends SIGTERM (the silo's graceful stop: partitions closed cleanly) and waits at most <paramref name="wait"/> for the exit.</summary>
+    public async Task StopGracefullyAsync(TimeSpan wait)
+    {
+        using (var term = Process.Start("kill", ["-TERM", ProcessId.ToString(CultureInfo.InvariantCulture)]) ?? throw new InvalidOperationException("could not run kill"))
+            await term.WaitForExitAsync();
+        await WaitForExitAsync(wait);
+    }
+
     /// <summary>Waits for the process to exit by itself (after a SIGTERM), at most <paramref name="wait"/>.</summary>
     public async Task WaitForExitAsync(TimeSpan wait)
     {

@@ -137,8 +137,7 @@ internal static class Chaos
                 var name = $"{old.Name.Split('~')[0]}~{++restarts}";
                 cluster.Silos[i] = await SiloProcess.StartAsync(name, cluster.Redis.ConnectionString, cluster.ClusterId, BenchCluster.Queue, 8, SiloKind.Counting, cancellationToken, settings: settings);
                 faults.Add(new Fault(TimeProvider.System.GetUtcNow(), $"{name} serving; SIGTERM {old.Name}", old.Name, Faulted: false));
-                await SignalAsync(old.ProcessId, "TERM");
-                await old.WaitForExitAsync(TimeSpan.FromSeconds(60));
+                await old.StopGracefullyAsync(TimeSpan.FromSeconds(60));
                 // Stamped once it is gone: what it started and did not finish by then was handed back (or is a re-run).
                 faults.Add(new Fault(TimeProvider.System.GetUtcNow(), $"{old.Name} stopped", old.Name, Faulted: true));
                 await old.DisposeAsync();
