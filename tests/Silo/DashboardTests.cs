@@ -1,6 +1,7 @@
 using System.Net;
 using System.Text.Json;
 using DistributedTaskQueue.Tests.Support;
+using Orleans.Dashboard;
 
 namespace DistributedTaskQueue.Tests.Silo;
 
@@ -66,6 +67,31 @@ public sealed class DashboardTests(LoopbackWebSilo fixture) : IClassFixture<Loop
         Assert.Equal(HttpStatusCode.OK, css.StatusCode);
         using var map = await silo.SendAsync(HttpMethod.Get, "/dashboard/index.min.js.map");
         Assert.Equal(HttpStatusCode.NotFound, map.StatusCode);
+        // The package maps no route that could serve a source map, so that 404 held with the stock provider too (which
+        // read the map all the same): what shows the map was left out is the provider's table itself.
+        var table = (System.Collections.IEnumerable)assets.Provider.GetType()
+            .GetField("_resourceCache", System.Reflection.BindingFlags.Instance | System.Reflection.BindingFlags.NonPublic)!.GetValue(assets.Provider)!;
+        var names = table.Cast<object>().Select(entry => (string)entry.GetType().GetProperty("Key")!.GetValue(entry)!).ToList();
+        Assert.Contains("index.min.js", names);
+        Assert.DoesNotContain(names, n => n.EndsWith(".map", StringComparison.OrdinalIgnoreCase));
+    }
+
+    [Fact]
+    public async Task ADashboardTheHostMapsItself_ServesItsPageFiles_ThoughNoOneOpenedDashboard()
+    {
+        // MapOrleansDashboard is the package's public mapping: a host may add the dashboard at a path of its own. Those
+        // routes do not pass through MapTaskQueueDashboard, so nothing of ours loads the files before they are served.
+        await using var silo = await WebSilo.StartAsync(["dashboard-own-map"], map: app => app.MapOrleansDashboard("/orleans"));
+
+        using var script = await silo.SendAsync(HttpMethod.Get, "/orleans/index.min.js");
+        Assert.Equal(HttpStatusCode.OK, script.StatusCode);
+        Assert.True((await script.Content.ReadAsByteArrayAsync()).Length > 100_000);
+        using var page = await silo.SendAsync(HttpMethod.Get, "/orleans/");
+        Assert.Equal(HttpStatusCode.OK, page.StatusCode);
+        Assert.Contains("Orleans Dashboard", await page.Content.ReadAsStringAsync(), StringComparison.Ordinal);
+        // Ours still serves, its own way.
+        using var ours = await silo.SendAsync(HttpMethod.Get, "/dashboard/index.css");
+        Assert.Equal(HttpStatusCode.OK, ours.StatusCode);
     }
 
     [Fact]

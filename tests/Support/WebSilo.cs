@@ -32,7 +32,7 @@ public sealed class WebSilo : IAsyncDisposable
 
     public IServiceProvider Services => _app.Services;
 
-    public static async Task<WebSilo> StartAsync(string[] queues, Action<TaskQueueSiloOptions>? configure = null, Action<IServiceCollection>? services = null, LogCapture? logs = null)
+    public static async Task<WebSilo> StartAsync(string[] queues, Action<TaskQueueSiloOptions>? configure = null, Action<IServiceCollection>? services = null, LogCapture? logs = null, Action<WebApplication>? map = null)
     {
         var port = RedisServer.FreePort();
         var builder = WebApplication.CreateSlimBuilder();
@@ -58,6 +58,8 @@ public sealed class WebSilo : IAsyncDisposable
         services?.Invoke(builder.Services);
         var app = builder.Build();
         app.MapTaskQueueDashboard();
+        // What a host maps besides (the package's own dashboard mapping, say).
+        map?.Invoke(app);
         await app.StartAsync();
         return new WebSilo(app, new HttpClient { BaseAddress = new Uri($"http://127.0.0.1:{port}"), Timeout = TimeSpan.FromSeconds(60) });
     }

@@ -25,6 +25,7 @@ internal sealed class DashboardAssets
 
     private readonly Lock _gate = new();
     private volatile bool _loaded;
+    private bool _mapping;
 
     private DashboardAssets(object provider) => Provider = provider;
 
@@ -50,8 +51,35 @@ internal sealed class DashboardAssets
         services.Remove(registered);
         var assets = new DashboardAssets(RuntimeHelpers.GetUninitializedObject(ProviderType));
         services.AddSingleton(assets);
-        services.AddSingleton(ProviderType, assets.Provider);
+        // Transient, so every mapping asks: only routes mapped through MapDeferred load the files before serving them. The
+        // package's MapOrleansDashboard called by the host itself (a second path, or instead of ours) would serve from an
+        // empty provider, so it gets the files loaded at once, as the stock provider has them.
+        services.AddTransient(ProviderType, _ => assets.ForMapping());
         return true;
+    }
+
+    /// <summary>
+    /// Runs <paramref name="map"/> (the package's MapOrleansDashboard) handing it the provider still empty: the caller
+    /// makes each of the routes it maps call <see cref="EnsureLoaded"/> first. Mapping runs once, on the thread building the app.
+    /// </summary>
+    public T MapDeferred<T>(Func<T> map)
+    {
+        ArgumentNullException.ThrowIfNull(map);
+        _mapping = true;
+        try
+        {
+            return map();
+        }
+        finally
+        {
+            _mapping = false;
+        }
+    }
+
+    private object ForMapping()
+    {
+        if (!_mapping) EnsureLoaded();
+        return Provider;
     }
 
     /// <summary>Reads the page's files into the provider once; later calls return at once.</summary>

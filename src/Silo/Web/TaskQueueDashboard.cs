@@ -26,8 +26,9 @@ public static class TaskQueueDashboard
         if (settings?.Metrics is { Enabled: true, Prometheus: true })
             endpoints.MapPrometheusScrapingEndpoint(TaskQueueTelemetry.MetricsPath).RequireAuthorization(AccessPolicy.Name);
         if (settings?.Dashboard.Enabled != true) return endpoints;
-        var dashboard = endpoints.MapOrleansDashboard(RoutePrefix).RequireAuthorization(AccessPolicy.Name);
         var assets = endpoints.ServiceProvider.GetService<DashboardAssets>();
+        var dashboard = (assets is null ? endpoints.MapOrleansDashboard(RoutePrefix) : assets.MapDeferred(() => endpoints.MapOrleansDashboard(RoutePrefix)))
+            .RequireAuthorization(AccessPolicy.Name);
         // The dashboard can read any grain's state (a schedule's payload) and stream the silo's log: contents, which a
         // ReadOnly key sees only when it may see payloads.
         ((IEndpointConventionBuilder)dashboard).Add(endpoint =>
