@@ -88,7 +88,10 @@ public sealed class DeployFilesTests
         var lines = Dockerfile();
         var silo = XDocument.Load(Path.Combine(Root, "src", "Silo", "Silo.csproj"));
         var assembly = silo.Descendants("AssemblyName").Single().Value;
-        Assert.Contains(lines, l => l.Contains("dotnet publish src/Silo/Silo.csproj", StringComparison.Ordinal));
+        var publish = lines.Single(l => l.Contains("dotnet publish src/Silo/Silo.csproj", StringComparison.Ordinal));
+        // Precompiled (ReadyToRun) for a faster start; framework-dependent on the aspnet image below.
+        Assert.Contains("-p:PublishReadyToRun=true", publish, StringComparison.Ordinal);
+        Assert.Contains("--self-contained false", publish, StringComparison.Ordinal);
         var entry = lines.Single(l => l.StartsWith("ENTRYPOINT", StringComparison.Ordinal));
         Assert.Equal(["dotnet", $"{assembly}.dll"], JsonSerializer.Deserialize<string[]>(entry["ENTRYPOINT".Length..]) ?? []);
         var user = lines.Single(l => l.StartsWith("USER", StringComparison.Ordinal))["USER".Length..].Trim();
