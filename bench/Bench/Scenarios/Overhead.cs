@@ -1,0 +1,79 @@
+using System.Diagnostics;
+using DistributedTaskQueue.Bench.Infra;
+
+namespace DistributedTaskQueue.Bench.Scenarios;
+
+/// <summary>
+/// What the Orleans dashboard and the metrics exporters cost (issue 9: within 10 % of throughput with them off). Each
+/// round runs the stock silo twice, "on" (as shipped: <c>TaskQueue:Dashboard:Enabled</c> and <c>TaskQueue:Metrics:Enabled</c>
+/// true) and "off" (both false), in alternating order from round to round, each on a fresh Redis and silo: the
+/// <see cref="Throughput"/> runs (batch and single, worker concurrency 8 and 64, after the same untimed warm-up), then
+/// the idle RSS of another silo of that setting <see cref="Cold.IdleAfter"/> after its launch. Reports medians per
+/// setting and the on/off ratio of each cell.
+/// </summary>
+internal static class Overhead
+{
+    private static readonly (string Name, bool On)[] Settings = [("on", true), ("off", false)];
+
+    public static async Task<Report> RunAsync(BenchOptions options, CancellationToken cancellationToken)
+    {
+        var tasks = options.TasksOr(200_000, 5_000);
+        var report = new Report("overhead");
+        report.Set("settings.tasks_per_run", tasks);
+        report.Set("settings.on", "TaskQueue:Dashboard:Enabled=true, TaskQueue:Metrics:Enabled=true (as shipped)");
+        report.Set("settings.off", "TaskQueue:Dashboard:Enabled=false, TaskQueue:Metrics:Enabled=false");
+        report.Set("settings.order", "alternating: on then off in odd rounds, off then on in even rounds");
+        var cells = new Dictionary<string, List<double>>();
+        void Add(string key, double value) => (cells.TryGetValue(key, out var list) ? list : cells[key] = []).Add(value);
+        for (var round = 1; round <= options.Runs; round++)
+        {
+            (string Name, bool On)[] order = round % 2 == 1 ? Settings : [Settings[1], Settings[0]];
+            foreach (var (name, on) in order)
+            {
+                var env = SettingsFor(on);
+                foreach (var workers in Throughput.WorkerConcurrency)
+                {
+                    await using var cluster = await BenchCluster.StartAsync(1, workers, SiloKind.Stock, cancellationToken, env);
+                    await cluster.WarmUpAsync(Math.Min(tasks, 5_000), cancellationToken);
+                    await Throughput.RunOnceAsync(cluster, Math.Min(tasks, 20_000), batched: true, options.Concurrency, cancellationToken);
+                    await Throughput.RunOnceAsync(cluster, Math.Min(tasks, 20_000), batched: false, options.Concurrency, cancellationToken);
+                    var b = await Throughput.RunOnceAsync(cluster, tasks, batched: true, options.Concurrency, cancellationToken);
+                    var s = await Throughput.RunOnceAsync(cluster, tasks, batched: false, options.Concurrency, cancellationToken);
+                    Console.WriteLine($"   round {round} {name,-3} c{workers}: batch {b.Total,8:N0} tasks/s ({b.SiloCpuUs:0.0} µs/task), single {s.Total,8:N0} tasks/s ({s.SiloCpuUs:0.0} µs/task)");
+                    Add($"{name}.c{workers}.batch_tasks_per_sec", b.Total);
+                    Add($"{name}.c{workers}.single_tasks_per_sec", s.Total);
+                    Add($"{name}.c{workers}.batch_silo_cpu_us_per_task", b.SiloCpuUs);
+                    Add($"{name}.c{workers}.single_silo_cpu_us_per_task", s.SiloCpuUs);
+                }
+                var rss = await IdleRssAsync(env, cancellationToken);
+                Console.WriteLine($"   round {round} {name,-3} idle silo RSS {rss:0.0} MB");
+                Add($"{name}.idle_silo_rss_mb", rss);
+            }
+        }
+        foreach (var (key, values) in cells) report.Add(key, Summary.Of(values), key.EndsWith("_mb", StringComparison.Ordinal) || key.Contains("cpu", StringComparison.Ordinal) ? 1 : 0);
+        foreach (var key in cells.Keys.Where(k => k.StartsWith("on.", StringComparison.Ordinal) && k.Contains("tasks_per_sec", StringComparison.Ordinal)))
+        {
+            var ratio = Summary.Of(cells[key]).Median / Summary.Of(cells["off" + key[2..]]).Median;
+            report.Set("on_over_off" + key[2..], Math.Round(ratio, 3));
+            Console.WriteLine($"   on/off {key[3..],-28} {ratio:0.000}");
+        }
+        return report;
+    }
+
+    private static Dictionary<string, string> SettingsFor(bool on) => new()
+    {
+        ["TaskQueue__Dashboard__Enabled"] = on ? "true" : "false",
+        ["TaskQueue__Metrics__Enabled"] = on ? "true" : "false",
+    };
+
+    /// <summary>VmRSS of a stock silo with these settings that has done nothing for <see cref="Cold.IdleAfter"/> since its launch.</summary>
+    private static async Task<double> IdleRssAsync(Dictionary<string, string> env, CancellationToken cancellationToken)
+    {
+        await using var redis = await RedisProcess.StartAsync(cancellationToken);
+        var clusterId = "idle-" + Guid.NewGuid().ToString("N")[..8];
+        await using var idle = await SiloProcess.StartAsync("idle", redis.ConnectionString, clusterId, BenchCluster.Queue, 8, SiloKind.Stock, cancellationToken, settings: env);
+        var wait = Cold.IdleAfter - TimeSpan.FromMilliseconds(Load.Ms(Stopwatch.GetTimestamp() - idle.LaunchedTimestamp));
+        if (wait > TimeSpan.Zero) await Task.Delay(wait, cancellationToken);
+        return idle.ResidentBytes() / 1e6;
+    }
+}
