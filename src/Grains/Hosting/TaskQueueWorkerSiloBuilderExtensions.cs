@@ -22,8 +22,6 @@ public static class TaskQueueWorkerSiloBuilderExtensions
         services.AddMetrics();
         services.TryAddSingleton<WorkerMetrics>();
         services.TryAddSingleton<WorkerProgress>();
-        services.TryAddSingleton<SiloActiveSignal>();
-        services.AddSingleton<ILifecycleParticipant<ISiloLifecycle>>(sp => sp.GetRequiredService<SiloActiveSignal>());
         services.AddHostedService<TaskWorker>();
         return silo;
     }
