@@ -118,6 +118,40 @@ public sealed class QueuePartitionListingTests
     }
 
     [Fact]
+    public void PurgeWarm_PassesOverASubmitWhoseWriteIsInFlight_AndTheCountsStayTrue()
+    {
+        var waiting = Submit();
+        // A submit taken by a write that has not landed yet: not staged any more, not yet indexed or counted.
+        var inFlight = _partition.Submit(new TaskSubmission { TaskName = "t", Payload = "{}"u8.ToArray() }, _time.GetUtcNow()).Sequence;
+        var writing = _partition.TakeStaged();
+        var below = _partition.NextSequence;
+
+        Assert.Equal(1, _partition.PurgeWarm(null, below, 10, _time.GetUtcNow()));
+        _partition.CommitStaged(writing);
+
+        Assert.Equal(TaskState.Cancelled, _partition.GetInfo(waiting)!.State);
+        Assert.Equal(TaskState.Pending, _partition.GetInfo(inFlight)!.State);
+        var stats = _partition.Stats();
+        Assert.Equal(1, stats.Pending);
+        Assert.Equal(1, stats.Cancelled);
+        Assert.Equal([inFlight], List(TaskState.Pending));
+    }
+
+    [Fact]
+    public void Cancel_OfASubmitWhoseWriteIsInFlight_IsUnknown_AsWhileStaged_AndTheCountsStayTrue()
+    {
+        var inFlight = _partition.Submit(new TaskSubmission { TaskName = "t", Payload = "{}"u8.ToArray() }, _time.GetUtcNow()).Sequence;
+        var writing = _partition.TakeStaged();
+
+        Assert.Equal(QueuePartition.CancelResult.Unknown, _partition.Cancel(inFlight, _time.GetUtcNow(), out _, out _));
+        _partition.CommitStaged(writing);
+
+        Assert.Equal(TaskState.Pending, _partition.GetInfo(inFlight)!.State);
+        Assert.Equal(1, _partition.Stats().Pending);
+        Assert.Equal(0, _partition.Stats().Cancelled);
+    }
+
+    [Fact]
     public void ListingAnotherState_IsRefused()
     {
         Assert.Throws<ArgumentOutOfRangeException>(() => TaskListing.Check(TaskState.Succeeded, 10));

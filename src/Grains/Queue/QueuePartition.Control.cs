@@ -23,7 +23,7 @@ internal sealed partial class QueuePartition
     {
         worker = null;
         attempt = default;
-        if (_staged.Contains(sequence) || _segments.Find(sequence) is not { } record) return CancelResult.Unknown;
+        if (IsUnwritten(sequence) || _segments.Find(sequence) is not { } record) return CancelResult.Unknown;
         switch (record.State)
         {
             case TaskState.Pending or TaskState.Scheduled or TaskState.Retrying:

@@ -34,7 +34,7 @@ internal sealed partial class QueuePartition
             foreach (var record in segment.Tasks)
             {
                 if (purged >= max) return purged;
-                if (record.Sequence >= below || _staged.Contains(record.Sequence)) continue;
+                if (record.Sequence >= below || IsUnwritten(record.Sequence)) continue;
                 if (record.State is not (TaskState.Pending or TaskState.Scheduled or TaskState.Retrying)) continue;
                 if (taskName is not null && record.TaskName != taskName) continue;
                 Move(record, TaskState.Cancelled, now);

@@ -33,6 +33,11 @@ internal sealed partial class QueuePartition
     private readonly ITaskTransitions? _transitions;
     private readonly SortedSet<long> _deadLetters = [];
     private HashSet<long> _staged = [];
+
+    // Submits a write has taken (TakeStaged) and not yet landed (CommitStaged): not staged any more, not yet indexed or
+    // counted. A purge or cancel in that window moved such a task out of a state it was never counted in (pending -1,
+    // cancelled +2 after CommitStaged indexed it again): treated as staged until its write lands.
+    private HashSet<long> _committing = [];
     private List<long> _finished = [];
     private DateTimeOffset _holdUntil = DateTimeOffset.MinValue;
 
@@ -146,12 +151,18 @@ internal sealed partial class QueuePartition
     {
         var staged = _staged;
         _staged = [];
+        // One write at a time: whatever an earlier write took has landed or failed with it by now.
+        _committing = staged;
         return staged;
     }
+
+    /// <summary>Whether a submit's write has not landed yet: staged, or taken by the write in flight.</summary>
+    private bool IsUnwritten(long sequence) => _staged.Contains(sequence) || _committing.Contains(sequence);
 
     /// <summary>Makes durably written submissions visible to workers.</summary>
     public void CommitStaged(HashSet<long> staged)
     {
+        if (ReferenceEquals(staged, _committing)) _committing = [];
         foreach (var sequence in staged.Order())
         {
             if (_segments.Find(sequence) is not { } record) continue;
