@@ -128,10 +128,10 @@ internal static class Cold
     }
 
     /// <summary>VmRSS of a stock silo that has done nothing for <see cref="IdleAfter"/> since its launch.</summary>
-    private static async Task<double> IdleRssAsync(RedisProcess redis, CancellationToken cancellationToken)
+    internal static async Task<double> IdleRssAsync(RedisProcess redis, CancellationToken cancellationToken, IReadOnlyDictionary<string, string>? settings = null)
     {
         var clusterId = "idle-" + Guid.NewGuid().ToString("N")[..8];
-        await using var idle = await SiloProcess.StartAsync("idle", redis.ConnectionString, clusterId, BenchCluster.Queue, 8, SiloKind.Stock, cancellationToken);
+        await using var idle = await SiloProcess.StartAsync("idle", redis.ConnectionString, clusterId, BenchCluster.Queue, 8, SiloKind.Stock, cancellationToken, settings: settings);
         var wait = IdleAfter - TimeSpan.FromMilliseconds(Load.Ms(Stopwatch.GetTimestamp() - idle.LaunchedTimestamp));
         if (wait > TimeSpan.Zero) await Task.Delay(wait, cancellationToken);
         return idle.ResidentBytes() / 1e6;

@@ -1,4 +1,3 @@
-using System.Diagnostics;
 using DistributedTaskQueue.Bench.Infra;
 
 namespace DistributedTaskQueue.Bench.Scenarios;
@@ -74,14 +73,10 @@ internal static class Overhead
         ["TaskQueue__Metrics__Enabled"] = metrics ? "true" : "false",
     };
 
-    /// <summary>VmRSS of a stock silo with these settings that has done nothing for <see cref="Cold.IdleAfter"/> since its launch.</summary>
+    /// <summary>VmRSS of an idle stock silo with these settings, on a Redis of its own (<see cref="Cold.IdleRssAsync"/>).</summary>
     private static async Task<double> IdleRssAsync(Dictionary<string, string> env, CancellationToken cancellationToken)
     {
         await using var redis = await RedisProcess.StartAsync(cancellationToken);
-        var clusterId = "idle-" + Guid.NewGuid().ToString("N")[..8];
-        await using var idle = await SiloProcess.StartAsync("idle", redis.ConnectionString, clusterId, BenchCluster.Queue, 8, SiloKind.Stock, cancellationToken, settings: env);
-        var wait = Cold.IdleAfter - TimeSpan.FromMilliseconds(Load.Ms(Stopwatch.GetTimestamp() - idle.LaunchedTimestamp));
-        if (wait > TimeSpan.Zero) await Task.Delay(wait, cancellationToken);
-        return idle.ResidentBytes() / 1e6;
+        return await Cold.IdleRssAsync(redis, cancellationToken, env);
     }
 }
