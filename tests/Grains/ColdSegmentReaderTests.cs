@@ -65,6 +65,34 @@ public sealed class ColdSegmentReaderTests : IDisposable
     }
 
     [Fact]
+    public async Task ASegmentReadBackForACaller_SurvivesEvictionsUntilTheCallerUnpinsIt()
+    {
+        var sequence = await FillAndEvictAsync();
+        var segment = sequence / Segment;
+        _partition.Pin([segment]);
+        await _reader.WarmAsync([sequence]);
+        Assert.False(_partition.IsCold(sequence));
+
+        // A write landing now would evict this far, wholly waiting segment first; pinned, it stays.
+        _partition.Evict(maxResidentRecords: Segment);
+        Assert.False(_partition.IsCold(sequence));
+
+        _partition.Unpin([segment]);
+        Assert.True(_partition.Evict(maxResidentRecords: Segment) > 0);
+        Assert.True(_partition.IsCold(sequence));
+    }
+
+    [Fact]
+    public async Task WarmAsync_ReleasesItsPins_SoTheSegmentsItReadMayLeaveMemoryAgain()
+    {
+        var sequence = await FillAndEvictAsync();
+        await _reader.WarmAsync([sequence]);
+        Assert.False(_partition.IsCold(sequence));
+        _partition.Evict(maxResidentRecords: Segment);
+        Assert.True(_partition.IsCold(sequence));
+    }
+
+    [Fact]
     public async Task WarmAsync_ReadsNothing_ForSequencesAlreadyInMemory()
     {
         await FillAndEvictAsync();

@@ -25,13 +25,25 @@ internal sealed partial class ColdSegmentReader(
 
     private async Task WarmColdAsync(IEnumerable<long> sequences)
     {
-        // Rounds, because a segment read for us may be evicted again before this turn resumes (a busy partition).
-        for (var round = 0; ; round++)
+        // Pinned until this call returns: writes that land while the reads are out evict past the budget, and would
+        // drop these segments first, so a busy partition refused every such call (a purge racing submits did).
+        var pinned = partition.ColdSegmentsOf(sequences);
+        if (pinned.Count == 0) return;
+        partition.Pin(pinned);
+        try
         {
-            var cold = partition.ColdSegmentsOf(sequences);
-            if (cold.Count == 0) return;
-            if (round == 3) throw new TaskQueueUnavailableException($"Could not read segments {string.Join(", ", cold)} of queue partition {key}; retry the call.");
-            await Task.WhenAll(cold.Select(ReadAsync));
+            // Rounds still, for a segment that left memory by another way while it was read (retention's deletes).
+            for (var round = 0; ; round++)
+            {
+                var cold = round == 0 ? pinned : partition.ColdSegmentsOf(sequences);
+                if (cold.Count == 0) return;
+                if (round == 3) throw new TaskQueueUnavailableException($"Could not read segments {string.Join(", ", cold)} of queue partition {key}; retry the call.");
+                await Task.WhenAll(cold.Select(ReadAsync));
+            }
+        }
+        finally
+        {
+            partition.Unpin(pinned);
         }
     }
 

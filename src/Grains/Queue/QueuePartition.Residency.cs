@@ -9,6 +9,9 @@ namespace DistributedTaskQueue.Queue;
 /// </summary>
 internal sealed partial class QueuePartition
 {
+    // Segment number -> callers that read it back and have not used it yet (Pin/Unpin).
+    private readonly Dictionary<long, int> _pinned = [];
+
     /// <summary>Forgets submit tokens older than the dedupe window (the housekeeping tick's, so an idle partition lets a burst go too).</summary>
     public void ForgetOldSubmits(DateTimeOffset now) => _recentSubmits.Forget(now - _options.SubmitDedupeWindow);
 
@@ -65,6 +68,28 @@ internal sealed partial class QueuePartition
     }
 
     /// <summary>
+    /// Keeps these segments in memory (once read back) until <see cref="Unpin"/>: a caller that reads segments back
+    /// for its own use must find them there when it resumes, though writes that landed meanwhile evicted past the
+    /// budget (they would evict exactly these first: wholly waiting, far from the fronts). Counted, for callers that
+    /// overlap. What a caller pins is bounded by what it reads back at once.
+    /// </summary>
+    public void Pin(IEnumerable<long> segmentNumbers)
+    {
+        foreach (var number in segmentNumbers) _pinned[number] = _pinned.GetValueOrDefault(number) + 1;
+    }
+
+    /// <summary>Releases what <see cref="Pin"/> kept; the next eviction may drop the segments again.</summary>
+    public void Unpin(IEnumerable<long> segmentNumbers)
+    {
+        foreach (var number in segmentNumbers)
+        {
+            if (!_pinned.TryGetValue(number, out var count)) continue;
+            if (count <= 1) _pinned.Remove(number);
+            else _pinned[number] = count - 1;
+        }
+    }
+
+    /// <summary>
     /// Puts a segment read from storage back in memory; false when it is no longer cold (warmed, or deleted by
     /// retention). Delayed tasks of it that came due meanwhile are due again (the caller promotes them).
     /// </summary>
@@ -112,6 +137,7 @@ internal sealed partial class QueuePartition
         keep.UnionWith(_delayed.SoonSegments);
         // The tail takes the next submits, which must land beside the records it already has.
         keep.Add(TaskSegment.NumberOf(_head.NextSequence));
+        keep.UnionWith(_pinned.Keys);
         return _segments.Evict(maxResidentRecords, keep, Summarize);
     }
 
