@@ -22,6 +22,8 @@ public static class TaskQueueWorkerSiloBuilderExtensions
         services.AddMetrics();
         services.TryAddSingleton<WorkerMetrics>();
         services.TryAddSingleton<WorkerProgress>();
+        services.TryAddSingleton<SiloActiveSignal>();
+        services.AddSingleton<ILifecycleParticipant<ISiloLifecycle>>(sp => sp.GetRequiredService<SiloActiveSignal>());
         services.AddHostedService<TaskWorker>();
         return silo;
     }

@@ -21,6 +21,7 @@ internal sealed partial class TaskWorker(
     IOptions<TaskQueueOptions> queueOptions,
     ILocalSiloDetails silo,
     IHostApplicationLifetime lifetime,
+    SiloActiveSignal siloActive,
     TimeProvider time,
     WorkerProgress progress,
     ILogger<TaskWorker> logger) : BackgroundService
@@ -36,7 +37,7 @@ internal sealed partial class TaskWorker(
         // Leases are held under the silo's address, so a partition can redeliver a dead silo's tasks at once.
         var address = silo.SiloAddress.ToParsableString();
         var workerId = string.IsNullOrEmpty(_options.WorkerId) ? address : $"{_options.WorkerId}@{address}";
-        // Grain calls need the silo up; hosted services may start before it is.
+        // Grain calls need the silo up; hosted services may start before it is. Whichever says so first.
         if (!await WaitForStartAsync(stoppingToken).ConfigureAwait(false)) return;
 
         _slots = new WorkerSlots(_options.MaxConcurrentTasks);
@@ -128,6 +129,7 @@ internal sealed partial class TaskWorker(
         var started = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
         using var onStarted = lifetime.ApplicationStarted.Register(() => started.TrySetResult());
         using var onStop = stoppingToken.Register(() => started.TrySetCanceled(stoppingToken));
+        _ = siloActive.Active.ContinueWith(_ => started.TrySetResult(), CancellationToken.None, TaskContinuationOptions.ExecuteSynchronously, TaskScheduler.Default);
         try
         {
             await started.Task.ConfigureAwait(false);

@@ -37,7 +37,7 @@ public sealed class WorkerHarness : IAsyncDisposable
         var silo = DispatchProxy.Create<ILocalSiloDetails, SiloProxy>();
         _metrics = new WorkerMetrics(_services.GetRequiredService<System.Diagnostics.Metrics.IMeterFactory>());
         _worker = new TaskWorker(grains, lanes, registry, _metrics, Options.Create(options), Options.Create(new TaskQueueOptions()), silo,
-            new StartedLifetime(), Time, new WorkerProgress(Time), NullLogger<TaskWorker>.Instance);
+            new StartedLifetime(), new SiloActiveSignal(), Time, new WorkerProgress(Time), NullLogger<TaskWorker>.Instance);
     }
 
     public FakeTimeProvider Time { get; } = new(new DateTimeOffset(2026, 1, 1, 0, 0, 0, TimeSpan.Zero));
