@@ -57,28 +57,31 @@ public static class TaskQueueGrainsSiloBuilderExtensions
     private static void AddRedisStorage(ISiloBuilder silo, ConfigurationOptions redis)
     {
         // Partitions read through Orleans' Redis grain storage and write each flush as one script call
-        // (PartitionFlushScript): both on one connection, both through one key function.
+        // (PartitionFlushScript): both on the silo's one connection, both through one key function. Schedules and
+        // reminders share that connection too (membership as well, where the silo's host configures it).
         var services = silo.Services;
-        services.TryAddSingleton(_ => new PartitionRedis(redis)); // made by a factory, so the container disposes it
+        services.TryAddSingleton(_ => new SiloRedis(redis)); // made by a factory, so the container disposes it
         services.TryAddSingleton(sp => new PartitionStorageKeys(sp.GetRequiredService<IOptions<ClusterOptions>>().Value.ServiceId));
         services.TryAddSingleton<IPartitionFlush, PartitionFlushScript>();
-        silo.AddRedisGrainStorage(TaskQueueGrain.StorageName, o => o.Configure<PartitionRedis, PartitionStorageKeys>((options, connection, keys) =>
+        silo.AddRedisGrainStorage(TaskQueueGrain.StorageName, o => o.Configure<SiloRedis, PartitionStorageKeys>((options, connection, keys) =>
         {
             options.ConfigurationOptions = redis;
-            options.CreateMultiplexer = async _ => (await connection.ConnectAsync(), IsShared: true);
+            options.CreateMultiplexer = connection.SharedAsync;
             options.GetStorageKey = keys.For;
             // Partitions store bytes they serialized themselves (binary, version-tolerant, [Alias]-named records):
             // the storage passes them through rather than wrap and copy them again.
             options.GrainStorageSerializer = new StoredBlobSerializer();
             options.DeleteStateOnClear = true;
         }));
-        silo.AddRedisGrainStorage(ScheduleGrain.StorageName, o => o.Configure<Serializer>((options, serializer) =>
+        silo.AddRedisGrainStorage(ScheduleGrain.StorageName, o => o.Configure<Serializer, SiloRedis>((options, serializer, connection) =>
         {
             options.ConfigurationOptions = redis;
+            options.CreateMultiplexer = connection.SharedAsync;
             UseOrleansSerializer(options, serializer);
             options.DeleteStateOnClear = true; // a removed schedule leaves no key behind
         }));
         silo.UseRedisReminderService(o => o.ConfigurationOptions = redis);
+        services.AddOptions<RedisReminderTableOptions>().Configure<SiloRedis>((options, connection) => options.CreateMultiplexer = connection.SharedAsync);
     }
 
     /// <summary>

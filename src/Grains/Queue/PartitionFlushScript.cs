@@ -10,7 +10,7 @@ namespace DistributedTaskQueue.Queue;
 /// empty stored ETag matches only an empty expected one), so reads and activation go through the grain storage as
 /// before. The script is loaded once (SCRIPT LOAD) and run by hash (EVALSHA); a server that lost it is given it again.
 /// </summary>
-internal sealed class PartitionFlushScript(PartitionRedis redis, PartitionStorageKeys keys) : IPartitionFlush
+internal sealed class PartitionFlushScript(SiloRedis redis, PartitionStorageKeys keys) : IPartitionFlush
 {
     /// <summary>
     /// KEYS: the states. ARGV[1]: the flush's new ETag; then per key i: ARGV[3i-1] 'w' (write) or 'd' (delete),

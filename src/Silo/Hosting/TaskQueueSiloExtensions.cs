@@ -6,6 +6,7 @@ using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
+using Orleans.Clustering.Redis;
 using Orleans.Configuration;
 using Orleans.Hosting;
 
@@ -39,6 +40,8 @@ public static partial class TaskQueueSiloExtensions
             else
             {
                 silo.UseRedisClustering(o => o.ConfigurationOptions = TaskQueueRedis.Configuration(settings.Options));
+                // On the connection partitions, schedules and reminders use (registered by AddTaskQueue): one handshake fewer at start.
+                silo.Services.AddOptions<RedisClusteringOptions>().Configure<SiloRedis>((o, connection) => o.CreateMultiplexer = connection.SharedAsync);
                 silo.Configure<ClusterMembershipOptions>(o => ApplyFailureDetection(settings.FailureDetection, o));
                 if (IPAddress.TryParse(settings.AdvertisedAddress, out var advertised))
                     silo.ConfigureEndpoints(advertised, settings.SiloPort, settings.GatewayPort, listenOnAnyHostAddress: true);

@@ -1,13 +1,15 @@
 using StackExchange.Redis;
 
-namespace DistributedTaskQueue.Queue;
+namespace DistributedTaskQueue;
 
 /// <summary>
-/// The silo's one connection for partition storage: Orleans' Redis grain storage reads partitions through it
-/// (handed over as a shared multiplexer, so the storage never disposes it) and <see cref="PartitionFlushScript"/>
-/// writes them through it. Connects on first use; a failed connect is tried again by the next caller.
+/// The silo's one Redis connection: Orleans' membership table, reminder table and grain storages (partitions,
+/// schedules) are handed it as a shared multiplexer (so none disposes it), and <see cref="Queue.PartitionFlushScript"/>
+/// writes partitions through it. One connection instead of four: each was a handshake in the start path, and
+/// StackExchange.Redis pipelines every caller over one socket anyway. (Health checks keep a connection of their own:
+/// they are meant to reveal this one's failures.) Connects on first use; a failed connect is tried again by the next caller.
 /// </summary>
-internal sealed class PartitionRedis(ConfigurationOptions options) : IAsyncDisposable
+internal sealed class SiloRedis(ConfigurationOptions options) : IAsyncDisposable
 {
     private readonly Lock _lock = new();
     private volatile Task<ConnectionMultiplexer>? _connecting;
@@ -24,6 +26,9 @@ internal sealed class PartitionRedis(ConfigurationOptions options) : IAsyncDispo
 
         static async ValueTask<IConnectionMultiplexer> AwaitAsync(Task<ConnectionMultiplexer> connecting) => await connecting.ConfigureAwait(false);
     }
+
+    /// <summary>For Orleans' Redis providers' <c>CreateMultiplexer</c>: this connection, marked shared so they never dispose it.</summary>
+    public async Task<(IConnectionMultiplexer Multiplexer, bool IsShared)> SharedAsync<TOptions>(TOptions options) => (await ConnectAsync().ConfigureAwait(false), true);
 
     public async ValueTask DisposeAsync()
     {
