@@ -51,6 +51,31 @@ public sealed class DashboardTests(LoopbackWebSilo fixture) : IClassFixture<Loop
     }
 
     [Fact]
+    public async Task GrainCallsAreTimedForTheDashboardsMethodPages_OnceSomeoneOpensIt()
+    {
+        await using var silo = await WebSilo.StartAsync(["dashboard-profile"]);
+        // The package's filter is wrapped in place: it runs only while profiling is on.
+        var filters = ((IEnumerable<IIncomingGrainCallFilter>)silo.Services.GetService(typeof(IEnumerable<IIncomingGrainCallFilter>))!).ToList();
+        Assert.Contains(filters, f => f is DashboardCallFilter);
+        Assert.DoesNotContain(filters, f => f.GetType().Name == "GrainProfilerFilter");
+
+        var client = (TaskClient)silo.Services.GetService(typeof(TaskClient))!;
+        var clock = System.Diagnostics.Stopwatch.StartNew();
+        var text = "";
+        while (clock.Elapsed < TimeSpan.FromSeconds(30))
+        {
+            // A dashboard query turns profiling on in every silo; calls made after it are timed and reported each second.
+            using (await silo.SendAsync(HttpMethod.Get, "/dashboard/DashboardCounters")) { }
+            await client.WaitAsync(await client.SubmitAsync("dtq.echo", "1", "dashboard-profile"), TimeSpan.FromSeconds(30));
+            using var top = await silo.SendAsync(HttpMethod.Get, "/dashboard/TopGrainMethods");
+            text = (await ApiAssert.OkAsync(top)).GetRawText();
+            if (text.Contains("TaskQueueGrain", StringComparison.Ordinal)) break;
+            await Task.Delay(250);
+        }
+        Assert.Contains("TaskQueueGrain", text);
+    }
+
+    [Fact]
     public async Task ThePagesFiles_AreReadOnTheFirstDashboardRequest_NotAtStart_AndItsSourceMapNever()
     {
         await using var silo = await WebSilo.StartAsync(["dashboard-lazy"]);

@@ -16,6 +16,8 @@ public static class TaskQueueDashboardSiloExtensions
         silo.AddDashboard();
         // Its page files are read on the first dashboard request, not at start (DashboardAssets says why).
         DashboardAssets.TryDefer(silo.Services);
+        // Its grain-call timing filter runs only while someone has the dashboard open (DashboardCallFilter says why).
+        DashboardCallFilter.TryInstall(silo.Services);
         return silo;
     }
 }
