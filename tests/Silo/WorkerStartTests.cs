@@ -33,13 +33,47 @@ public sealed class WorkerStartTests
         }
     }
 
+    [Fact]
+    public async Task WithWaitForApplicationStarted_TheWorkerServesOnlyOnceEveryHostedServiceStarted()
+    {
+        var gate = new HeldStart();
+        var logs = new LogCapture();
+        var starting = WebSilo.StartAsync(["worker-start-late"], s => s.Worker.WaitForApplicationStarted = true, logs: logs, services: s => s.AddHostedService(_ => gate));
+        bool Serving() => logs.Entries.Any(e => e.Category.EndsWith(".TaskWorker", StringComparison.Ordinal) && e.Message.Contains("serving worker-start-late", StringComparison.Ordinal));
+        try
+        {
+            // The held service starts after the silo (hosted services start in order), so the silo is active by now.
+            await gate.Starting.WaitAsync(TimeSpan.FromSeconds(30));
+            // The other test's worker serves within a fraction of a second of this point; this one must not.
+            await Task.Delay(TimeSpan.FromSeconds(1));
+            Assert.False(Serving());
+        }
+        finally
+        {
+            gate.Release();
+        }
+        await using var silo = await starting;
+        var clock = System.Diagnostics.Stopwatch.StartNew();
+        while (!Serving() && clock.Elapsed < TimeSpan.FromSeconds(30)) await Task.Delay(50);
+        Assert.True(Serving());
+    }
+
     private sealed class HeldStart : IHostedService
     {
         private readonly TaskCompletionSource _released = new(TaskCreationOptions.RunContinuationsAsynchronously);
 
+        private readonly TaskCompletionSource _starting = new(TaskCreationOptions.RunContinuationsAsynchronously);
+
+        /// <summary>Completes when the host calls this service's start (every service registered before it has started).</summary>
+        public Task Starting => _starting.Task;
+
         public void Release() => _released.TrySetResult();
 
-        public Task StartAsync(CancellationToken cancellationToken) => _released.Task.WaitAsync(cancellationToken);
+        public Task StartAsync(CancellationToken cancellationToken)
+        {
+            _starting.TrySetResult();
+            return _released.Task.WaitAsync(cancellationToken);
+        }
 
         public Task StopAsync(CancellationToken cancellationToken) => Task.CompletedTask;
     }

@@ -34,6 +34,15 @@ public sealed class WorkerOptions
     public TimeSpan ShutdownGracePeriod { get; set; } = TimeSpan.FromSeconds(30);
 
     /// <summary>
+    /// Whether the worker waits for the host's <c>ApplicationStarted</c> (every hosted service started) before it takes
+    /// tasks. False (the default): it starts as soon as the silo is active, at its place in the hosted services' start
+    /// order, as Hangfire's server does: services registered before the silo have started, ones registered after may
+    /// still be starting (the web server among them; about 0.2 s of a cold start). True suits handlers that need a
+    /// hosted service the app registers after the silo.
+    /// </summary>
+    public bool WaitForApplicationStarted { get; set; }
+
+    /// <summary>
     /// How often this worker reports itself (queues, slots, counts) to the cluster's worker directory, which
     /// <c>GET /api/workers</c> lists; a worker that missed three reports is taken for gone.
     /// </summary>
