@@ -13,7 +13,10 @@ public static class TaskQueueDashboardSiloExtensions
     public static ISiloBuilder AddTaskQueueDashboard(this ISiloBuilder silo)
     {
         ArgumentNullException.ThrowIfNull(silo);
+        var before = silo.Services.Count;
         silo.AddDashboard();
+        // Its own start-up work runs after the silo is active and the host has started (DashboardStartDeferral says why).
+        DashboardStartDeferral.Apply(silo.Services, before);
         // Its page files are read on the first dashboard request, not at start (DashboardAssets says why).
         DashboardAssets.TryDefer(silo.Services);
         // Its grain-call timing filter runs only while someone has the dashboard open (DashboardCallFilter says why).
