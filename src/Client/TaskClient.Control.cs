@@ -27,12 +27,27 @@ public sealed partial class TaskClient
         await Call(() => Owner(id).PurgeDeadLettersAsync([id.Sequence], null)).ConfigureAwait(false) == 1;
 
     /// <summary>Puts a queue's dead letters (all, or those of one task name) back in line; returns how many.</summary>
-    public Task<int> RetryDeadLettersAsync(string queue, string? taskName = null) =>
-        SumOverPartitions(queue, p => p.RetryDeadLettersAsync(null, taskName));
+    /// <exception cref="ArgumentException">The task name is given but blank.</exception>
+    public Task<int> RetryDeadLettersAsync(string queue, string? taskName = null)
+    {
+        ThrowIfBlank(taskName, "retry");
+        return SumOverPartitions(queue, p => p.RetryDeadLettersAsync(null, taskName));
+    }
 
     /// <summary>Deletes a queue's dead letters (all, or those of one task name) for good; returns how many.</summary>
-    public Task<int> PurgeDeadLettersAsync(string queue, string? taskName = null) =>
-        SumOverPartitions(queue, p => p.PurgeDeadLettersAsync(null, taskName));
+    /// <exception cref="ArgumentException">The task name is given but blank.</exception>
+    public Task<int> PurgeDeadLettersAsync(string queue, string? taskName = null)
+    {
+        ThrowIfBlank(taskName, "purge");
+        return SumOverPartitions(queue, p => p.PurgeDeadLettersAsync(null, taskName));
+    }
+
+    // An empty name is a mistake (a flag or form field left blank), not "every dead letter" and not "none": say so, as PurgeQueueAsync does.
+    private static void ThrowIfBlank(string? taskName, string verb)
+    {
+        if (taskName is not null && string.IsNullOrWhiteSpace(taskName))
+            throw new ArgumentException($"A task name to {verb} dead letters by must not be empty; leave it out to {verb} every dead letter.", nameof(taskName));
+    }
 
     private async Task<int> SumOverPartitions(string queue, Func<ITaskQueueGrain, Task<int>> call)
     {

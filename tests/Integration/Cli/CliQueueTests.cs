@@ -83,6 +83,9 @@ public sealed class CliQueueTests(RedisFixture fixture)
         Assert.Equal(TaskState.DeadLettered, rerun!.State);
         Assert.Equal(2, rerun.Errors.Count);
 
+        // A blank --task-name is a mistake, not "all" and not "none": refused, and the dead letters are still there.
+        await cli.AssertRefusedAsync(2, "must not be empty", "dead", "purge", "ops", "--task-name", " ");
+        await cli.AssertRefusedAsync(2, "must not be empty", "dead", "retry", "ops", "--task-name", "");
         Assert.Equal("purged 2 dead letter(s)", (await cli.RunOkAsync("dead", "purge", "ops")).Stdout);
         Assert.Equal("0 dead letter(s)", (await cli.RunOkAsync("dead", "list", "ops")).Stdout);
         await cli.AssertRefusedAsync(2, "--limit must be 1-10000", "dead", "list", "ops", "--limit", "0");
