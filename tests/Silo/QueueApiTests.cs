@@ -131,6 +131,9 @@ public sealed class QueueApiTests(ApiSilo silo) : IClassFixture<ApiSilo>
         await silo.Client.SubmitAsync(new RecordTask("after"), queue);
         using (var blank = await PostAsync($"/api/queues/{queue}/purge?taskName=%20")) await ApiAssert.ProblemAsync(blank, HttpStatusCode.BadRequest);
         Assert.Equal(1, (await silo.Client.GetQueueStatsAsync(queue)).Pending);
+        // So is one on the dead-letter verbs by name.
+        using (var blank = await PostAsync($"/api/queues/{queue}/dead/retry?taskName=%20")) await ApiAssert.ProblemAsync(blank, HttpStatusCode.BadRequest);
+        using (var blank = await silo.Http.DeleteAsync(new Uri($"/api/queues/{queue}/dead?taskName=%20", UriKind.Relative))) await ApiAssert.ProblemAsync(blank, HttpStatusCode.BadRequest);
     }
 
     [Fact]
