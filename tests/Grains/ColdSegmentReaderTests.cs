@@ -83,6 +83,37 @@ public sealed class ColdSegmentReaderTests : IDisposable
     }
 
     [Fact]
+    public Task ACallNeedingColdAndWarmSegments_KeepsThemAll_ThoughAWriteEvictsBeforeEachReadLands() =>
+        // On the thread pool, with no synchronization context: a held read's release then runs the reader's
+        // continuations on this thread, and the evictions below land between two reads, as another turn's write would.
+        Task.Run(async () =>
+        {
+            var cold = await FillAndEvictAsync();
+            // Segments Window+1.. are back in memory but far from the front: the first an eviction drops. Window stays cold.
+            await _reader.WarmAsync([cold + Segment, cold + (2 * Segment), cold + (3 * Segment)]);
+            long[] needed = [cold, cold + Segment, cold + (2 * Segment), cold + (3 * Segment)];
+            _storage.HoldEachRead();
+
+            var call = _reader.WarmAsync(needed);
+            while (!call.IsCompleted)
+            {
+                var held = _storage.TakeHeldReads();
+                Assert.NotEmpty(held);
+                // A busy partition: a write lands (evicting past the budget) before each read does. What the call
+                // needs must stay in memory, whether it was cold or warm when the call began.
+                foreach (var (_, release) in held)
+                {
+                    _partition.Evict(maxResidentRecords: Segment);
+                    release.SetResult();
+                }
+            }
+
+            await call;
+            Assert.All(needed, sequence => Assert.False(_partition.IsCold(sequence)));
+            Assert.Equal(0, _lost);
+        });
+
+    [Fact]
     public async Task WarmAsync_ReleasesItsPins_SoTheSegmentsItReadMayLeaveMemoryAgain()
     {
         var sequence = await FillAndEvictAsync();

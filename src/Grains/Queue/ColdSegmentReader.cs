@@ -25,17 +25,21 @@ internal sealed partial class ColdSegmentReader(
 
     private async Task WarmColdAsync(IEnumerable<long> sequences)
     {
-        // Pinned until this call returns: writes that land while the reads are out evict past the budget, and would
-        // drop these segments first, so a busy partition refused every such call (a purge racing submits did).
-        var pinned = partition.ColdSegmentsOf(sequences);
-        if (pinned.Count == 0) return;
+        var first = partition.ColdSegmentsOf(sequences);
+        if (first.Count == 0) return;
+        // Every segment the call needs is pinned until it returns, not only those cold now: writes that land while the
+        // reads are out evict past the budget, and would drop exactly these first (wholly waiting or finished, far from
+        // the fronts), so a busy partition refused every such call (a purge racing submits did). One warm now and
+        // evicted meanwhile had to be read again in a later round, unpinned, and was evicted again while that round's
+        // other reads were out, until the call gave up (a dead-letter page spanning warm and cold segments did).
+        var pinned = sequences.Select(TaskSegment.NumberOf).ToHashSet();
         partition.Pin(pinned);
         try
         {
             // Rounds still, for a segment that left memory by another way while it was read (retention's deletes).
             for (var round = 0; ; round++)
             {
-                var cold = round == 0 ? pinned : partition.ColdSegmentsOf(sequences);
+                var cold = round == 0 ? first : partition.ColdSegmentsOf(sequences);
                 if (cold.Count == 0) return;
                 if (round == 3) throw new TaskQueueUnavailableException($"Could not read segments {string.Join(", ", cold)} of queue partition {key}; retry the call.");
                 await Task.WhenAll(cold.Select(ReadAsync));

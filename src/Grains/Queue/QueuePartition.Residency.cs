@@ -71,7 +71,8 @@ internal sealed partial class QueuePartition
     /// Keeps these segments in memory (once read back) until <see cref="Unpin"/>: a caller that reads segments back
     /// for its own use must find them there when it resumes, though writes that landed meanwhile evicted past the
     /// budget (they would evict exactly these first: wholly waiting, far from the fronts). Counted, for callers that
-    /// overlap. What a caller pins is bounded by what it reads back at once.
+    /// overlap. A caller pins every segment it needs at once (warm ones too: they would be evicted first while
+    /// the others are read), so what it pins is bounded by what it must hold in memory anyway.
     /// </summary>
     public void Pin(IEnumerable<long> segmentNumbers)
     {
