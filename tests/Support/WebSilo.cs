@@ -60,7 +60,18 @@ public sealed class WebSilo : IAsyncDisposable
         app.MapTaskQueueDashboard();
         // What a host maps besides (the package's own dashboard mapping, say).
         map?.Invoke(app);
-        await app.StartAsync();
+        try
+        {
+            await app.StartAsync();
+        }
+        catch
+        {
+            // A start that failed part way leaves what started running (the silo, the worker): stopped here, so a test of
+            // a failing start leaves nothing behind in the test process.
+            using (var stopping = new CancellationTokenSource(TimeSpan.FromSeconds(30))) await app.StopAsync(stopping.Token);
+            await app.DisposeAsync();
+            throw;
+        }
         return new WebSilo(app, new HttpClient { BaseAddress = new Uri($"http://127.0.0.1:{port}"), Timeout = TimeSpan.FromSeconds(60) });
     }
 

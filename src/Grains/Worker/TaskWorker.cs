@@ -129,7 +129,7 @@ internal sealed partial class TaskWorker(
         var started = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
         using var onStarted = lifetime.ApplicationStarted.Register(() => started.TrySetResult());
         using var onStop = stoppingToken.Register(() => started.TrySetCanceled(stoppingToken));
-        if (!_options.WaitForApplicationStarted) _ = siloActive.Active.ContinueWith(_ => started.TrySetResult(), CancellationToken.None, TaskContinuationOptions.ExecuteSynchronously, TaskScheduler.Default);
+        if (_options.StartAtSiloActive) _ = siloActive.Active.ContinueWith(_ => started.TrySetResult(), CancellationToken.None, TaskContinuationOptions.ExecuteSynchronously, TaskScheduler.Default);
         try
         {
             await started.Task.ConfigureAwait(false);
