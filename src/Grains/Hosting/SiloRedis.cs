@@ -34,6 +34,17 @@ internal sealed class SiloRedis(ConfigurationOptions options) : IAsyncDisposable
     {
         Task<ConnectionMultiplexer>? connecting;
         lock (_lock) connecting = _connecting;
-        if (connecting is { IsCompletedSuccessfully: true }) await connecting.Result.DisposeAsync().ConfigureAwait(false);
+        if (connecting is null) return;
+        ConnectionMultiplexer connection;
+        try
+        {
+            // A silo stopped while its first connect is under way: wait for it, or the connection it opens is never closed.
+            connection = await connecting.ConfigureAwait(false);
+        }
+        catch (Exception ex) when (ex is RedisException or TimeoutException or OperationCanceledException)
+        {
+            return; // never connected: nothing to close
+        }
+        await connection.DisposeAsync().ConfigureAwait(false);
     }
 }
