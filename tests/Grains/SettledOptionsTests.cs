@@ -20,6 +20,7 @@ public sealed class SettledOptionsTests
             HeartbeatInterval = TimeSpan.FromSeconds(6),
             ShutdownGracePeriod = TimeSpan.FromSeconds(7),
             ReportInterval = TimeSpan.FromSeconds(8),
+            StartAtSiloActive = true,
         };
         var services = new ServiceCollection();
         services.AddOptions<WorkerOptions>().ConfigureFrom(values);
