@@ -117,9 +117,12 @@ public sealed class GroupCommitTests
         await Assert.ThrowsAsync<TaskQueueUnavailableException>(() => commit.CurrentWrite);
     }
 
+    // The next write starts on a thread-pool continuation: on a loaded 2-core machine 200 yields were sometimes not
+    // enough for it to run (seen once in a full run). Yields, not sleeps, bounded by a generous wall-clock limit.
     private static async Task WaitUntil(Func<bool> condition)
     {
-        for (var i = 0; i < 200 && !condition(); i++) await Task.Yield();
+        var clock = System.Diagnostics.Stopwatch.StartNew();
+        while (!condition() && clock.Elapsed < TimeSpan.FromSeconds(10)) await Task.Yield();
         Assert.True(condition());
     }
 }
