@@ -30,7 +30,7 @@ public sealed partial class TaskClient
     /// <exception cref="ArgumentException">The task name is given but blank.</exception>
     public Task<int> RetryDeadLettersAsync(string queue, string? taskName = null)
     {
-        ThrowIfBlank(taskName, "retry");
+        ThrowIfBlankTaskName(taskName, "retry dead letters", "every dead letter");
         return SumOverPartitions(queue, p => p.RetryDeadLettersAsync(null, taskName));
     }
 
@@ -38,15 +38,16 @@ public sealed partial class TaskClient
     /// <exception cref="ArgumentException">The task name is given but blank.</exception>
     public Task<int> PurgeDeadLettersAsync(string queue, string? taskName = null)
     {
-        ThrowIfBlank(taskName, "purge");
+        ThrowIfBlankTaskName(taskName, "purge dead letters", "every dead letter");
         return SumOverPartitions(queue, p => p.PurgeDeadLettersAsync(null, taskName));
     }
 
-    // An empty name is a mistake (a flag or form field left blank), not "every dead letter" and not "none": say so, as PurgeQueueAsync does.
-    private static void ThrowIfBlank(string? taskName, string verb)
+    // For every verb that takes an optional task name (purge, dead-letter retry and purge): an empty name is a mistake
+    // (a flag or form field left blank), not "all" and not "none", so it is refused with what to do instead.
+    private static void ThrowIfBlankTaskName(string? taskName, string verb, string all)
     {
         if (taskName is not null && string.IsNullOrWhiteSpace(taskName))
-            throw new ArgumentException($"A task name to {verb} dead letters by must not be empty; leave it out to {verb} every dead letter.", nameof(taskName));
+            throw new ArgumentException($"A task name to {verb} by must not be empty; leave it out for {all}.", nameof(taskName));
     }
 
     private async Task<int> SumOverPartitions(string queue, Func<ITaskQueueGrain, Task<int>> call)

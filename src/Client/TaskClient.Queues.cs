@@ -67,9 +67,7 @@ public sealed partial class TaskClient
     /// </summary>
     public Task<int> PurgeQueueAsync(string queue, string? taskName = null)
     {
-        // An empty name is a mistake (a form field left blank), not "every task" and not "no task": say so.
-        if (taskName is not null && string.IsNullOrWhiteSpace(taskName))
-            throw new ArgumentException("A task name to purge by must not be empty; leave it out to purge every task.", nameof(taskName));
+        ThrowIfBlankTaskName(taskName, "purge", "every task");
         return SumOverPartitions(queue, p => p.PurgeAsync(taskName));
     }
 }
