@@ -124,10 +124,12 @@ public sealed class FailoverTests(RedisFixture fixture, ITestOutputHelper output
         const string queue = "fo-drain";
         await using var cluster = await TaskQueueCluster.StartAsync(fixture.Redis, [queue], silos: 1, concurrency: 4, configure: (_, s) =>
         {
-            s.Worker.ShutdownGracePeriod = TimeSpan.FromSeconds(1);
+            // 3 s of grace for 400 ms tasks: with 1 s, a full run's load once kept the short tasks' completions from
+            // landing in time, and they were handed back and ran twice. The long task still outlasts it.
+            s.Worker.ShutdownGracePeriod = TimeSpan.FromSeconds(3);
             s.Worker.HeartbeatInterval = TimeSpan.FromMilliseconds(300);
         });
-        var longId = await cluster.Client.SubmitAsync(new WaitTask("long", 6_000), queue);
+        var longId = await cluster.Client.SubmitAsync(new WaitTask("long", 10_000), queue);
         var shortIds = await cluster.Client.SubmitBatchAsync(Enumerable.Range(0, 3).Select(i => new WaitTask($"short{i}", 400)), queue);
         while (Executions.Of(queue).Count < 4) await Task.Delay(20);
         var draining = cluster.Cluster.Silos[0];
@@ -138,7 +140,7 @@ public sealed class FailoverTests(RedisFixture fixture, ITestOutputHelper output
         var again = await WaitForExecution(queue, attempt: 2);
         output.WriteLine($"stop began to long task running again: {clock.ElapsedMilliseconds} ms");
 
-        // Handed back when the 1 s grace ran out, not after a 30 s lease expiry.
+        // Handed back when the 3 s grace ran out, not after a 30 s lease expiry.
         Assert.True(clock.Elapsed < TimeSpan.FromSeconds(15), $"took {clock.Elapsed}");
         var seen = string.Join(", ", Executions.Of(queue).Select(e => $"{e.Label}#{e.Attempt}@{e.WorkerId}"));
         Assert.True(again.Label == "long", $"executions: {seen}");
