@@ -114,6 +114,36 @@ public sealed class ColdSegmentReaderTests : IDisposable
         });
 
     [Fact]
+    public Task AListingReachingColdAndWarmSegments_KeepsThemAll_ThoughAWriteEvictsBeforeEachReadLands() =>
+        // As above, for a listing: it walks the segments, reads back the cold ones it reached, and walks again.
+        Task.Run(async () =>
+        {
+            var cold = await FillAndEvictAsync();
+            await _reader.WarmAsync([cold + Segment, cold + (2 * Segment), cold + (3 * Segment)]);
+            const int All = (Window + 4) * Segment;
+            _storage.HoldEachRead();
+
+            var call = _reader.ListAsync(TaskState.Pending, All, maxRounds: 16);
+            while (!call.IsCompleted)
+            {
+                var held = _storage.TakeHeldReads();
+                Assert.NotEmpty(held);
+                foreach (var (_, release) in held)
+                {
+                    _partition.Evict(maxResidentRecords: Segment);
+                    release.SetResult();
+                }
+            }
+
+            var page = await call;
+            Assert.Equal(All, page.Count);
+            Assert.Equal(All, page.Select(task => task.Id.Sequence).Distinct().Count());
+            // The pins went with the call: the next eviction may drop those segments again.
+            Assert.True(_partition.Evict(maxResidentRecords: Segment) > 0);
+            Assert.Equal(0, _lost);
+        });
+
+    [Fact]
     public async Task WarmAsync_ReleasesItsPins_SoTheSegmentsItReadMayLeaveMemoryAgain()
     {
         var sequence = await FillAndEvictAsync();

@@ -51,6 +51,34 @@ internal sealed partial class ColdSegmentReader(
         }
     }
 
+    /// <summary>
+    /// A listing of <paramref name="state"/> tasks (<see cref="QueuePartition.ListTasks"/>) that reaches cold segments:
+    /// reads them back and walks again, until a walk finds none cold. Every segment a walk reached, warm or cold,
+    /// stays pinned until this returns, as in <see cref="WarmAsync"/>: a busy partition's writes would otherwise evict
+    /// what an earlier round walked or read, and each round would find new segments cold until the listing gave up.
+    /// </summary>
+    public async Task<List<TaskInfo>> ListAsync(TaskState state, int limit, int maxRounds)
+    {
+        var pinned = new HashSet<long>();
+        try
+        {
+            for (var round = 0; ; round++)
+            {
+                var cold = new HashSet<long>();
+                var page = partition.ListTasks(state, limit, cold);
+                var reached = page.Select(task => TaskSegment.NumberOf(task.Id.Sequence)).Concat(cold).Where(pinned.Add).ToList();
+                partition.Pin(reached);
+                if (cold.Count == 0) return page;
+                if (round == maxRounds) throw new TaskQueueUnavailableException($"Could not read the segments listing {state} tasks of queue partition {key} needs; retry the call.");
+                await Task.WhenAll(cold.Select(ReadAsync));
+            }
+        }
+        finally
+        {
+            partition.Unpin(pinned);
+        }
+    }
+
     private Task ReadAsync(long number)
     {
         if (_reading.TryGetValue(number, out var reading)) return reading;

@@ -265,19 +265,9 @@ internal sealed partial class TaskQueueGrain(
     {
         TaskListing.Check(state, limit);
         _writes.ThrowIfBroken();
-        // Rounds, as WarmAsync's: a segment read for this listing may be evicted again before it resumes (a busy partition).
-        for (var round = 0; ; round++)
-        {
-            var cold = new HashSet<long>();
-            var page = _partition.ListTasks(state, limit, cold);
-            if (cold.Count == 0)
-            {
-                await _writes.WhenWrittenAsync(page.Select(t => t.Id.Sequence));
-                return [.. page];
-            }
-            if (round == MaxListRounds) throw new TaskQueueUnavailableException($"Could not read the segments listing {state} tasks of queue partition {_key} needs; retry the call.");
-            await _cold.WarmAsync(cold.Select(number => number * TaskSegment.Capacity));
-        }
+        var page = await _cold.ListAsync(state, limit, MaxListRounds);
+        await _writes.WhenWrittenAsync(page.Select(t => t.Id.Sequence));
+        return [.. page];
     }
 
     public Task<int> PurgeAsync(string? taskName)
