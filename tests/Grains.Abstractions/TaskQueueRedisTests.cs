@@ -35,6 +35,10 @@ public sealed class TaskQueueRedisTests : IDisposable
     };
 
     [Fact]
+    public void Configuration_ReadsRepliesOnTheThreadPool_NotOnTheLibrarysOwnSocketThreads() =>
+        Assert.Same(StackExchange.Redis.SocketManager.ThreadPool, TaskQueueRedis.Configuration(new TaskQueueOptions { RedisConnectionString = "127.0.0.1:6379" }).SocketManager);
+
+    [Fact]
     public void Configuration_ItsOwnFiles_AreAccepted() => Assert.True(TaskQueueRedis.Configuration(Options()).Ssl);
 
     [Theory]
