@@ -5,7 +5,7 @@ namespace DistributedTaskQueue.Bench;
 /// <summary>Command line: <c>&lt;scenario&gt; [--runs N] [--tasks N] [--concurrency N] [--max-depth N] [--quick] [--results DIR]</c>.</summary>
 internal sealed class BenchOptions
 {
-    public static readonly string[] Scenarios = ["throughput", "latency", "backlog", "spread", "cost", "activation", "producers", "cold", "overhead", "delayed", "schedules"];
+    public static readonly string[] Scenarios = ["throughput", "latency", "backlog", "spread", "cost", "activation", "producers", "cold", "overhead", "overhead-paired", "delayed", "schedules"];
 
     /// <summary>Fault scenarios (./chaos.sh): they check targets rather than measure speed, so "all" leaves them out.</summary>
     public static readonly string[] FaultScenarios = ["chaos-kill", "chaos-pause", "chaos-redis", "chaos-redis-everysec", "chaos-control", "chaos-rolling"];
@@ -76,7 +76,7 @@ internal sealed class BenchOptions
 
     public const string Usage = """
         usage: dotnet run -c Release --project bench/Bench -- <scenario|all> [options]
-          scenarios: throughput, latency, backlog, spread, cost, activation, producers, cold, overhead, delayed, schedules, all; faults (not in all): chaos-kill, chaos-pause, chaos-redis, chaos-redis-everysec, chaos-control, chaos-rolling
+          scenarios: throughput, latency, backlog, spread, cost, activation, producers, cold, overhead, overhead-paired, delayed, schedules, all; faults (not in all): chaos-kill, chaos-pause, chaos-redis, chaos-redis-everysec, chaos-control, chaos-rolling
           --runs N         repetitions; figures are medians with min and max (default 3; 1 with --quick)
           --tasks N        tasks per run (throughput 100000, latency 2000 round trips, backlog 5000 probe submits
                            per depth, spread 12000, cost 20000 per mode, activation 1000000 finished,

@@ -52,6 +52,7 @@ try
                 "producers" => await Producers.RunAsync(options, cancel.Token),
                 "cold" => await Cold.RunAsync(options, cancel.Token),
                 "overhead" => await Overhead.RunAsync(options, cancel.Token),
+                "overhead-paired" => await OverheadPaired.RunAsync(options, cancel.Token),
                 "delayed" => await Delayed.RunAsync(options, cancel.Token),
                 "schedules" => await Schedules.RunAsync(options, cancel.Token),
                 "chaos-kill" => await Chaos.RunAsync("kill", options, cancel.Token),
