@@ -16,17 +16,34 @@ public sealed partial class TaskClient
         return info.GetResult<TResult>();
     }
 
-    /// <summary>Waits until the task succeeds and returns its snapshot; throws as <see cref="WaitForResultAsync{TResult}"/> does.</summary>
+    /// <summary>
+    /// Waits until the task succeeds and returns its snapshot; throws as <see cref="WaitForResultAsync{TResult}"/> does.
+    /// A partition reloading after a failed write, or a silo going away, is ridden out until <paramref name="timeout"/>:
+    /// the wait is a read, so asking again is always safe, and the caller chose how long it will wait.
+    /// </summary>
+    /// <exception cref="TaskQueueUnavailableException">The partition could not be reached until the timeout.</exception>
     public async Task<TaskInfo> WaitAsync(TaskId id, TimeSpan timeout, CancellationToken cancellationToken = default)
     {
         var deadline = _time.GetUtcNow() + timeout;
+        var backoff = UnavailableBackoff.Initial;
         while (true)
         {
             cancellationToken.ThrowIfCancellationRequested();
             var remaining = deadline - _time.GetUtcNow();
             var wait = remaining < MaxWaitPerCall ? remaining : MaxWaitPerCall;
-            var info = await CallSafely(() => Owner(id).WaitAsync(id.Sequence, wait < TimeSpan.Zero ? TimeSpan.Zero : wait)).ConfigureAwait(false)
-                ?? throw new UnknownTaskException($"No task {id}.");
+            TaskInfo? answer;
+            try
+            {
+                answer = await Call(() => Owner(id).WaitAsync(id.Sequence, wait < TimeSpan.Zero ? TimeSpan.Zero : wait)).ConfigureAwait(false);
+            }
+            catch (TaskQueueUnavailableException) when (_time.GetUtcNow() + backoff < deadline)
+            {
+                await Task.Delay(backoff, _time, cancellationToken).ConfigureAwait(false);
+                backoff = UnavailableBackoff.Next(backoff);
+                continue;
+            }
+            backoff = UnavailableBackoff.Initial;
+            var info = answer ?? throw new UnknownTaskException($"No task {id}.");
             switch (info.State)
             {
                 case TaskState.Succeeded:

@@ -135,7 +135,9 @@ public sealed class HostileCallTests(RedisFixture fixture, ITestOutputHelper out
         Assert.Contains("may have been accepted", refused.Message, StringComparison.Ordinal);
         // One sent while writes still fail rides out the break: the client sends it again until writes work.
         var during = cluster.Client.SubmitAsync(new RecordTask("during"), queue);
-        await Task.Delay(500);
+        // The break lasts seconds more: the parked waiter, woken by it, asks again until writes work (CI once saw a
+        // waiter that gave up after three quick tries while the partition still reloaded).
+        await Task.Delay(3000);
         await redis.Server.ExecuteAsync("CONFIG", "SET", "min-replicas-to-write", "0");
 
         var clock = Stopwatch.StartNew();

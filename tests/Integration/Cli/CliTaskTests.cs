@@ -50,11 +50,15 @@ public sealed class CliTaskTests(RedisFixture fixture)
         Assert.Contains("Cancelled", again.Stdout, StringComparison.Ordinal);
         Assert.Equal(1, (await cli.RunAsync("wait", delayed.ToString())).ExitCode);
 
-        // A wait that ends first: 5, and the task goes on.
-        var slow = TaskId.Parse((await cli.RunOkAsync("submit", "dtq.sleep", """{"milliseconds":3000}""", "-q", "cli")).Stdout);
+        // A wait that ends first: 5, and the task goes on. The task sleeps far longer than a tool process takes to
+        // start on a loaded machine (a 3 s sleep once finished before the second process had connected).
+        var slow = TaskId.Parse((await cli.RunOkAsync("submit", "dtq.sleep", """{"milliseconds":120000}""", "-q", "cli")).Stdout);
         var timedOut = await cli.RunAsync("wait", slow.ToString(), "--timeout", "300ms");
-        Assert.Equal(5, timedOut.ExitCode);
-        Assert.Equal("3000", (await cli.RunOkAsync("wait", slow.ToString(), "--timeout", "30s")).Stdout);
+        Assert.True(timedOut.ExitCode == 5, timedOut.ToString());
+        var goesOn = JsonDocument.Parse((await cli.RunOkAsync("--json", "status", slow.ToString())).Stdout).RootElement.GetProperty("state").GetString();
+        Assert.True(goesOn is "Pending" or "Running", $"the task is {goesOn} after the wait timed out");
+        Assert.Equal($"cancelled {slow}", (await cli.RunOkAsync("cancel", slow.ToString())).Stdout);
+        Assert.Equal(1, (await cli.RunAsync("wait", slow.ToString(), "--timeout", "30s")).ExitCode);
 
         // Refusals: one line on stderr each, and nothing submitted by them.
         var before = await cli.Client.GetQueueStatsAsync("cli");
