@@ -1,3 +1,4 @@
+using System.Diagnostics;
 using DistributedTaskQueue.Bench.Infra;
 
 namespace DistributedTaskQueue.Bench.Scenarios;
@@ -23,6 +24,7 @@ internal static class OverheadPaired
         report.Set("settings.tasks_per_cell", tasks);
         report.Set("settings.pairs_per_cell", pairs);
         report.Set("settings.on", "TaskQueue:Dashboard:Enabled=true, TaskQueue:Metrics:Enabled=true (as shipped)");
+        report.Set("settings.watch", "the half being timed is watched: dashboard overview open (DashboardCounters, ClusterStats, TopGrainMethods every 1 s), queue overview open (/api/queues every 2 s), Prometheus scrape (/metrics every 15 s)");
         report.Set("settings.off", "TaskQueue:Dashboard:Enabled=false, TaskQueue:Metrics:Enabled=false");
         foreach (var workers in Throughput.WorkerConcurrency)
         {
@@ -30,6 +32,8 @@ internal static class OverheadPaired
             await using var off = await BenchCluster.StartAsync(1, workers, SiloKind.Stock, cancellationToken, Settings(false));
             foreach (var cluster in new[] { on, off })
             {
+                // Watched from the warm-up on, so the dashboard's profiling is switched on before anything is timed.
+                await using var watch = OperatorWatch.Start(cluster);
                 await cluster.WarmUpAsync(Math.Min(tasks, 5_000), cancellationToken);
                 await Throughput.RunOnceAsync(cluster, Math.Min(tasks, 20_000), batched: true, options.Concurrency, cancellationToken);
                 await Throughput.RunOnceAsync(cluster, Math.Min(tasks, 20_000), batched: false, options.Concurrency, cancellationToken);
@@ -39,25 +43,105 @@ internal static class OverheadPaired
                 var cell = $"c{workers}.{(batched ? "batch" : "single")}";
                 var ratios = new List<double>();
                 var cpuRatios = new List<double>();
+                var neighbourOn = new List<double>();
+                var neighbourOff = new List<double>();
                 for (var pair = 0; pair < pairs; pair++)
                 {
                     // Alternating which half goes first, so neither always runs right after the other's load.
                     var onFirst = pair % 2 == 0;
-                    var first = await Throughput.RunOnceAsync(onFirst ? on : off, tasks, batched, options.Concurrency, cancellationToken);
-                    var second = await Throughput.RunOnceAsync(onFirst ? off : on, tasks, batched, options.Concurrency, cancellationToken);
+                    var first = await RunWatchedAsync(onFirst ? on : off, onFirst ? off : on, tasks, batched, options.Concurrency, cancellationToken);
+                    var second = await RunWatchedAsync(onFirst ? off : on, onFirst ? on : off, tasks, batched, options.Concurrency, cancellationToken);
                     var (a, b) = onFirst ? (first, second) : (second, first);
                     ratios.Add(a.Total / b.Total);
                     cpuRatios.Add(a.SiloCpuUs / b.SiloCpuUs);
-                    Console.WriteLine($"   {cell} pair {pair + 1}: on {a.Total,8:N0} tasks/s ({a.SiloCpuUs:0.0} µs/task), off {b.Total,8:N0} tasks/s ({b.SiloCpuUs:0.0} µs/task), on/off {a.Total / b.Total:0.000}");
+                    neighbourOn.Add(a.NeighbourMsPerSec);
+                    neighbourOff.Add(b.NeighbourMsPerSec);
+                    Console.WriteLine($"   {cell} pair {pair + 1}: on {a.Total,8:N0} tasks/s ({a.SiloCpuUs:0.0} µs/task), off {b.Total,8:N0} tasks/s ({b.SiloCpuUs:0.0} µs/task), on/off {a.Total / b.Total:0.000}; idle neighbour {a.NeighbourMsPerSec:0} / {b.NeighbourMsPerSec:0} ms/s");
+                    if (pair == 0) Console.WriteLine($"      watched, on: {a.Watched}; off: {b.Watched}");
                 }
                 report.Add($"{cell}.on_over_off_tasks_per_sec", Summary.Of(ratios), 3);
                 report.Add($"{cell}.on_over_off_silo_cpu_per_task", Summary.Of(cpuRatios), 3);
+                report.Add($"{cell}.idle_neighbour_cpu_ms_per_sec_while_on_runs", Summary.Of(neighbourOn), 1);
+                report.Add($"{cell}.idle_neighbour_cpu_ms_per_sec_while_off_runs", Summary.Of(neighbourOff), 1);
                 ratios.Sort();
+                var (low, high) = MedianInterval95(ratios);
                 report.Set($"{cell}.on_over_off_quartiles", $"{Quantile(ratios, 0.25):0.000} / {Quantile(ratios, 0.5):0.000} / {Quantile(ratios, 0.75):0.000}");
-                Console.WriteLine($"   {cell}: on/off median {Quantile(ratios, 0.5):0.000} (quartiles {Quantile(ratios, 0.25):0.000}-{Quantile(ratios, 0.75):0.000}), silo CPU per task on/off median {Summary.Of(cpuRatios).Median:0.000}");
+                report.Set($"{cell}.on_over_off_median_95ci", $"{low:0.000} - {high:0.000}");
+                Console.WriteLine($"   {cell}: on/off median {Quantile(ratios, 0.5):0.000} (95 % CI {low:0.000}-{high:0.000}; quartiles {Quantile(ratios, 0.25):0.000}-{Quantile(ratios, 0.75):0.000}), silo CPU per task on/off median {Summary.Of(cpuRatios).Median:0.000}; idle neighbour {Summary.Of(neighbourOn).Median:0} ms/s while on runs, {Summary.Of(neighbourOff).Median:0} while off runs");
             }
         }
         return report;
+    }
+
+    /// <summary>
+    /// One half of a pair, watched as an operator would (<see cref="OperatorWatch"/>) while it runs. Only the cluster
+    /// that works is watched: a watched idle neighbour would take CPU from the other half. The dashboard keeps its
+    /// profiling on for a minute after the last query, far longer than the gap between two halves. The idle
+    /// neighbour's CPU is measured too, to say how much it leans on the half being timed.
+    /// </summary>
+    private static async Task<(double Total, double SiloCpuUs, double NeighbourMsPerSec, string Watched)> RunWatchedAsync(
+        BenchCluster cluster, BenchCluster neighbour, int tasks, bool batched, int concurrency, CancellationToken cancellationToken)
+    {
+        await SettleAsync(neighbour, cancellationToken);
+        var neighbourCpu = neighbour.Silos.Sum(s => s.CpuSeconds());
+        var clock = Stopwatch.StartNew();
+        var watch = OperatorWatch.Start(cluster);
+        (double Total, double Submit, double SiloCpuUs) run;
+        try
+        {
+            run = await Throughput.RunOnceAsync(cluster, tasks, batched, concurrency, cancellationToken);
+        }
+        finally
+        {
+            await watch.DisposeAsync();
+        }
+        var neighbourMsPerSec = (neighbour.Silos.Sum(s => s.CpuSeconds()) - neighbourCpu) * 1000 / clock.Elapsed.TotalSeconds;
+        return (run.Total, run.SiloCpuUs, neighbourMsPerSec, watch.Answers());
+    }
+
+    /// <summary>
+    /// Waits (at most 10 s) until the cluster that just ran is quiet: after a run a silo goes on working for a while
+    /// (the quick run measured its "idle" neighbour at 500-700 ms of CPU per second), and that would land on the half
+    /// timed next. Quiet is two 250 ms windows in a row below 80 ms of CPU per second.
+    /// </summary>
+    private static async Task SettleAsync(BenchCluster cluster, CancellationToken cancellationToken)
+    {
+        var quiet = 0;
+        var clock = Stopwatch.StartNew();
+        while (quiet < 2 && clock.Elapsed < TimeSpan.FromSeconds(10))
+        {
+            var before = cluster.Silos.Sum(s => s.CpuSeconds());
+            var window = Stopwatch.StartNew();
+            await Task.Delay(250, cancellationToken);
+            var msPerSec = (cluster.Silos.Sum(s => s.CpuSeconds()) - before) * 1000 / window.Elapsed.TotalSeconds;
+            quiet = msPerSec < 80 ? quiet + 1 : 0;
+        }
+    }
+
+    /// <summary>
+    /// A distribution-free 95 % interval for the median of <paramref name="sorted"/>: the order statistics j and n+1-j
+    /// with j the largest rank whose binomial(n, ½) tail stays within 2.5 % (a sign-test interval; no normality assumed).
+    /// </summary>
+    internal static (double Low, double High) MedianInterval95(List<double> sorted)
+    {
+        var n = sorted.Count;
+        var j = 0;
+        var tail = 0.0;
+        for (var k = 0; k < n; k++)
+        {
+            tail += Binomial(n, k) / Math.Pow(2, n);
+            if (tail > 0.025) break;
+            j = k + 1;
+        }
+        // The interval is [x(j), x(n+1-j)], 1-based; with 5 pairs or fewer no rank qualifies and it is the whole range.
+        return j == 0 ? (sorted[0], sorted[^1]) : (sorted[j - 1], sorted[n - j]);
+    }
+
+    private static double Binomial(int n, int k)
+    {
+        var result = 1.0;
+        for (var i = 1; i <= k; i++) result = result * (n - k + i) / i;
+        return result;
     }
 
     private static Dictionary<string, string> Settings(bool enabled) => new()
