@@ -53,8 +53,8 @@ public sealed class DashboardTests(LoopbackWebSilo fixture) : IClassFixture<Loop
     [Fact]
     public async Task GrainCallsAreTimedForTheDashboardsMethodPages_OnceSomeoneOpensIt()
     {
-        await using var silo = await WebSilo.StartAsync(["dashboard-profile"]);
-        // The package's filter is wrapped in place: it runs only while profiling is on.
+        await using var silo = await WebSilo.StartAsync(["dashboard-profile"], s => s.Dashboard.ProfileGrainMethods = true);
+        // Asked for, the package's filter is wrapped in place: it runs only while profiling is on.
         var filters = ((IEnumerable<IIncomingGrainCallFilter>)silo.Services.GetService(typeof(IEnumerable<IIncomingGrainCallFilter>))!).ToList();
         Assert.Contains(filters, f => f is DashboardCallFilter);
         Assert.DoesNotContain(filters, f => f.GetType().Name == "GrainProfilerFilter");
@@ -73,6 +73,26 @@ public sealed class DashboardTests(LoopbackWebSilo fixture) : IClassFixture<Loop
             await Task.Delay(250);
         }
         Assert.Contains("TaskQueueGrain", text);
+    }
+
+    [Fact]
+    public async Task ByDefault_NoGrainCallIsTimed_SoNoIncomingFilterIsRegistered_AndTheMethodPagesStayEmpty()
+    {
+        // The shared silo runs with the defaults.
+        var filters = ((IEnumerable<IIncomingGrainCallFilter>)fixture.Silo.Services.GetService(typeof(IEnumerable<IIncomingGrainCallFilter>))!).ToList();
+        Assert.Empty(filters);
+
+        var client = (TaskClient)fixture.Silo.Services.GetService(typeof(TaskClient))!;
+        using (await fixture.Silo.SendAsync(HttpMethod.Get, "/dashboard/DashboardCounters")) { }
+        for (var i = 0; i < 5; i++) await client.WaitAsync(await client.SubmitAsync("dtq.echo", "1", LoopbackWebSilo.Queue), TimeSpan.FromSeconds(30));
+        // The profiler reports each second; two reports later, still nothing was timed.
+        await Task.Delay(TimeSpan.FromSeconds(2.5));
+        using var top = await fixture.Silo.SendAsync(HttpMethod.Get, "/dashboard/TopGrainMethods");
+        var text = (await ApiAssert.OkAsync(top)).GetRawText();
+        Assert.DoesNotContain("TaskQueueGrain", text, StringComparison.Ordinal);
+        // The rest of the dashboard is there.
+        using var counters = await fixture.Silo.SendAsync(HttpMethod.Get, "/dashboard/DashboardCounters");
+        Assert.Equal(HttpStatusCode.OK, counters.StatusCode);
     }
 
     [Fact]

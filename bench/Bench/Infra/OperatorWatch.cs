@@ -7,13 +7,29 @@ namespace DistributedTaskQueue.Bench.Infra;
 /// What a watched silo is asked while it works: the Orleans dashboard's overview open in a browser (its front end
 /// asks for DashboardCounters, ClusterStats and TopGrainMethods every second, which also keeps the dashboard's
 /// per-method profiling switched on), our queue overview open (GET /api/queues every 2 s, as its page polls), and a
-/// Prometheus scraper (GET /metrics every 15 s). Requests go one at a time, as a browser tab's and a scraper's do.
+/// Prometheus scraper (GET /metrics every 15 s). Requests go one at a time, as a browser tab's and a scraper's do, each on its own wall-clock schedule.
 /// </summary>
 internal sealed class OperatorWatch : IAsyncDisposable
 {
-    private static readonly TimeSpan Tick = TimeSpan.FromSeconds(1);
+    private static readonly TimeSpan Tick = TimeSpan.FromMilliseconds(100);
 
-    private static readonly string[] EverySecond = ["/dashboard/DashboardCounters", "/dashboard/ClusterStats", "/dashboard/TopGrainMethods"];
+    /// <summary>What is asked, and how often: the dashboard's overview and our queue overview poll, Prometheus scrapes.</summary>
+    private static readonly (string Path, TimeSpan Every)[] Schedule =
+    [
+        ("/dashboard/DashboardCounters", TimeSpan.FromSeconds(1)),
+        ("/dashboard/ClusterStats", TimeSpan.FromSeconds(1)),
+        ("/dashboard/TopGrainMethods", TimeSpan.FromSeconds(1)),
+        ("/api/queues", TimeSpan.FromSeconds(2)),
+        ("/metrics", TimeSpan.FromSeconds(15)),
+    ];
+
+    /// <summary>
+    /// When each silo is next due to be asked each path, by wall clock and across watches: a watch that lasts one
+    /// 2-second half must not scrape /metrics at its start every time, or the scrape would come every few seconds.
+    /// </summary>
+    private static readonly Dictionary<(int Port, string Path), TimeSpan> Due = [];
+
+    private static readonly Stopwatch Clock = Stopwatch.StartNew();
 
     private readonly HttpClient _http = new() { Timeout = TimeSpan.FromSeconds(10) };
     private readonly CancellationTokenSource _stop = new();
@@ -41,19 +57,21 @@ internal sealed class OperatorWatch : IAsyncDisposable
 
     private async Task LoopAsync()
     {
-        var tick = 0L;
-        var clock = Stopwatch.StartNew();
         while (!_stop.IsCancellationRequested)
         {
-            foreach (var path in EverySecond) await GetAsync(path);
-            if (tick % 2 == 0) await GetAsync("/api/queues");
-            if (tick % 15 == 0) await GetAsync("/metrics");
-            tick++;
-            var next = Tick * tick - clock.Elapsed;
-            if (next <= TimeSpan.Zero) continue;
+            foreach (var (path, every) in Schedule)
+            {
+                var key = (_port, path);
+                lock (Due)
+                {
+                    if (Due.TryGetValue(key, out var due) && Clock.Elapsed < due) continue;
+                    Due[key] = Clock.Elapsed + every;
+                }
+                await GetAsync(path);
+            }
             try
             {
-                await Task.Delay(next, _stop.Token);
+                await Task.Delay(Tick, _stop.Token);
             }
             catch (OperationCanceledException)
             {

@@ -10,7 +10,9 @@ public static class TaskQueueDashboardSiloExtensions
     /// The Orleans dashboard (grain calls, silo statistics, reminders). <c>UseTaskQueueSilo</c> calls this unless
     /// <c>TaskQueue:Dashboard:Enabled</c> is false; a host that sets up its silo with <c>AddTaskQueue</c> calls it itself.
     /// </summary>
-    public static ISiloBuilder AddTaskQueueDashboard(this ISiloBuilder silo)
+    /// <param name="silo">The silo.</param>
+    /// <param name="profileGrainMethods">Time every grain call for the dashboard's method pages (<see cref="TaskQueueDashboardOptions.ProfileGrainMethods"/>).</param>
+    public static ISiloBuilder AddTaskQueueDashboard(this ISiloBuilder silo, bool profileGrainMethods = false)
     {
         ArgumentNullException.ThrowIfNull(silo);
         var before = silo.Services.Count;
@@ -19,8 +21,10 @@ public static class TaskQueueDashboardSiloExtensions
         DashboardStartDeferral.Apply(silo.Services, before);
         // Its page files are read on the first dashboard request, not at start (DashboardAssets says why).
         DashboardAssets.TryDefer(silo.Services);
-        // Its grain-call timing filter runs only while someone has the dashboard open (DashboardCallFilter says why).
-        DashboardCallFilter.TryInstall(silo.Services);
+        // Its grain-call timing filter: not at all unless asked for, and then only while someone has the dashboard open
+        // (DashboardCallFilter says why).
+        if (profileGrainMethods) DashboardCallFilter.TryInstall(silo.Services);
+        else DashboardCallFilter.TryRemove(silo.Services);
         return silo;
     }
 }

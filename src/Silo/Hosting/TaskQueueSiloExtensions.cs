@@ -51,7 +51,7 @@ public static partial class TaskQueueSiloExtensions
             // Mutual TLS between silos and with clients: a connection without a certificate the cluster's CA signed is refused.
             if (TaskQueueTls.IsOn(settings.Options)) silo.UseTls(TaskQueueTls.Certificate(settings.Options), tls => TaskQueueTls.Configure(tls, settings.Options));
             silo.AddTaskQueue(settings);
-            if (settings.Dashboard.Enabled) silo.AddTaskQueueDashboard();
+            if (settings.Dashboard.Enabled) silo.AddTaskQueueDashboard(settings.Dashboard.ProfileGrainMethods);
             // In a pod: the Orleans agent that keeps membership and pods in step (a deleted pod's silo is declared dead at
             // once, not after failure detection). It needs the RBAC of deploy/kubernetes/rbac.yaml.
             if (!settings.IsEmbedded && PodEnvironment.IsInPod(builder.Configuration)) silo.UseKubernetesHosting();

@@ -4,8 +4,11 @@
 // state machine, and one more continuation through the activation's scheduler whenever the call completes later. The
 // bench put the dashboard alone at 0.82-0.94 of "off" under load (issue 9). This filter calls the grain directly while
 // profiling is off and the dashboard's own filter while it is on, so the method pages are what they were.
-// The profiler and the filter are internal types: if a later package changes them, TryInstall says no and the
-// package's filter stays as it is.
+// Even so, a watched silo under load spent ~5 % of its CPU in the timing and in the per-call invoker object Orleans
+// builds whenever any incoming filter is registered (perf, issue 9), so by default (TaskQueue:Dashboard:
+// ProfileGrainMethods false) TryRemove drops the package's filter and the method pages stay empty.
+// The profiler and the filter are internal types: if a later package changes them, TryInstall and TryRemove say no
+// and the package's filter stays as it is.
 using System.Reflection;
 using Microsoft.Extensions.DependencyInjection;
 using Orleans.Dashboard;
@@ -21,6 +24,25 @@ internal sealed class DashboardCallFilter(IIncomingGrainCallFilter profiling, Fu
     private static readonly MethodInfo? IsEnabledGetter = ProfilerType?.GetProperty("IsEnabled", BindingFlags.Instance | BindingFlags.Public)?.GetGetMethod();
 
     public Task Invoke(IIncomingGrainCallContext context) => isProfiling() ? profiling.Invoke(context) : context.Invoke();
+
+    /// <summary>
+    /// Removes the package's filter registration (after <c>AddDashboard</c>): with no incoming filter at all, Orleans
+    /// invokes each grain method directly instead of through a per-call invoker object. False, changing nothing, when
+    /// the package registers no filter of the type expected.
+    /// </summary>
+    public static bool TryRemove(IServiceCollection services)
+    {
+        ArgumentNullException.ThrowIfNull(services);
+        if (FilterType is null) return false;
+        var removed = false;
+        for (var i = services.Count - 1; i >= 0; i--)
+        {
+            if (services[i].ServiceType != typeof(IIncomingGrainCallFilter) || services[i].IsKeyedService || services[i].ImplementationType != FilterType) continue;
+            services.RemoveAt(i);
+            removed = true;
+        }
+        return removed;
+    }
 
     /// <summary>
     /// Replaces the package's filter registration (after <c>AddDashboard</c>) in place, so the filter order is kept;
