@@ -10,7 +10,7 @@ path, pid_want = sys.argv[1], sys.argv[2]
 telemetry = [
  ("Orleans dashboard (grain-call filter, grain service, its telemetry exporter)", ('Orleans.Dashboard',)),
  ("OpenTelemetry SDK (aggregation, Prometheus/OTLP export)", ('OpenTelemetry',)),
- ("our metric recorders (TaskMetrics, PartitionMetrics, WorkerMetrics, gauges)", ('TaskMetrics', 'PartitionMetrics', 'WorkerMetrics', 'QueueGauges', 'PartitionGauge', 'ExecutionMetrics')),
+ ("our metric recorders (TaskMetrics, PartitionMetrics, WorkerMetrics, gauges)", ('TaskMetrics', 'PartitionMetrics', 'WorkerMetrics', 'QueueGauges', 'PartitionGauge', 'ExecutionMetrics', 'PulledCounter')),
  ("System.Diagnostics.Metrics (instrument -> listener dispatch)", ('System.Diagnostics.Metrics',)),
 ]
 # JIT frames read "instance void [Assembly] Namespace.Type::Method(...)": the owner is the type's full name. Frames of

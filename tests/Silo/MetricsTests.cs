@@ -35,6 +35,10 @@ public sealed class MetricsTests
         Assert.Equal(1, Value(metrics, "dtq_tasks_cancelled_total", "queue=\"metrics\"", "task=\"dtq.noop\""));
         Assert.Equal(1, Value(metrics, "dtq_task_wait_duration_milliseconds_count", "queue=\"metrics\"", "task=\"dtq.echo\""));
         Assert.Equal(1, Value(metrics, "dtq_task_run_duration_milliseconds_count", "queue=\"metrics\"", "task=\"dtq.echo\""));
+        Assert.Equal(1, Value(metrics, "dtq_worker_attempts_total", "queue=\"metrics\"", "outcome=\"succeeded\""));
+        Assert.Equal(1, Value(metrics, "dtq_worker_attempts_total", "queue=\"metrics\"", "outcome=\"failed\""));
+        Assert.Null(Value(metrics, "dtq_worker_attempts_total", "queue=\"metrics\"", "outcome=\"released\""));
+        Assert.Equal(2, Value(metrics, "dtq_worker_attempt_duration_milliseconds_count", "queue=\"metrics\""));
         Assert.Equal(0, Value(metrics, "dtq_queue_pending", "queue=\"metrics\"", "priority=\"high\""));
         Assert.Equal(0, Value(metrics, "dtq_queue_running", "queue=\"metrics\""));
         Assert.Equal(0, Value(metrics, "dtq_queue_oldest_pending_age_seconds", "queue=\"metrics\""));

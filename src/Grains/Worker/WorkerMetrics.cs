@@ -1,4 +1,5 @@
 using System.Diagnostics.Metrics;
+using DistributedTaskQueue.Telemetry;
 
 namespace DistributedTaskQueue;
 
@@ -12,7 +13,7 @@ public sealed class WorkerMetrics : IDisposable
     public const string MeterName = "DistributedTaskQueue";
 
     private readonly Meter _meter;
-    private readonly Counter<long> _attempts;
+    private readonly PulledCounter<(string Queue, string Outcome)> _attempts;
     private readonly Histogram<double> _duration;
     private long _succeeded;
     private long _failed;
@@ -24,7 +25,9 @@ public sealed class WorkerMetrics : IDisposable
     {
         ArgumentNullException.ThrowIfNull(meters);
         _meter = meters.Create(MeterName);
-        _attempts = _meter.CreateCounter<long>("dtq.worker.attempts", "{attempt}", "Attempts this worker finished, by outcome");
+        // Pulled at collection, like the task counters (PulledCounter says why).
+        _attempts = new PulledCounter<(string Queue, string Outcome)>(_meter, "dtq.worker.attempts", "{attempt}", "Attempts this worker finished, by outcome",
+            key => [new("queue", key.Queue), new("outcome", key.Outcome)]);
         _duration = _meter.CreateHistogram<double>("dtq.worker.attempt.duration", "ms", "How long attempts ran");
         _meter.CreateObservableGauge("dtq.worker.running", () => Volatile.Read(ref _running), "{task}", "Tasks running on this worker now");
     }
@@ -55,8 +58,8 @@ public sealed class WorkerMetrics : IDisposable
             TaskOutcome.Released => Count(ref _released, "released"),
             _ => Count(ref _failed, "failed"),
         };
-        _attempts.Add(1, new KeyValuePair<string, object?>("queue", queue), new KeyValuePair<string, object?>("outcome", name));
-        _duration.Record(duration.TotalMilliseconds, new KeyValuePair<string, object?>("queue", queue));
+        _attempts.Add((queue, name));
+        if (_duration.Enabled) _duration.Record(duration.TotalMilliseconds, new KeyValuePair<string, object?>("queue", queue));
     }
 
     private static string Count(ref long counter, string name)
