@@ -18,14 +18,16 @@ public sealed partial class TaskClient
 
     /// <summary>
     /// Waits until the task succeeds and returns its snapshot; throws as <see cref="WaitForResultAsync{TResult}"/> does.
-    /// A partition reloading after a failed write, or a silo going away, is ridden out until <paramref name="timeout"/>:
-    /// the wait is a read, so asking again is always safe, and the caller chose how long it will wait.
+    /// A partition reloading after a failed write, or a silo going away, is ridden out: the wait is a read, so asking
+    /// again is always safe. It asks again at least <see cref="UnavailableBackoff.QuickTries"/> times however short the
+    /// timeout, then until the timeout, then once more; <see cref="Timeout.InfiniteTimeSpan"/> waits without end.
     /// </summary>
     /// <exception cref="TaskQueueUnavailableException">The partition could not be reached until the timeout.</exception>
     public async Task<TaskInfo> WaitAsync(TaskId id, TimeSpan timeout, CancellationToken cancellationToken = default)
     {
-        var deadline = _time.GetUtcNow() + timeout;
+        var deadline = Deadline(_time.GetUtcNow(), timeout);
         var backoff = UnavailableBackoff.Initial;
+        var failures = 0;
         while (true)
         {
             cancellationToken.ThrowIfCancellationRequested();
@@ -34,15 +36,21 @@ public sealed partial class TaskClient
             TaskInfo? answer;
             try
             {
-                answer = await Call(() => Owner(id).WaitAsync(id.Sequence, wait < TimeSpan.Zero ? TimeSpan.Zero : wait)).ConfigureAwait(false);
+                answer = await Call(() => Owner(id).WaitAsync(id.Sequence, wait < TimeSpan.Zero ? TimeSpan.Zero : wait))
+                    .WaitAsync(cancellationToken).ConfigureAwait(false);
             }
-            catch (TaskQueueUnavailableException) when (_time.GetUtcNow() + backoff < deadline)
+            catch (TaskQueueUnavailableException) when (++failures <= UnavailableBackoff.QuickTries || _time.GetUtcNow() < deadline)
             {
-                await Task.Delay(backoff, _time, cancellationToken).ConfigureAwait(false);
+                // Never past the deadline by more than the last try takes: the pause is cut to what is left, and the
+                // loop then asks once more with no wait.
+                var left = deadline - _time.GetUtcNow();
+                var pause = failures <= UnavailableBackoff.QuickTries || backoff < left ? backoff : left;
+                if (pause > TimeSpan.Zero) await Task.Delay(pause, _time, cancellationToken).ConfigureAwait(false);
                 backoff = UnavailableBackoff.Next(backoff);
                 continue;
             }
             backoff = UnavailableBackoff.Initial;
+            failures = 0;
             var info = answer ?? throw new UnknownTaskException($"No task {id}.");
             switch (info.State)
             {
@@ -56,6 +64,14 @@ public sealed partial class TaskClient
             if (_time.GetUtcNow() >= deadline)
                 throw new TaskTimeoutException($"Task {id} did not finish within {timeout} (it is {info.State}).");
         }
+    }
+
+    /// <summary>Now plus <paramref name="timeout"/>, saturating; an infinite timeout never ends, a negative one has ended.</summary>
+    internal static DateTimeOffset Deadline(DateTimeOffset now, TimeSpan timeout)
+    {
+        if (timeout == Timeout.InfiniteTimeSpan) return DateTimeOffset.MaxValue;
+        if (timeout <= TimeSpan.Zero) return now;
+        return DateTimeOffset.MaxValue - now <= timeout ? DateTimeOffset.MaxValue : now + timeout;
     }
 
     /// <summary>The task's state, attempts, times and result or errors; null when there is no such task.</summary>

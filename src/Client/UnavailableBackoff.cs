@@ -6,6 +6,9 @@ namespace DistributedTaskQueue;
 /// </summary>
 internal static class UnavailableBackoff
 {
+    /// <summary>How many times a repeatable call is tried again whatever its deadline (what a gateway's restart needs).</summary>
+    public const int QuickTries = 3;
+
     public static readonly TimeSpan Initial = TimeSpan.FromMilliseconds(250);
 
     public static readonly TimeSpan Cap = TimeSpan.FromSeconds(2);

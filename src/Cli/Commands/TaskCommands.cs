@@ -23,7 +23,7 @@ internal static class TaskCommands
     {
         var id = CommonArguments.TaskId();
         var timeout = CommonArguments.Timeout("How long to wait (e.g. 30s, 5m)", TimeSpan.FromSeconds(30));
-        var command = new Command("wait", "Wait for a task to finish and print its result (exit 1 if it failed or was cancelled, 5 on timeout)") { id, timeout };
+        var command = new Command("wait", "Wait for a task to finish and print its result (exit 1 if it failed or was cancelled, 5 on timeout, 4 if its partition stayed unreachable until the timeout)") { id, timeout };
         command.SetSessionAction(async session =>
         {
             var client = await session.ClientAsync();
