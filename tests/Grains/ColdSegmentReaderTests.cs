@@ -95,18 +95,8 @@ public sealed class ColdSegmentReaderTests : IDisposable
             _storage.HoldEachRead();
 
             var call = _reader.WarmAsync(needed);
-            while (!call.IsCompleted)
-            {
-                var held = _storage.TakeHeldReads();
-                Assert.NotEmpty(held);
-                // A busy partition: a write lands (evicting past the budget) before each read does. What the call
-                // needs must stay in memory, whether it was cold or warm when the call began.
-                foreach (var (_, release) in held)
-                {
-                    _partition.Evict(maxResidentRecords: Segment);
-                    release.SetResult();
-                }
-            }
+            // What the call needs must stay in memory, whether it was cold or warm when the call began.
+            EvictBeforeEachHeldReadLands(call);
 
             await call;
             Assert.All(needed, sequence => Assert.False(_partition.IsCold(sequence)));
@@ -124,16 +114,7 @@ public sealed class ColdSegmentReaderTests : IDisposable
             _storage.HoldEachRead();
 
             var call = _reader.ListAsync(TaskState.Pending, All, maxRounds: 16);
-            while (!call.IsCompleted)
-            {
-                var held = _storage.TakeHeldReads();
-                Assert.NotEmpty(held);
-                foreach (var (_, release) in held)
-                {
-                    _partition.Evict(maxResidentRecords: Segment);
-                    release.SetResult();
-                }
-            }
+            EvictBeforeEachHeldReadLands(call);
 
             var page = await call;
             Assert.Equal(All, page.Count);
@@ -142,6 +123,24 @@ public sealed class ColdSegmentReaderTests : IDisposable
             Assert.True(_partition.Evict(maxResidentRecords: Segment) > 0);
             Assert.Equal(0, _lost);
         });
+
+    /// <summary>
+    /// A busy partition while <paramref name="call"/> runs: a write lands (evicting past the budget) before each of
+    /// the call's held reads does.
+    /// </summary>
+    private void EvictBeforeEachHeldReadLands(Task call)
+    {
+        while (!call.IsCompleted)
+        {
+            var held = _storage.TakeHeldReads();
+            Assert.NotEmpty(held);
+            foreach (var (_, release) in held)
+            {
+                _partition.Evict(maxResidentRecords: Segment);
+                release.SetResult();
+            }
+        }
+    }
 
     [Fact]
     public async Task WarmAsync_ReleasesItsPins_SoTheSegmentsItReadMayLeaveMemoryAgain()

@@ -37,7 +37,10 @@ internal sealed class DashboardCallFilter(IIncomingGrainCallFilter profiling, Fu
         var removed = false;
         for (var i = services.Count - 1; i >= 0; i--)
         {
-            if (services[i].ServiceType != typeof(IIncomingGrainCallFilter) || services[i].IsKeyedService || services[i].ImplementationType != FilterType) continue;
+            var service = services[i];
+            if (service.ServiceType != typeof(IIncomingGrainCallFilter) || service.IsKeyedService) continue;
+            // The package's own registration, or ours wrapping it (a host that asked for profiling, then not).
+            if (service.ImplementationType != FilterType && service.ImplementationFactory != (object)Wrapper) continue;
             services.RemoveAt(i);
             removed = true;
         }
@@ -60,12 +63,15 @@ internal sealed class DashboardCallFilter(IIncomingGrainCallFilter profiling, Fu
         }
         if (index < 0) return false;
         services.AddSingleton(FilterType);
-        services[index] = ServiceDescriptor.Singleton<IIncomingGrainCallFilter>(sp =>
-        {
-            var profiler = sp.GetRequiredService(ProfilerType);
-            var isProfiling = (Func<bool>)Delegate.CreateDelegate(typeof(Func<bool>), profiler, IsEnabledGetter);
-            return new DashboardCallFilter((IIncomingGrainCallFilter)sp.GetRequiredService(FilterType), isProfiling);
-        });
+        services[index] = new ServiceDescriptor(typeof(IIncomingGrainCallFilter), Wrapper, ServiceLifetime.Singleton);
         return true;
     }
+
+    /// <summary>The factory of the wrapping registration: one instance, so <see cref="TryRemove"/> can recognise it.</summary>
+    private static readonly Func<IServiceProvider, object> Wrapper = sp =>
+    {
+        var profiler = sp.GetRequiredService(ProfilerType!);
+        var isProfiling = (Func<bool>)Delegate.CreateDelegate(typeof(Func<bool>), profiler, IsEnabledGetter!);
+        return new DashboardCallFilter((IIncomingGrainCallFilter)sp.GetRequiredService(FilterType!), isProfiling);
+    };
 }
