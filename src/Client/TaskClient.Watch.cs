@@ -19,8 +19,10 @@ public sealed partial class TaskClient
     /// <summary>
     /// Waits until the task succeeds and returns its snapshot; throws as <see cref="WaitForResultAsync{TResult}"/> does.
     /// A partition reloading after a failed write, or a silo going away, is ridden out: the wait is a read, so asking
-    /// again is always safe. It asks again at least <see cref="UnavailableBackoff.QuickTries"/> times however short the
-    /// timeout, then until the timeout, then once more; <see cref="Timeout.InfiniteTimeSpan"/> waits without end.
+    /// again is always safe. It asks again until the timeout, then once more; even with a short timeout it makes up to
+    /// <see cref="UnavailableBackoff.QuickTries"/> tries within 2 s past it (what a gateway's restart needs). A
+    /// disposed client is not retried. <see cref="Timeout.InfiniteTimeSpan"/> waits without end, also through an
+    /// outage: pass a <paramref name="cancellationToken"/> to bound it.
     /// </summary>
     /// <exception cref="TaskQueueUnavailableException">The partition could not be reached until the timeout.</exception>
     public async Task<TaskInfo> WaitAsync(TaskId id, TimeSpan timeout, CancellationToken cancellationToken = default)
@@ -28,18 +30,26 @@ public sealed partial class TaskClient
         var deadline = Deadline(_time.GetUtcNow(), timeout);
         var backoff = UnavailableBackoff.Initial;
         var failures = 0;
+        // The quick tries may run past the deadline, but by no more than one longest pause.
+        var quickUntil = deadline == DateTimeOffset.MaxValue ? deadline : Deadline(deadline, UnavailableBackoff.Cap);
         while (true)
         {
             cancellationToken.ThrowIfCancellationRequested();
             var remaining = deadline - _time.GetUtcNow();
             var wait = remaining < MaxWaitPerCall ? remaining : MaxWaitPerCall;
             TaskInfo? answer;
+            var call = Call(() => Owner(id).WaitAsync(id.Sequence, wait < TimeSpan.Zero ? TimeSpan.Zero : wait));
             try
             {
-                answer = await Call(() => Owner(id).WaitAsync(id.Sequence, wait < TimeSpan.Zero ? TimeSpan.Zero : wait))
-                    .WaitAsync(cancellationToken).ConfigureAwait(false);
+                answer = await call.WaitAsync(cancellationToken).ConfigureAwait(false);
             }
-            catch (TaskQueueUnavailableException) when (++failures <= UnavailableBackoff.QuickTries || _time.GetUtcNow() < deadline)
+            catch (OperationCanceledException) when (!call.IsCompleted)
+            {
+                // The call goes on (at most MaxWaitPerCall) with nobody awaiting it: observe how it ends.
+                _ = call.ContinueWith(static t => t.Exception, CancellationToken.None, TaskContinuationOptions.OnlyOnFaulted | TaskContinuationOptions.ExecuteSynchronously, TaskScheduler.Default);
+                throw;
+            }
+            catch (TaskQueueUnavailableException ex) when (ex.InnerException is not ObjectDisposedException && Retry(++failures, quickUntil, deadline))
             {
                 // Never past the deadline by more than the last try takes: the pause is cut to what is left, and the
                 // loop then asks once more with no wait.
@@ -64,6 +74,13 @@ public sealed partial class TaskClient
             if (_time.GetUtcNow() >= deadline)
                 throw new TaskTimeoutException($"Task {id} did not finish within {timeout} (it is {info.State}).");
         }
+    }
+
+    /// <summary>Whether a wait asks again after its <paramref name="failures"/>-th unavailable answer in a row.</summary>
+    private bool Retry(int failures, DateTimeOffset quickUntil, DateTimeOffset deadline)
+    {
+        var now = _time.GetUtcNow();
+        return now < deadline || (failures <= UnavailableBackoff.QuickTries && now < quickUntil);
     }
 
     /// <summary>Now plus <paramref name="timeout"/>, saturating; an infinite timeout never ends, a negative one has ended.</summary>

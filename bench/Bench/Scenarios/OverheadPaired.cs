@@ -78,7 +78,7 @@ internal static class OverheadPaired
                 report.Set($"{cell}.on_over_off_quartiles", $"{Quantile(ratios, 0.25):0.000} / {Quantile(ratios, 0.5):0.000} / {Quantile(ratios, 0.75):0.000}");
                 // With 5 pairs or fewer no order statistic reaches 95 %: the whole range is printed, and called that.
                 var interval = ratios.Count > 5 ? "95 % CI" : "range";
-                report.Set($"{cell}.on_over_off_median_{(ratios.Count > 5 ? "95ci" : "range")}", $"{low:0.000} - {high:0.000}");
+                report.Set($"{cell}.on_over_off_median_interval", $"{interval} {low:0.000} - {high:0.000}");
                 Console.WriteLine($"   {cell}: on/off median {Quantile(ratios, 0.5):0.000} ({interval} {low:0.000}-{high:0.000}; quartiles {Quantile(ratios, 0.25):0.000}-{Quantile(ratios, 0.75):0.000}), silo CPU per task on/off median {Summary.Of(cpuRatios).Median:0.000}; idle neighbour {Summary.Of(neighbourOn).Median:0} ms/s while on runs, {Summary.Of(neighbourOff).Median:0} while off runs");
             }
         }

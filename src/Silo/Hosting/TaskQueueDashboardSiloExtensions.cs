@@ -11,7 +11,7 @@ public static class TaskQueueDashboardSiloExtensions
     /// <c>TaskQueue:Dashboard:Enabled</c> is false; a host that sets up its silo with <c>AddTaskQueue</c> calls it itself.
     /// </summary>
     /// <param name="silo">The silo.</param>
-    /// <param name="profileGrainMethods">Time every grain call for the dashboard's method pages (<see cref="TaskQueueDashboardOptions.ProfileGrainMethods"/>).</param>
+    /// <param name="profileGrainMethods">Time every grain call for the dashboard's grain-call charts and columns (<see cref="TaskQueueDashboardOptions.ProfileGrainMethods"/>).</param>
     public static ISiloBuilder AddTaskQueueDashboard(this ISiloBuilder silo, bool profileGrainMethods = false)
     {
         ArgumentNullException.ThrowIfNull(silo);

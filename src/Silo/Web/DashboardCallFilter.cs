@@ -1,12 +1,13 @@
 // Orleans.Dashboard 10.4.2 registers a grain-call filter (GrainProfilerFilter) that wraps every grain call in an async
-// method, to time it for the dashboard's method pages. Profiling is on only while someone has the dashboard open (the
+// method, to time it for everything the dashboard shows about grain calls (the overview's request and latency
+// charts, the Grains page's call columns, the method pages). Profiling is on only while someone has the dashboard open (the
 // package turns it off after a minute without queries), yet the wrapper runs on every call regardless: one more
 // state machine, and one more continuation through the activation's scheduler whenever the call completes later. The
 // bench put the dashboard alone at 0.82-0.94 of "off" under load (issue 9). This filter calls the grain directly while
-// profiling is off and the dashboard's own filter while it is on, so the method pages are what they were.
+// profiling is off and the dashboard's own filter while it is on, so those views are what they were.
 // Even so, a watched silo under load spent ~5 % of its CPU in the timing and in the per-call invoker object Orleans
 // builds whenever any incoming filter is registered (perf, issue 9), so by default (TaskQueue:Dashboard:
-// ProfileGrainMethods false) TryRemove drops the package's filter and the method pages stay empty.
+// ProfileGrainMethods false) TryRemove drops the package's filter and those views stay empty.
 // The profiler and the filter are internal types: if a later package changes them, TryInstall and TryRemove say no
 // and the package's filter stays as it is.
 using System.Reflection;
