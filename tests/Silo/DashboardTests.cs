@@ -58,6 +58,13 @@ public sealed class DashboardTests(LoopbackWebSilo fixture) : IClassFixture<Loop
         var filters = ((IEnumerable<IIncomingGrainCallFilter>)silo.Services.GetService(typeof(IEnumerable<IIncomingGrainCallFilter>))!).ToList();
         Assert.Contains(filters, f => f is DashboardCallFilter);
         Assert.DoesNotContain(filters, f => f.GetType().Name == "GrainProfilerFilter");
+        // Timed, the page carries no notice that it is not.
+        using (var index = await silo.SendAsync(HttpMethod.Get, "/dashboard/"))
+        {
+            var html = await index.Content.ReadAsStringAsync();
+            Assert.Contains("dtq-queue-pages", html, StringComparison.Ordinal);
+            Assert.DoesNotContain("dtq-profiling-off", html, StringComparison.Ordinal);
+        }
 
         var client = (TaskClient)silo.Services.GetService(typeof(TaskClient))!;
         var clock = System.Diagnostics.Stopwatch.StartNew();

@@ -156,6 +156,7 @@ public sealed class QueuePagesBrowserTests(RedisFixture redis)
         // It polls without end, so the network never idles: wait for it to draw its first figures instead.
         Assert.Contains("Orleans", await page.TitleAsync(), StringComparison.OrdinalIgnoreCase);
         await Expect(page.Locator("#dtq-queue-pages")).ToBeVisibleAsync();
+        await Expect(page.Locator("#dtq-profiling-off")).ToBeVisibleAsync();
         await page.WaitForTimeoutAsync(3000);
         await Screenshot(page, "dashboard");
         await page.Locator("#dtq-queue-pages").ClickAsync();

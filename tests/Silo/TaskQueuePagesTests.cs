@@ -84,6 +84,8 @@ public sealed partial class TaskQueuePagesTests(LoopbackWebSilo loopback, KeyedW
         var html = await ApiAssertText(page, "text/html");
         Assert.Contains("Orleans Dashboard", html, StringComparison.Ordinal);
         Assert.Contains("<a id=\"dtq-queue-pages\" href=\"../ui/\"", html, StringComparison.Ordinal);
+        // With the defaults grain calls are not timed, and the page says why its call charts read 0.
+        Assert.Contains("<div id=\"dtq-profiling-off\"", html, StringComparison.Ordinal);
         Assert.EndsWith("</html>", html.TrimEnd(), StringComparison.Ordinal);
     }
 

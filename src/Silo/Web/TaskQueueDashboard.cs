@@ -27,6 +27,9 @@ public static class TaskQueueDashboard
             endpoints.MapPrometheusScrapingEndpoint(TaskQueueTelemetry.MetricsPath).RequireAuthorization(AccessPolicy.Name);
         if (settings?.Dashboard.Enabled != true) return endpoints;
         var assets = endpoints.ServiceProvider.GetService<DashboardAssets>();
+        // Whether grain calls are timed for it: the package's filter is registered, wrapped or as it came.
+        var profiling = endpoints.ServiceProvider.GetServices<IIncomingGrainCallFilter>()
+            .Any(f => f is DashboardCallFilter || f.GetType().Name == "GrainProfilerFilter");
         var dashboard = (assets is null ? endpoints.MapOrleansDashboard(RoutePrefix) : assets.MapDeferred(() => endpoints.MapOrleansDashboard(RoutePrefix)))
             .RequireAuthorization(AccessPolicy.Name);
         // The dashboard can read any grain's state (a schedule's payload) and stream the silo's log: contents, which a
@@ -38,7 +41,7 @@ public static class TaskQueueDashboard
                 endpoint.Metadata.Add(new AuthorizeAttribute(AccessPolicy.Contents));
             // Its page links to the queue pages (theirs link back).
             if (DashboardPagesLink.IsIndex(route) && endpoint.RequestDelegate is { } page)
-                endpoint.RequestDelegate = DashboardPagesLink.Wrap(page);
+                endpoint.RequestDelegate = DashboardPagesLink.Wrap(page, profiling);
             // The page's files are read when someone first asks for the dashboard.
             if (assets is not null && endpoint.RequestDelegate is { } serve)
                 endpoint.RequestDelegate = context => { assets.EnsureLoaded(); return serve(context); };
