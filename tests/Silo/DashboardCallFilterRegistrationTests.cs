@@ -12,8 +12,7 @@ public sealed class DashboardCallFilterRegistrationTests
     [Fact]
     public void Removing_DropsThePackagesFilter()
     {
-        var services = new ServiceCollection();
-        services.AddSingleton(typeof(IIncomingGrainCallFilter), PackageFilter);
+        var services = WithThePackagesFilter();
         Assert.True(DashboardCallFilter.TryRemove(services));
         Assert.DoesNotContain(services, s => s.ServiceType == typeof(IIncomingGrainCallFilter));
     }
@@ -21,8 +20,7 @@ public sealed class DashboardCallFilterRegistrationTests
     [Fact]
     public void ProfilingAskedForThenNot_LeavesNoFilter_NotEvenTheWrapper()
     {
-        var services = new ServiceCollection();
-        services.AddSingleton(typeof(IIncomingGrainCallFilter), PackageFilter);
+        var services = WithThePackagesFilter();
         Assert.True(DashboardCallFilter.TryInstall(services));
         Assert.Single(services, s => s.ServiceType == typeof(IIncomingGrainCallFilter));
         Assert.True(DashboardCallFilter.TryRemove(services));
@@ -37,5 +35,13 @@ public sealed class DashboardCallFilterRegistrationTests
         services.AddSingleton(typeof(IIncomingGrainCallFilter), PackageFilter);
         Assert.True(DashboardCallFilter.TryRemove(services));
         Assert.Single(services, s => s.ServiceType == typeof(IIncomingGrainCallFilter) && s.ImplementationType == typeof(Support.SubmissionRecorder));
+    }
+
+    /// <summary>Services as <c>AddDashboard</c> leaves them for the filter: its one registration.</summary>
+    private static ServiceCollection WithThePackagesFilter()
+    {
+        var services = new ServiceCollection();
+        services.AddSingleton(typeof(IIncomingGrainCallFilter), PackageFilter);
+        return services;
     }
 }

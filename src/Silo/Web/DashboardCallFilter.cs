@@ -26,6 +26,9 @@ internal sealed class DashboardCallFilter(IIncomingGrainCallFilter profiling, Fu
 
     public Task Invoke(IIncomingGrainCallContext context) => isProfiling() ? profiling.Invoke(context) : context.Invoke();
 
+    /// <summary>Whether <paramref name="filter"/> times grain calls for the dashboard: the package's filter, or ours wrapping it.</summary>
+    public static bool TimesCalls(IIncomingGrainCallFilter filter) => filter is DashboardCallFilter || (FilterType is not null && filter.GetType() == FilterType);
+
     /// <summary>
     /// Removes the package's filter registration (after <c>AddDashboard</c>): with no incoming filter at all, Orleans
     /// invokes each grain method directly instead of through a per-call invoker object. False, changing nothing, when

@@ -28,8 +28,7 @@ public static class TaskQueueDashboard
         if (settings?.Dashboard.Enabled != true) return endpoints;
         var assets = endpoints.ServiceProvider.GetService<DashboardAssets>();
         // Whether grain calls are timed for it: the package's filter is registered, wrapped or as it came.
-        var profiling = endpoints.ServiceProvider.GetServices<IIncomingGrainCallFilter>()
-            .Any(f => f is DashboardCallFilter || f.GetType().Name == "GrainProfilerFilter");
+        var profiling = endpoints.ServiceProvider.GetServices<IIncomingGrainCallFilter>().Any(DashboardCallFilter.TimesCalls);
         var dashboard = (assets is null ? endpoints.MapOrleansDashboard(RoutePrefix) : assets.MapDeferred(() => endpoints.MapOrleansDashboard(RoutePrefix)))
             .RequireAuthorization(AccessPolicy.Name);
         // The dashboard can read any grain's state (a schedule's payload) and stream the silo's log: contents, which a
