@@ -117,6 +117,88 @@ public sealed class GroupCommitTests
         await Assert.ThrowsAsync<TaskQueueUnavailableException>(() => commit.CurrentWrite);
     }
 
+    [Fact]
+    public async Task ARider_StartsNoWrite_AndIsAcknowledgedByTheNextWriteSomeoneElseStarts()
+    {
+        var commit = NewCommit();
+        var rider = commit.CommitLaterAsync();
+        Assert.Empty(_writes);
+        Assert.True(commit.HasRiders);
+
+        var submit = commit.CommitAsync();
+        Assert.Single(_writes);
+        Assert.False(commit.HasRiders); // taken by that write, whose snapshot carries the rider's change
+        _writes[0].SetResult();
+        await Task.WhenAll(rider, submit);
+        Assert.Single(_writes);
+    }
+
+    [Fact]
+    public async Task ARiderArrivingDuringAWrite_IsNotAcknowledgedByIt_AndStartsNoFollowingWrite()
+    {
+        var commit = NewCommit();
+        var first = commit.CommitAsync();
+        var rider = commit.CommitLaterAsync(); // its change is not in the write in flight
+
+        _writes[0].SetResult();
+        await first;
+        Assert.False(rider.IsCompleted);
+        Assert.True(commit.HasRiders);
+        Assert.Single(_writes);
+
+        commit.Request(); // the owner's timer, when nobody else wrote
+        await WaitUntil(() => _writes.Count == 2);
+        Assert.False(rider.IsCompleted);
+        _writes[1].SetResult();
+        await rider;
+    }
+
+    [Fact]
+    public async Task ARiderWhileAWriteIsAskedFor_RidesThatWrite()
+    {
+        var commit = NewCommit();
+        var first = commit.CommitAsync();
+        var next = commit.CommitAsync(); // asked for, not started: it will carry what changes from now on
+        var rider = commit.CommitLaterAsync();
+        Assert.False(commit.HasRiders);
+
+        _writes[0].SetResult();
+        await first;
+        await WaitUntil(() => _writes.Count == 2);
+        _writes[1].SetResult();
+        await Task.WhenAll(next, rider);
+    }
+
+    [Fact]
+    public async Task AFailedWrite_FailsTheRidersItCarried_AndThoseStillWaiting_AndRefusesNewOnes()
+    {
+        var commit = NewCommit();
+        var carried = commit.CommitLaterAsync();
+        var first = commit.CommitAsync();
+        var waiting = commit.CommitLaterAsync(); // arrived during the write: waits for the next
+
+        _writes[0].SetException(new TimeoutException("redis"));
+
+        await Assert.ThrowsAsync<TaskQueueUnavailableException>(() => first);
+        await Assert.ThrowsAsync<TaskQueueUnavailableException>(() => carried);
+        await Assert.ThrowsAsync<TaskQueueUnavailableException>(() => waiting);
+        Assert.False(commit.HasRiders);
+        Assert.Throws<TaskQueueUnavailableException>(() => { _ = commit.CommitLaterAsync(); }); // thrown at the call, not later
+        Assert.Single(_failures);
+    }
+
+    [Fact]
+    public async Task Break_FailsWaitingRiders()
+    {
+        var commit = NewCommit();
+        var rider = commit.CommitLaterAsync();
+
+        commit.Break(new InvalidOperationException("a change failed half-way"));
+
+        await Assert.ThrowsAsync<TaskQueueUnavailableException>(() => rider);
+        Assert.Empty(_writes);
+    }
+
     // The next write starts on a thread-pool continuation: on a loaded 2-core machine 200 yields were sometimes not
     // enough for it to run (seen once in a full run). Yields, not sleeps, bounded by a generous wall-clock limit.
     private static async Task WaitUntil(Func<bool> condition)

@@ -3,7 +3,8 @@ namespace DistributedTaskQueue.Queue;
 /// <summary>
 /// Group commit: every change waits for the next write that carries it, and all changes made while one write is
 /// in flight share the next. One write at a time; batches form from arrivals, never from a timer (a timer only
-/// adds latency). What runs after a write (indexing, waking callers) is part of the commit: if it throws, the
+/// adds latency). A change whose caller need not hear soon (a worker's completion report) may instead wait as a rider
+/// (<see cref="CommitLaterAsync"/>): it starts no write, and is acknowledged by the next write anyone else starts. What runs after a write (indexing, waking callers) is part of the commit: if it throws, the
 /// callers fail at once and the owner reloads, exactly as when the write itself fails (invariant 13).
 /// </summary>
 /// <param name="begin">Starts one write of everything changed so far; called synchronously, so it takes its snapshot before the write's first await. Returns the write and what to run once it is durable.</param>
@@ -14,6 +15,8 @@ internal sealed class GroupCommit(Func<GroupCommit.Batch> begin, Action<Exceptio
     public readonly record struct Batch(Task Write, Action Committed);
 
     private TaskCompletionSource? _next;
+    // Riders: wait for the next write, but start none (the owner's timer starts one if nobody else does).
+    private TaskCompletionSource? _riders;
     private TaskCompletionSource? _current;
     private bool _writing;
     private Exception? _failure;
@@ -26,6 +29,9 @@ internal sealed class GroupCommit(Func<GroupCommit.Batch> begin, Action<Exceptio
 
     /// <summary>Whether a commit was asked for that no write has started to carry yet.</summary>
     public bool HasPending => _next is not null;
+
+    /// <summary>Whether riders wait that no write has started to carry yet (the owner must see that one starts).</summary>
+    public bool HasRiders => _riders is not null;
 
     /// <summary>
     /// Completes when the write in flight now is durable (at once when none is): for a reader whose record that write
@@ -52,6 +58,21 @@ internal sealed class GroupCommit(Func<GroupCommit.Batch> begin, Action<Exceptio
         return next;
     }
 
+    /// <summary>
+    /// Completes after a write that includes every change made before this call, like <see cref="CommitAsync"/>, but
+    /// starts no write: it rides with the next one anyone starts. The owner must start one (<see cref="Request"/>)
+    /// within its own bound while <see cref="HasRiders"/>; until then the changes are in memory only, as any change
+    /// is between its call and its write.
+    /// </summary>
+    /// <exception cref="TaskQueueUnavailableException">A write failed: nothing more is written until the owner reloads.</exception>
+    public Task CommitLaterAsync()
+    {
+        ThrowIfBroken();
+        if (_next is { } pending) return pending.Task; // a write is asked for already: ride that one
+        _riders ??= new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        return _riders.Task;
+    }
+
     /// <summary>A write nobody waits for (lease marks, promotions): it rides with the next commit, or starts one.</summary>
     public void Request()
     {
@@ -72,6 +93,9 @@ internal sealed class GroupCommit(Func<GroupCommit.Batch> begin, Action<Exceptio
             while (_next is { } batch)
             {
                 _next = null;
+                // Taken with the batch, before begin() takes its snapshot: this write carries what they changed.
+                var riders = _riders;
+                _riders = null;
                 _current = batch;
                 try
                 {
@@ -82,10 +106,11 @@ internal sealed class GroupCommit(Func<GroupCommit.Batch> begin, Action<Exceptio
                 }
                 catch (Exception ex)
                 {
-                    Fail(batch, ex);
+                    Fail(batch, riders, ex);
                     return;
                 }
                 batch.TrySetResult();
+                riders?.TrySetResult();
             }
         }
         finally
@@ -102,16 +127,19 @@ internal sealed class GroupCommit(Func<GroupCommit.Batch> begin, Action<Exceptio
     public void Break(Exception cause)
     {
         if (_failure is not null) return;
-        Fail(null, cause);
+        Fail(null, null, cause);
     }
 
-    private void Fail(TaskCompletionSource? batch, Exception ex)
+    private void Fail(TaskCompletionSource? batch, TaskCompletionSource? riders, Exception ex)
     {
         _failure = ex;
         var error = new TaskQueueUnavailableException("Writing the queue partition failed; the outcome of this call is unknown. Retry it (with an idempotency key, a submit is safe to repeat).", ex);
         batch?.TrySetException(error);
+        riders?.TrySetException(error);
         _next?.TrySetException(error);
         _next = null;
+        _riders?.TrySetException(error);
+        _riders = null;
         failed(ex);
     }
 }

@@ -30,6 +30,9 @@ internal sealed class ResultWaiters(TimeProvider time)
         _waiting.Clear();
     }
 
+    /// <summary>Whether a caller is waiting for this task now (its end should then be written at once).</summary>
+    public bool IsWaitedFor(long sequence) => _waiting.ContainsKey(sequence);
+
     public void Wake(long sequence)
     {
         if (!_waiting.Remove(sequence, out var list)) return;
