@@ -134,21 +134,37 @@ public sealed class GroupCommitTests
     }
 
     [Fact]
-    public async Task ARiderArrivingDuringAWrite_IsNotAcknowledgedByIt_AndStartsNoFollowingWrite()
+    public async Task ARiderAfterAWrite_StartsNoWrite_UntilTheOwnerAsks()
     {
         var commit = NewCommit();
         var first = commit.CommitAsync();
-        var rider = commit.CommitLaterAsync(); // its change is not in the write in flight
-
         _writes[0].SetResult();
         await first;
-        Assert.False(rider.IsCompleted);
-        Assert.True(commit.HasRiders);
+        await WaitUntil(() => !commit.HasPending && commit.CurrentWrite.IsCompleted);
+
+        var rider = commit.CommitLaterAsync();
         Assert.Single(_writes);
+        Assert.True(commit.HasRiders);
 
         commit.Request(); // the owner's timer, when nobody else wrote
         await WaitUntil(() => _writes.Count == 2);
         Assert.False(rider.IsCompleted);
+        _writes[1].SetResult();
+        await rider;
+    }
+
+    [Fact]
+    public async Task ARiderDuringAWrite_IsNotCarriedByIt_ButByTheWriteThatFollowsAtOnce()
+    {
+        var commit = NewCommit();
+        var first = commit.CommitAsync();
+        var rider = commit.CommitLaterAsync(); // a busy partition: its change is not in the write in flight
+        Assert.False(commit.HasRiders);
+
+        _writes[0].SetResult();
+        await first;
+        Assert.False(rider.IsCompleted);
+        await WaitUntil(() => _writes.Count == 2); // no wait for the owner's timer
         _writes[1].SetResult();
         await rider;
     }
@@ -175,7 +191,7 @@ public sealed class GroupCommitTests
         var commit = NewCommit();
         var carried = commit.CommitLaterAsync();
         var first = commit.CommitAsync();
-        var waiting = commit.CommitLaterAsync(); // arrived during the write: waits for the next
+        var waiting = commit.CommitLaterAsync(); // arrived during the write: asks for the next one
 
         _writes[0].SetException(new TimeoutException("redis"));
 

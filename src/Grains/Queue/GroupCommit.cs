@@ -4,7 +4,8 @@ namespace DistributedTaskQueue.Queue;
 /// Group commit: every change waits for the next write that carries it, and all changes made while one write is
 /// in flight share the next. One write at a time; batches form from arrivals, never from a timer (a timer only
 /// adds latency). A change whose caller need not hear soon (a worker's completion report) may instead wait as a rider
-/// (<see cref="CommitLaterAsync"/>): it starts no write, and is acknowledged by the next write anyone else starts. What runs after a write (indexing, waking callers) is part of the commit: if it throws, the
+/// (<see cref="CommitLaterAsync"/>): while nothing is being written it starts no write, and is acknowledged by the next
+/// write anyone else starts. What runs after a write (indexing, waking callers) is part of the commit: if it throws, the
 /// callers fail at once and the owner reloads, exactly as when the write itself fails (invariant 13).
 /// </summary>
 /// <param name="begin">Starts one write of everything changed so far; called synchronously, so it takes its snapshot before the write's first await. Returns the write and what to run once it is durable.</param>
@@ -59,16 +60,17 @@ internal sealed class GroupCommit(Func<GroupCommit.Batch> begin, Action<Exceptio
     }
 
     /// <summary>
-    /// Completes after a write that includes every change made before this call, like <see cref="CommitAsync"/>, but
-    /// starts no write: it rides with the next one anyone starts. The owner must start one (<see cref="Request"/>)
-    /// within its own bound while <see cref="HasRiders"/>; until then the changes are in memory only, as any change
-    /// is between its call and its write.
+    /// Completes after a write that includes every change made before this call, like <see cref="CommitAsync"/>. While
+    /// nothing is being written it starts no write: it rides with the next one anyone starts, and the owner must start
+    /// one (<see cref="Request"/>) within its own bound while <see cref="HasRiders"/>. While a write is in flight it is
+    /// <see cref="CommitAsync"/>: a busy owner's writes follow each other anyway, and a gap until the owner's bound
+    /// would only hold up what each write releases (settled tasks, room for the next segments).
     /// </summary>
     /// <exception cref="TaskQueueUnavailableException">A write failed: nothing more is written until the owner reloads.</exception>
     public Task CommitLaterAsync()
     {
+        if (_writing) return CommitAsync();
         ThrowIfBroken();
-        if (_next is { } pending) return pending.Task; // a write is asked for already: ride that one
         _riders ??= new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
         return _riders.Task;
     }

@@ -177,10 +177,12 @@ internal sealed partial class TaskQueueGrain(
                 if (!_partition.Complete(completion, now, workerId)) LogStaleCompletion(workerId, completion.Sequence, completion.Attempt);
             }
         });
-        // Waking result waiters and handing released tasks to parked workers happen once this write is durable. When
-        // nobody waits for these tasks, the report rides with the next write (a submit's, or a lease mark's a few
-        // milliseconds on) instead of starting one: the worker's reporter waits, its slots do not.
-        if (Array.Exists(completions, c => c.Outcome is TaskOutcome.Released || _resultWaiters.IsWaitedFor(c.Sequence))) await _writes.CommitAsync();
+        // Waking result waiters and handing released tasks to parked workers happen once this write is durable. When the
+        // queue has nothing waiting and nobody waits for these tasks, the report rides with the next write (a submit's,
+        // or a lease mark's a few milliseconds on) instead of starting one: the worker's reporter waits, its slots do not.
+        // A partition with a backlog writes at once: its writes release what the drain needs next (settled tasks, room
+        // for cold segments), and held reports only grew the reporter's batches (a slower drain, more memory after it).
+        if (_partition.HasPending || Array.Exists(completions, c => c.Outcome is TaskOutcome.Released || _resultWaiters.IsWaitedFor(c.Sequence))) await _writes.CommitAsync();
         else await _writes.CommitLaterAsync();
     }
 
