@@ -29,9 +29,28 @@ public sealed class CompletionRideTests(RedisFixture fixture, ITestOutputHelper 
         var flushes = await fixture.Redis.CallsAsync("evalsha") - before;
 
         output.WriteLine($"{flushes} flushes for {count} tasks");
-        // Each completion starting its own flush made two per task (a submit's and a completion's, 2.005 per task in
-        // the bench); riding, about one. The margin is for completions that found no submit within the lease-mark delay.
-        Assert.True(flushes < count * 3 / 2, $"{flushes} flushes for {count} tasks");
+        // Each completion starting its own flush made exactly two per task (400 here, every run); riding, 1.07-1.2 on a
+        // quiet machine. A completion that finds no submit within the lease-mark delay still costs a flush of its own,
+        // which a loaded machine makes common (up to 1.74 per task seen with a core kept busy), hence the wide margin.
+        Assert.True(flushes < count * 19 / 10, $"{flushes} flushes for {count} tasks");
+    }
+
+    [Fact]
+    public async Task AReportThatChangesNothing_OnAnIdlePartition_StillReturnsAtOnce()
+    {
+        const string queue = "ride-empty";
+        await using var cluster = await TaskQueueCluster.StartAsync(fixture.Redis, [queue]);
+        var id = await cluster.Client.SubmitAsync(new RecordTask("done"), queue);
+        await cluster.Client.WaitForResultAsync<string>(id, Timeout);
+        var partition = cluster.Cluster.Client.GetGrain<ITaskQueueGrain>(id.PartitionKey);
+        var attempt = Executions.Of(queue).Single();
+        var stale = new TaskCompletion(new LeaseToken(id.Sequence, attempt.Attempt, 0), new TaskOutcome.Succeeded("\"again\""u8.ToArray()));
+
+        // Nothing to write, nothing pending, no other caller: only the partition's timer ends these riders. Without it
+        // they would wait for Orleans' 30 s call timeout.
+        await partition.CompleteAsync("w", []).WaitAsync(TimeSpan.FromSeconds(10));
+        await partition.CompleteAsync(attempt.WorkerId, [stale]).WaitAsync(TimeSpan.FromSeconds(10));
+        Assert.Equal("\"done\"", (await cluster.Client.GetTaskAsync(id))!.ResultJson);
     }
 
     [Fact]

@@ -115,7 +115,8 @@ internal sealed class PartitionWrites
     /// </summary>
     public async Task CloseAsync(bool recordCleanClose)
     {
-        // Riders are written too: a completion report waits for them, and must not be left hanging by the close.
+        // Riders too. Orleans closes an activation only once no call is running, and a report waiting as a rider is one, so
+        // the timer has written them by now; this only keeps a later change of that order from leaving a report hanging.
         if (IsBroken || !((recordCleanClose && HasCommitted) || _partition.HasUnwrittenChanges || _commit.HasRiders)) return;
         _partition.Head.ClosedCleanly = true;
         try

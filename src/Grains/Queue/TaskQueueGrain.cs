@@ -230,7 +230,14 @@ internal sealed partial class TaskQueueGrain(
         string? worker = null;
         LeaseToken attempt = default;
         var result = _writes.Change(() => _partition.Cancel(sequence, time.GetUtcNow(), out worker, out attempt));
-        if (result is QueuePartition.CancelResult.Unknown or QueuePartition.CancelResult.AlreadyFinished) return false;
+        if (result is QueuePartition.CancelResult.Unknown) return false;
+        if (result is QueuePartition.CancelResult.AlreadyFinished)
+        {
+            // "Too late" is an answer about the task's end, so that end must be durable first: a completion report may
+            // still be riding for the next write, and a crash before it would run the task again after the refusal.
+            await _writes.WhenWrittenAsync([sequence]);
+            return false;
+        }
         await _writes.CommitAsync();
         if (result == QueuePartition.CancelResult.Requested && worker is not null) _dispatch.CancelRunning(worker, attempt);
         return true;
