@@ -6,6 +6,7 @@ namespace DistributedTaskQueue.Tests.Integration;
 /// <summary>
 /// A completion report nobody waits for rides with the next write instead of starting its own (on real Redis): a
 /// quick task submitted on its own costs one flush, not two, and the report is still written when nothing else is.
+/// How many flushes a run of submits saves depends on timing, so that figure is the bench's (`producers`), not a test's.
 /// </summary>
 [Collection(RedisGroup.Name)]
 public sealed class CompletionRideTests(RedisFixture fixture, ITestOutputHelper output)
@@ -13,26 +14,53 @@ public sealed class CompletionRideTests(RedisFixture fixture, ITestOutputHelper 
     private static readonly TimeSpan Timeout = TimeSpan.FromSeconds(60);
 
     [Fact]
-    public async Task QuickTasksSubmittedOneAtATime_CostAboutOneFlushEach_AndAllSucceed()
+    public async Task AReportFollowedByASubmit_SharesTheSubmitsFlush()
     {
-        const string queue = "ride-seq";
-        const int count = 200;
-        await using var cluster = await TaskQueueCluster.StartAsync(fixture.Redis, [queue]);
-        await cluster.Client.WaitForResultAsync<string>(await cluster.Client.SubmitAsync(new RecordTask("warm"), queue), Timeout);
+        const string queue = "ride-pair";
+        // No worker loops: the test is the worker, so it decides what reaches the partition in which order.
+        await using var cluster = await TaskQueueCluster.StartAsync(fixture.Redis, []);
+        var partition = cluster.Cluster.Client.GetGrain<ITaskQueueGrain>(QueueNames.PartitionKey(queue, 0));
+        var submission = new TaskSubmission { TaskName = BuiltInTasks.Echo, Payload = "\"x\""u8.ToArray() };
+        await partition.SubmitAsync([submission]); // the first submit also lists the queue (a storage write of its own)
+        var shared = 0;
+        var flushCounts = new List<long>();
+        for (var trial = 0; trial < 10; trial++)
+        {
+            var leased = Assert.Single(await partition.LeaseAsync("w", trial, 1, TimeSpan.Zero, null));
+            await QuietAsync(); // the lease mark's own write has landed: nothing is left to write but what follows
+            var before = await fixture.Redis.CallsAsync("evalsha");
+            // The report of a success nobody waits for, on a partition with nothing pending, then the next submit.
+            var succeeded = (await partition.GetStatsAsync()).Succeeded;
+            var report = partition.CompleteAsync("w", [new TaskCompletion(leased.Lease, new TaskOutcome.Succeeded("\"x\""u8.ToArray()))]);
+            // Two calls sent back to back may be served in either order; the submit goes once the report is applied
+            // (stats are read from memory, so asking writes nothing).
+            while ((await partition.GetStatsAsync()).Succeeded == succeeded) { }
+            await partition.SubmitAsync([submission]);
+            await report;
+            var flushes = await fixture.Redis.CallsAsync("evalsha") - before;
+            flushCounts.Add(flushes);
+            if (flushes == 1) shared++;
+        }
 
-        var before = await fixture.Redis.CallsAsync("evalsha");
-        var ids = new List<TaskId>(count);
-        // As a web app submits: one at a time, nobody waiting for the results.
-        for (var i = 0; i < count; i++) ids.Add(await cluster.Client.SubmitAsync(new RecordTask($"q{i}"), queue));
-        while (Executions.Of(queue).Count < count + 1) await Task.Delay(10);
-        foreach (var id in ids) Assert.Equal(TaskState.Succeeded, (await cluster.Client.GetTaskAsync(id))!.State);
-        var flushes = await fixture.Redis.CallsAsync("evalsha") - before;
+        output.WriteLine($"flushes per report and submit: {string.Join(", ", flushCounts)}");
+        // A report that writes at once makes two flushes every time (its own, then the submit's). Riding, the submit's
+        // flush carries it, unless the lease-mark timer (5 ms) wrote it first: a loaded machine may do that now and
+        // then, not ten times in a row.
+        Assert.All(flushCounts, f => Assert.InRange(f, 1, 2));
+        Assert.True(shared > 0, $"no report shared a submit's flush: {string.Join(", ", flushCounts)}");
+    }
 
-        output.WriteLine($"{flushes} flushes for {count} tasks");
-        // Each completion starting its own flush made exactly two per task (400 here, every run); riding, 1.07-1.2 on a
-        // quiet machine. A completion that finds no submit within the lease-mark delay still costs a flush of its own,
-        // which a loaded machine makes common (up to 1.74 per task seen with a core kept busy), hence the wide margin.
-        Assert.True(flushes < count * 19 / 10, $"{flushes} flushes for {count} tasks");
+    /// <summary>Waits until Redis has run no flush for 200 ms.</summary>
+    private async Task QuietAsync()
+    {
+        var flushes = await fixture.Redis.CallsAsync("evalsha");
+        for (var quiet = 0; quiet < 4; quiet++)
+        {
+            await Task.Delay(50);
+            var now = await fixture.Redis.CallsAsync("evalsha");
+            if (now != flushes) quiet = -1;
+            flushes = now;
+        }
     }
 
     [Fact]
@@ -66,14 +94,7 @@ public sealed class CompletionRideTests(RedisFixture fixture, ITestOutputHelper 
             while (Executions.Of(queue).Count < 1) await Task.Delay(5);
             // No reader, no other submit: only the partition's own timer can write the report. Wait until Redis has
             // been quiet for a while, then kill the silo, so no close writes anything for it.
-            var flushes = await fixture.Redis.CallsAsync("evalsha");
-            for (var quiet = 0; quiet < 10; quiet++)
-            {
-                await Task.Delay(50);
-                var now = await fixture.Redis.CallsAsync("evalsha");
-                if (now != flushes) quiet = 0;
-                flushes = now;
-            }
+            await QuietAsync();
             await first.Cluster.KillSiloAsync(first.Cluster.Silos[0]);
         }
 

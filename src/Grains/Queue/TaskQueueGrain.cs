@@ -178,12 +178,15 @@ internal sealed partial class TaskQueueGrain(
             }
         });
         // Waking result waiters and handing released tasks to parked workers happen once this write is durable. When the
-        // queue has nothing waiting and nobody waits for these tasks, the report rides with the next write (a submit's,
-        // or a lease mark's a few milliseconds on) instead of starting one: the worker's reporter waits, its slots do not.
-        // A partition with a backlog writes at once: its writes release what the drain needs next (settled tasks, room
-        // for cold segments), and held reports only grew the reporter's batches (a slower drain, more memory after it).
-        if (_partition.HasPending || Array.Exists(completions, c => c.Outcome is TaskOutcome.Released || _resultWaiters.IsWaitedFor(c.Sequence))) await _writes.CommitAsync();
-        else await _writes.CommitLaterAsync();
+        // queue has nothing waiting and the report holds only successes nobody waits for, it rides with the next write (a
+        // submit's, or a lease mark's a few milliseconds on) instead of starting one: the worker's reporter waits, its
+        // slots do not. A failure or a hand-back may make a task leasable again at once (a retry without backoff), so it
+        // writes now, as does a partition with a backlog: its writes release what the drain needs next (settled tasks,
+        // room for cold segments), and held reports only grew the reporter's batches (a slower drain, more memory after).
+        if (_partition.HasPending || !Array.TrueForAll(completions, c => c.Outcome is TaskOutcome.Succeeded && !_resultWaiters.IsWaitedFor(c.Sequence)))
+            await _writes.CommitAsync();
+        else
+            await _writes.CommitLaterAsync();
     }
 
     public Task<LeaseToken[]> RenewAsync(string workerId, LeaseToken[] leases)
