@@ -16,38 +16,73 @@ public sealed class CompletionRideTests(RedisFixture fixture, ITestOutputHelper 
     [Fact]
     public async Task AReportFollowedByASubmit_SharesTheSubmitsFlush()
     {
-        const string queue = "ride-pair";
-        // No worker loops: the test is the worker, so it decides what reaches the partition in which order.
-        await using var cluster = await TaskQueueCluster.StartAsync(fixture.Redis, []);
-        var partition = cluster.Cluster.Client.GetGrain<ITaskQueueGrain>(QueueNames.PartitionKey(queue, 0));
-        var submission = new TaskSubmission { TaskName = BuiltInTasks.Echo, Payload = "\"x\""u8.ToArray() };
-        await partition.SubmitAsync([submission]); // the first submit also lists the queue (a storage write of its own)
-        var shared = 0;
-        var flushCounts = new List<long>();
-        for (var trial = 0; trial < 10; trial++)
-        {
-            var leased = Assert.Single(await partition.LeaseAsync("w", trial, 1, TimeSpan.Zero, null));
-            await QuietAsync(); // the lease mark's own write has landed: nothing is left to write but what follows
-            var before = await fixture.Redis.CallsAsync("evalsha");
-            // The report of a success nobody waits for, on a partition with nothing pending, then the next submit.
-            var succeeded = (await partition.GetStatsAsync()).Succeeded;
-            var report = partition.CompleteAsync("w", [new TaskCompletion(leased.Lease, new TaskOutcome.Succeeded("\"x\""u8.ToArray()))]);
-            // Two calls sent back to back may be served in either order; the submit goes once the report is applied
-            // (stats are read from memory, so asking writes nothing).
-            while ((await partition.GetStatsAsync()).Succeeded == succeeded) { }
-            await partition.SubmitAsync([submission]);
-            await report;
-            var flushes = await fixture.Redis.CallsAsync("evalsha") - before;
-            flushCounts.Add(flushes);
-            if (flushes == 1) shared++;
-        }
-
-        output.WriteLine($"flushes per report and submit: {string.Join(", ", flushCounts)}");
+        var flushCounts = await FlushesPerReportThenSubmitAsync("ride-pair", pendingBesides: 0, Success, parkAWaiter: false);
         // A report that writes at once makes two flushes every time (its own, then the submit's). Riding, the submit's
         // flush carries it, unless the lease-mark timer (5 ms) wrote it first: a loaded machine may do that now and
         // then, not ten times in a row.
         Assert.All(flushCounts, f => Assert.InRange(f, 1, 2));
-        Assert.True(shared > 0, $"no report shared a submit's flush: {string.Join(", ", flushCounts)}");
+        Assert.Contains(1L, flushCounts);
+    }
+
+    // The three reports below write at once, so the submit that follows always makes a flush of its own: one shared
+    // flush in ten trials would mean the report rode.
+
+    [Fact]
+    public async Task AFailureReport_WritesAtOnce_ItsTaskMayBeLeasableAgain()
+    {
+        var flushCounts = await FlushesPerReportThenSubmitAsync("ride-failure", pendingBesides: 0,
+            leased => new TaskOutcome.Failed(new TaskError("boom", null, null, leased.Attempt, TimeProvider.System.GetUtcNow()), Retryable: false),
+            parkAWaiter: false);
+        Assert.All(flushCounts, f => Assert.Equal(2, f));
+    }
+
+    [Fact]
+    public async Task AReportWhileTasksArePending_WritesAtOnce_TheDrainNeedsItsWrite()
+    {
+        var flushCounts = await FlushesPerReportThenSubmitAsync("ride-backlog", pendingBesides: 1, Success, parkAWaiter: false);
+        Assert.All(flushCounts, f => Assert.Equal(2, f));
+    }
+
+    [Fact]
+    public async Task AReportSomeoneWaitsFor_WritesAtOnce_TheWaiterIsAnsweredWithoutTheTimersDelay()
+    {
+        var flushCounts = await FlushesPerReportThenSubmitAsync("ride-waited", pendingBesides: 0, Success, parkAWaiter: true);
+        Assert.All(flushCounts, f => Assert.Equal(2, f));
+    }
+
+    private static TaskOutcome Success(LeasedTask leased) => new TaskOutcome.Succeeded("\"x\""u8.ToArray());
+
+    /// <summary>
+    /// Ten trials of: lease one task, let Redis go quiet, report it, then submit one more once the report is applied.
+    /// Returns the flushes (grain-storage writes) each trial's report and submit made together.
+    /// </summary>
+    private async Task<List<long>> FlushesPerReportThenSubmitAsync(string queue, int pendingBesides, Func<LeasedTask, TaskOutcome> outcome, bool parkAWaiter)
+    {
+        // No worker loops: the test is the worker, so it decides what reaches the partition in which order.
+        await using var cluster = await TaskQueueCluster.StartAsync(fixture.Redis, []);
+        var partition = cluster.Cluster.Client.GetGrain<ITaskQueueGrain>(QueueNames.PartitionKey(queue, 0));
+        var submission = new TaskSubmission { TaskName = BuiltInTasks.Echo, Payload = "\"x\""u8.ToArray() };
+        // The first submit also lists the queue (a storage write of its own); the others stay pending throughout.
+        for (var i = 0; i <= pendingBesides; i++) await partition.SubmitAsync([submission]);
+        var flushCounts = new List<long>();
+        for (var trial = 0; trial < 10; trial++)
+        {
+            var leased = Assert.Single(await partition.LeaseAsync("w", trial, 1, TimeSpan.Zero, null));
+            var waiter = parkAWaiter ? partition.WaitAsync(leased.Lease.Sequence, Timeout) : null;
+            await QuietAsync(); // the lease mark's own write has landed: nothing is left to write but what follows
+            var before = await fixture.Redis.CallsAsync("evalsha");
+            var report = partition.CompleteAsync("w", [new TaskCompletion(leased.Lease, outcome(leased))]);
+            // Two calls sent back to back may be served in either order; the submit goes once the report is applied
+            // (stats are read from memory, so asking writes nothing).
+            while ((await partition.GetStatsAsync()).Running != 0) { }
+            await partition.SubmitAsync([submission]);
+            await report;
+            if (waiter is not null) Assert.Equal(TaskState.Succeeded, (await waiter)!.State);
+            flushCounts.Add(await fixture.Redis.CallsAsync("evalsha") - before);
+        }
+
+        output.WriteLine($"flushes per report and submit: {string.Join(", ", flushCounts)}");
+        return flushCounts;
     }
 
     /// <summary>Waits until Redis has run no flush for 200 ms.</summary>
