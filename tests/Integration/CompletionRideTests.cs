@@ -73,8 +73,10 @@ public sealed class CompletionRideTests(RedisFixture fixture, ITestOutputHelper 
             var before = await fixture.Redis.CallsAsync("evalsha");
             var report = partition.CompleteAsync("w", [new TaskCompletion(leased.Lease, outcome(leased))]);
             // Two calls sent back to back may be served in either order; the submit goes once the report is applied
-            // (stats are read from memory, so asking writes nothing).
-            while ((await partition.GetStatsAsync()).Running != 0) { }
+            // (stats are read from memory, so asking writes nothing). Asked without a pause (ClusterProbes.Eventually
+            // sleeps 50 ms, long enough for the lease-mark timer to write a rider first), but bounded, so a report
+            // that is never applied fails the test instead of hanging it.
+            await NotRunningAsync(partition).WaitAsync(Timeout);
             await partition.SubmitAsync([submission]);
             await report;
             if (waiter is not null) Assert.Equal(TaskState.Succeeded, (await waiter)!.State);
@@ -83,6 +85,11 @@ public sealed class CompletionRideTests(RedisFixture fixture, ITestOutputHelper 
 
         output.WriteLine($"flushes per report and submit: {string.Join(", ", flushCounts)}");
         return flushCounts;
+    }
+
+    private static async Task NotRunningAsync(ITaskQueueGrain partition)
+    {
+        while ((await partition.GetStatsAsync()).Running != 0) { }
     }
 
     /// <summary>Waits until Redis has run no flush for 200 ms.</summary>
