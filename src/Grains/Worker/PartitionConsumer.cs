@@ -137,26 +137,13 @@ internal sealed partial class PartitionConsumer : ILeaseHolder, IExecutionListen
     }
 
     /// <summary>Renews the leases of running tasks every heartbeat until <paramref name="stop"/> (after the last task finished).</summary>
-    public async Task RenewUntilStoppedAsync(CancellationToken stop)
-    {
-        while (await DelayAsync(_options.HeartbeatInterval, stop).ConfigureAwait(false))
+    public Task RenewUntilStoppedAsync(CancellationToken stop) =>
+        new LeaseHeartbeat(_options.HeartbeatInterval, _time, () => _running.Tokens, leases => _grain.RenewAsync(_workerId, leases), lost =>
         {
-            var leases = _running.Tokens;
-            if (leases.Length == 0) continue;
-            try
-            {
-                var lost = await _grain.RenewAsync(_workerId, leases).ConfigureAwait(false);
-                if (lost.Length == 0) continue;
-                LogLeasesLost(lost.Length, _key);
-                // Someone else may run these attempts now: stop ours, and do not report an outcome that would be rejected.
-                _running.LoseLeases(lost);
-            }
-            catch (Exception ex)
-            {
-                LogRenewFailed(ex, _key);
-            }
-        }
-    }
+            LogLeasesLost(lost.Length, _key);
+            // Someone else may run these attempts now: stop ours, and do not report an outcome that would be rejected.
+            _running.LoseLeases(lost);
+        }, ex => LogRenewFailed(ex, _key)).RunAsync(stop);
 
     /// <summary>Ends this worker's parked lease call at once (shutdown).</summary>
     public async Task StopWaitingAsync()
