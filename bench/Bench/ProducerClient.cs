@@ -11,13 +11,15 @@ namespace DistributedTaskQueue.Bench;
 /// connects a <see cref="TaskClient"/> and then either (a) runs N producers, each awaiting one <c>SubmitAsync</c> at a
 /// time, or (b) does sequential submit → result round trips after a few warm-ups. It exists so the producer and
 /// cold figures include what a freshly started app process pays (its own JIT, its first connection), which the
-/// long-lived bench process cannot. Progress goes to stderr; the figures go to stdout as one JSON object.
+/// long-lived bench process cannot. With <c>--call read</c> the producers read one task instead of submitting: the same
+/// call path to the partition grain with no write behind it, the floor a submit's call cannot go below. Progress goes
+/// to stderr; the figures go to stdout as one JSON object.
 /// </summary>
 internal static class ProducerClient
 {
     public const string Command = "producer-client";
 
-    /// <param name="args"><c>--redis R --cluster C --service S --queue Q</c> and <c>--producers N --tasks M</c> or <c>--round-trips M --warm-ups W</c>.</param>
+    /// <param name="args"><c>--redis R --cluster C --service S --queue Q</c> and <c>--producers N --tasks M [--call submit|read]</c> or <c>--round-trips M --warm-ups W</c>.</param>
     public static async Task<int> RunAsync(string[] args)
     {
         var main = Stopwatch.StartNew();
@@ -42,7 +44,7 @@ internal static class ProducerClient
             var cpuBefore = Process.GetCurrentProcess().TotalProcessorTime;
             var roundTrips = GetInt("--round-trips", 0);
             if (roundTrips > 0) await RoundTripsAsync(client, queue, GetInt("--warm-ups", 20), roundTrips, output);
-            else await ProduceAsync(client, queue, GetInt("--producers", 1), GetInt("--tasks", 1_000), output);
+            else await ProduceAsync(client, queue, GetInt("--producers", 1), GetInt("--tasks", 1_000), values.GetValueOrDefault("--call", "submit"), output);
             var cpu = Process.GetCurrentProcess().TotalProcessorTime;
             output["cpu_ms_startup"] = Round((cpuBefore - cpuAtMain).TotalMilliseconds);
             output["cpu_ms_measured"] = Round((cpu - cpuBefore).TotalMilliseconds);
@@ -51,9 +53,15 @@ internal static class ProducerClient
         return 0;
     }
 
-    /// <summary>N producers, each awaiting one submit at a time, until <paramref name="tasks"/> are submitted.</summary>
-    private static async Task ProduceAsync(TaskClient client, string queue, int producers, int tasks, JsonObject output)
+    /// <summary>N producers, each awaiting one submit (or read) at a time, until <paramref name="tasks"/> calls are done.</summary>
+    private static async Task ProduceAsync(TaskClient client, string queue, int producers, int tasks, string call, JsonObject output)
     {
+        Func<Task> once = call switch
+        {
+            "submit" => () => client.SubmitAsync(BuiltInTasks.NoOp, "null", queue),
+            "read" => await ReadOneAsync(client, queue),
+            _ => throw new ArgumentException($"{Command}: --call is submit or read, not '{call}'."),
+        };
         var latencies = new double[tasks];
         var done = new long[tasks];
         long next = -1;
@@ -65,7 +73,7 @@ internal static class ProducerClient
                 var index = Interlocked.Increment(ref next);
                 if (index >= tasks) return;
                 var start = Stopwatch.GetTimestamp();
-                await client.SubmitAsync(BuiltInTasks.NoOp, "null", queue);
+                await once();
                 var end = Stopwatch.GetTimestamp();
                 latencies[index] = Load.Ms(end - start);
                 done[index] = end;
@@ -78,6 +86,7 @@ internal static class ProducerClient
         var half = tasks / 2;
         var secondHalfSeconds = (done[^1] - done[half - 1]) / (double)Stopwatch.Frequency;
         output["producers"] = producers;
+        output["call"] = call;
         output["tasks"] = tasks;
         output["seconds"] = Math.Round(seconds, 3);
         output["submits_per_sec"] = Math.Round(tasks / seconds);
@@ -86,6 +95,13 @@ internal static class ProducerClient
         output["p99_ms"] = Round(Stats.Percentile(latencies, 99));
         output["max_ms"] = Round(latencies.Max());
         output["first_submit_ms"] = Round(latencies[0]);
+    }
+
+    /// <summary>Submits one task (untimed) and returns a call that reads it back from its partition.</summary>
+    private static async Task<Func<Task>> ReadOneAsync(TaskClient client, string queue)
+    {
+        var id = await client.SubmitAsync(BuiltInTasks.NoOp, "null", queue);
+        return () => client.GetTaskAsync(id);
     }
 
     /// <summary>Sequential submit → result round trips: <paramref name="warmUps"/> untimed, then <paramref name="trips"/> timed.</summary>
