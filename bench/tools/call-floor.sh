@@ -3,6 +3,8 @@
 # "Issue 13, step 7"), then producer-client runs alternating `--call submit` and `--call read` (a read of one task:
 # the same client → gateway → partition-grain path with no write behind it). Prints one JSON line per run.
 #   bench/tools/call-floor.sh [rounds] [producer counts...]       e.g. bench/tools/call-floor.sh 2 1 8 64
+# DTQ_FLOOR_SERVED=0: the silo's worker serves another queue, so submitted tasks wait instead of running (the submit
+# path alone, without the task's own work on the same cores).
 # Build first: dotnet build -c Release bench/Bench
 set -euo pipefail
 rounds=${1:-2}; shift || true
@@ -18,7 +20,7 @@ sleep 0.5
 cluster=floor; service=floor-$RANDOM
 (cd "$bin" && TaskQueue__Redis=127.0.0.1:$redis_port TaskQueue__ClusterId=$cluster TaskQueue__ServiceId=$service \
   TaskQueue__AdvertisedAddress=127.0.0.1 TaskQueue__GatewayPort=$gateway TaskQueue__SiloPort=$silo_port \
-  TaskQueue__Worker__Queues__0=floor exec dotnet DistributedTaskQueue.Silo.dll --urls "http://127.0.0.1:$web" > "$work/silo.log" 2>&1) &
+  TaskQueue__Worker__Queues__0=$([[ ${DTQ_FLOOR_SERVED:-1} == 0 ]] && echo elsewhere || echo floor) exec dotnet DistributedTaskQueue.Silo.dll --urls "http://127.0.0.1:$web" > "$work/silo.log" 2>&1) &
 silo_pid=$!
 until grep -q "serving" "$work/silo.log" 2>/dev/null; do sleep 0.2; done
 client() { dotnet "$bin/DistributedTaskQueue.Bench.dll" producer-client --redis "127.0.0.1:$redis_port" --cluster $cluster \
