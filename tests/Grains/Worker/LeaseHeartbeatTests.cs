@@ -7,8 +7,8 @@ namespace DistributedTaskQueue.Tests.Grains.Worker;
 /// <summary>
 /// The lease heartbeat on a fake clock: a renewal that never answers (its partition's silo died or froze holding it) is
 /// given up after one interval and the next one goes at once, so a live worker's renewals keep reaching a failover's new
-/// activation within its hold-back. The calls complete inline when the clock is advanced; the bounded waits below only
-/// keep a broken build from hanging the run.
+/// activation within its hold-back. Continuations may run on other threads, so the test waits (bounded) for each timer
+/// the heartbeat arms before it moves the clock, and for each call or report before it looks at it.
 /// </summary>
 public sealed class LeaseHeartbeatTests : IDisposable
 {
@@ -16,12 +16,15 @@ public sealed class LeaseHeartbeatTests : IDisposable
     private static readonly TimeSpan Guard = TimeSpan.FromSeconds(10);
     private static readonly LeaseToken Held = new(7, 1, 1);
 
-    private readonly FakeTimeProvider _time = new(new DateTimeOffset(2026, 1, 1, 0, 0, 0, TimeSpan.Zero));
+    private readonly FakeTimeProvider _fake = new(new DateTimeOffset(2026, 1, 1, 0, 0, 0, TimeSpan.Zero));
+    private readonly ArmedClock _time;
     private readonly Channel<(DateTimeOffset At, TaskCompletionSource<LeaseToken[]> Answer)> _calls = Channel.CreateUnbounded<(DateTimeOffset, TaskCompletionSource<LeaseToken[]>)>();
-    private readonly List<Exception> _failures = [];
-    private readonly List<LeaseToken> _lost = [];
+    private readonly Channel<Exception> _failures = Channel.CreateUnbounded<Exception>();
+    private readonly Channel<LeaseToken[]> _lost = Channel.CreateUnbounded<LeaseToken[]>();
     private readonly CancellationTokenSource _stop = new();
     private LeaseToken[] _running = [Held];
+
+    public LeaseHeartbeatTests() => _time = new ArmedClock(_fake);
 
     private Task Start() =>
         new LeaseHeartbeat(Interval, _time, () => _running, _ =>
@@ -29,54 +32,61 @@ public sealed class LeaseHeartbeatTests : IDisposable
             var answer = new TaskCompletionSource<LeaseToken[]>();
             _calls.Writer.TryWrite((_time.GetUtcNow(), answer));
             return answer.Task;
-        }, _lost.AddRange, _failures.Add).RunAsync(_stop.Token);
+        }, lost => _lost.Writer.TryWrite(lost), ex => _failures.Writer.TryWrite(ex)).RunAsync(_stop.Token);
 
     private async Task<(DateTimeOffset At, TaskCompletionSource<LeaseToken[]> Answer)> NextCallAsync() =>
         await _calls.Reader.ReadAsync().AsTask().WaitAsync(Guard);
 
+    /// <summary>Waits until the heartbeat has armed one more timer (a wait or a call's bound) since the last one seen.</summary>
+    private async Task ArmedAsync() => Assert.True(await _time.Armed.WaitAsync(Guard), "the heartbeat armed no timer");
+
     [Fact]
     public async Task ARenewalThatNeverAnswers_IsGivenUpAfterOneInterval_AndTheNextGoesAtOnce()
     {
-        var start = _time.GetUtcNow();
+        var start = _fake.GetUtcNow();
         var beating = Start();
 
-        _time.Advance(Interval);
+        await ArmedAsync(); // the first wait
+        _fake.Advance(Interval);
         var first = await NextCallAsync(); // never answered
         Assert.Equal(start + Interval, first.At);
+        await ArmedAsync(); // its bound
 
-        _time.Advance(Interval);
+        _fake.Advance(Interval);
         var second = await NextCallAsync();
         // Sent the moment the first was given up, not an interval after that.
         Assert.Equal(start + 2 * Interval, second.At);
-        Assert.IsType<TimeoutException>(Assert.Single(_failures));
+        Assert.IsType<TimeoutException>(await _failures.Reader.ReadAsync().AsTask().WaitAsync(Guard));
+        await ArmedAsync(); // its bound
 
         // Answered at once: the next one is due an interval after this one was sent.
         second.Answer.SetResult([]);
-        _time.Advance(Interval - TimeSpan.FromMilliseconds(1));
+        await ArmedAsync(); // the wait for the next beat
+        _fake.Advance(Interval - TimeSpan.FromMilliseconds(1));
         Assert.False(_calls.Reader.TryRead(out _));
-        _time.Advance(TimeSpan.FromMilliseconds(1));
+        _fake.Advance(TimeSpan.FromMilliseconds(1));
         var third = await NextCallAsync();
         Assert.Equal(start + 3 * Interval, third.At);
-        Assert.Single(_failures);
-
-        // The first call's late answer changes nothing.
-        first.Answer.SetResult([Held]);
-        Assert.Empty(_lost);
+        Assert.False(_failures.Reader.TryRead(out _));
 
         await _stop.CancelAsync();
         third.Answer.SetResult([]);
         await beating.WaitAsync(Guard);
+        // The first call's late answer changes nothing.
+        first.Answer.SetResult([Held]);
+        Assert.False(_lost.Reader.TryRead(out _));
     }
 
     [Fact]
     public async Task LeasesThePartitionNoLongerHolds_AreReportedLost()
     {
         var beating = Start();
-        _time.Advance(Interval);
+        await ArmedAsync();
+        _fake.Advance(Interval);
         (await NextCallAsync()).Answer.SetResult([Held]);
 
-        Assert.Equal([Held], _lost);
-        Assert.Empty(_failures);
+        Assert.Equal([Held], await _lost.Reader.ReadAsync().AsTask().WaitAsync(Guard));
+        Assert.False(_failures.Reader.TryRead(out _));
         await _stop.CancelAsync();
         await beating.WaitAsync(Guard);
     }
@@ -86,12 +96,38 @@ public sealed class LeaseHeartbeatTests : IDisposable
     {
         _running = [];
         var beating = Start();
-        _time.Advance(Interval * 3);
+        for (var beat = 0; beat < 3; beat++)
+        {
+            await ArmedAsync();
+            _fake.Advance(Interval);
+        }
 
+        await ArmedAsync(); // the fourth wait: three beats have run, none sent anything
         Assert.False(_calls.Reader.TryRead(out _));
         await _stop.CancelAsync();
         await beating.WaitAsync(Guard);
     }
 
     public void Dispose() => _stop.Dispose();
+
+    /// <summary>The fake clock, counting the timers armed on it (Task.Delay and WaitAsync each arm one).</summary>
+    private sealed class ArmedClock(FakeTimeProvider inner) : TimeProvider
+    {
+        public SemaphoreSlim Armed { get; } = new(0);
+
+        public override ITimer CreateTimer(TimerCallback callback, object? state, TimeSpan dueTime, TimeSpan period)
+        {
+            var timer = inner.CreateTimer(callback, state, dueTime, period);
+            Armed.Release();
+            return timer;
+        }
+
+        public override DateTimeOffset GetUtcNow() => inner.GetUtcNow();
+
+        public override long GetTimestamp() => inner.GetTimestamp();
+
+        public override long TimestampFrequency => inner.TimestampFrequency;
+
+        public override TimeZoneInfo LocalTimeZone => inner.LocalTimeZone;
+    }
 }
