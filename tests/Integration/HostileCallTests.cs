@@ -187,30 +187,40 @@ public sealed class HostileCallTests(RedisFixture fixture, ITestOutputHelper out
         using var stopRenewing = new CancellationTokenSource();
         var lostByA = 0;
         var run = Stopwatch.StartNew();
+        var killedAtTicks = long.MaxValue;
+        var answeredAfterKill = 0;
         var renewals = new ConcurrentQueue<string>();
         var renewing = new LeaseHeartbeat(TimeSpan.FromMilliseconds(500), TimeProvider.System, () => [a[0].Lease], async leases =>
         {
             var sent = run.Elapsed;
             var lost = await partition.RenewAsync("worker-a", leases);
             renewals.Enqueue($"{sent.TotalSeconds:0.00}+{(run.Elapsed - sent).TotalSeconds:0.00} s: lost {lost.Length}");
+            // Its silo is dead: a renewal sent since that answers was answered by the new activation.
+            if (sent.Ticks > Volatile.Read(ref killedAtTicks)) Interlocked.Increment(ref answeredAfterKill);
             return lost;
-        }, lost => lostByA += lost.Length, ex => renewals.Enqueue($"{run.Elapsed.TotalSeconds:0.00} s: {ex.GetType().Name}")).RunAsync(stopRenewing.Token);
+        }, lost => Interlocked.Add(ref lostByA, lost.Length), ex => renewals.Enqueue($"{run.Elapsed.TotalSeconds:0.00} s: {ex.GetType().Name}")).RunAsync(stopRenewing.Token);
         // The silo hosting the partition dies.
         await cluster.Cluster.KillSiloAsync(victim);
+        Volatile.Write(ref killedAtTicks, run.Elapsed.Ticks);
         output.WriteLine($"killed at {run.Elapsed.TotalSeconds:0.00} s");
         // The in-flight submit's reply never comes (its silo is gone): observed, not awaited, since awaiting it only
         // waited out the client's 30 s response timeout before the part of the test that matters.
         _ = inFlight.ContinueWith(t => t.Exception, CancellationToken.None, TaskContinuationOptions.None, TaskScheduler.Default);
 
+        // Y, submitted once the partition answers again, proves below that B's lease calls reached the new activation
+        // after its hold-back: the hold-back holds all dispatch, so a B that gets Y was free to get X too.
+        var y = await SubmitOnceAnsweredAsync(partition, submission, run);
+
         // Invariant 3: the new activation does not lease X to anyone else while A holds it.
-        LeasedTask[] b = [];
+        var b = new List<LeasedTask>();
         var clock = Stopwatch.StartNew();
-        while (clock.Elapsed < TimeSpan.FromSeconds(15))
+        while (clock.Elapsed < TimeSpan.FromSeconds(20) && !b.Exists(t => t.Id.Sequence == y.Sequence || t.Id.Sequence == x.Sequence))
         {
             try
             {
-                b = await partition.LeaseAsync("worker-b", 0, 10, TimeSpan.FromSeconds(1), null);
-                if (b.Any(t => t.Id.Sequence == x.Sequence)) break;
+                // Bounded, so that one call stuck at the dead silo cannot use up the loop (a call held by the live
+                // partition answers within its 1 s wait).
+                b.AddRange(await partition.LeaseAsync("worker-b", 0, 10, TimeSpan.FromSeconds(1), null).WaitAsync(TimeSpan.FromSeconds(5)));
             }
             catch (Exception ex) when (ex is not Xunit.Sdk.XunitException)
             {
@@ -220,13 +230,14 @@ public sealed class HostileCallTests(RedisFixture fixture, ITestOutputHelper out
         }
         await stopRenewing.CancelAsync();
         await renewing;
-        output.WriteLine($"A got: {a[0].Id.Sequence}#{a[0].Lease.Attempt}@{a[0].Lease.Epoch}");
-        output.WriteLine($"B got at {run.Elapsed.TotalSeconds:0.00} s: {string.Join(", ", b.Select(t => $"{t.Id.Sequence}#{t.Attempt}@{t.Lease.Epoch}"))}; A's renewals lost: {lostByA}");
+        output.WriteLine($"A got: {a[0].Id.Sequence}#{a[0].Lease.Attempt}@{a[0].Lease.Epoch}; X is {x.Sequence}, Y is {y.Sequence}");
+        output.WriteLine($"B got by {run.Elapsed.TotalSeconds:0.00} s: {string.Join(", ", b.Select(t => $"{t.Id.Sequence}#{t.Attempt}@{t.Lease.Epoch}"))}");
         output.WriteLine("A's renewals (sent+took): " + string.Join("; ", renewals));
         output.WriteLine("The partition's log:" + Environment.NewLine + string.Join(Environment.NewLine, log.Errors));
 
         Assert.DoesNotContain(b, t => t.Id.Sequence == x.Sequence);
-        Assert.Equal(0, lostByA);
+        Assert.Contains(b, t => t.Id.Sequence == y.Sequence);
+        Assert.True(Volatile.Read(ref answeredAfterKill) > 0, "no renewal of A's reached the new activation");
         // A's outcome is accepted, and X ran once (read once membership has settled after the kill: the directory may
         // briefly route a call to a second activation while it recovers the dead silo's share).
         await cluster.Cluster.WaitForLivenessToStabilizeAsync();
@@ -239,6 +250,8 @@ public sealed class HostileCallTests(RedisFixture fixture, ITestOutputHelper out
         }
         output.WriteLine($"X: {done?.State} after {done?.Attempts} attempts; the partition's log since:");
         output.WriteLine(string.Join(Environment.NewLine, log.Errors));
+        // Read this late, after every renewal sent before the stop has long answered or failed.
+        Assert.Equal(0, Volatile.Read(ref lostByA));
         Assert.Equal(TaskState.Succeeded, done!.State);
         Assert.Equal(1, done.Attempts);
     }
@@ -264,6 +277,24 @@ public sealed class HostileCallTests(RedisFixture fixture, ITestOutputHelper out
         // any caller can grow Redis without bound, one key per made-up queue name (the JSON API only reads).
         Assert.IsType<InvalidTaskException>(strayLease);
         Assert.Empty(heads);
+    }
+
+    /// <summary>Submits once the partition answers again after its silo died (a call may be stuck at the dead silo).</summary>
+    private async Task<TaskId> SubmitOnceAnsweredAsync(ITaskQueueGrain partition, TaskSubmission submission, Stopwatch run)
+    {
+        var clock = Stopwatch.StartNew();
+        while (true)
+        {
+            try
+            {
+                return (await partition.SubmitAsync([submission]).WaitAsync(TimeSpan.FromSeconds(5))).Single();
+            }
+            catch (Exception ex) when (clock.Elapsed < TimeSpan.FromSeconds(20))
+            {
+                output.WriteLine($"Y at {run.Elapsed.TotalSeconds:0.00} s: {ex.GetType().Name}");
+                await Task.Delay(200);
+            }
+        }
     }
 
     private List<RedisKey> Keys(string serviceId, string stateName) =>

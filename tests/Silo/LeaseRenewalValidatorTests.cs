@@ -26,19 +26,21 @@ public sealed class LeaseRenewalValidatorTests
     public void Validate_AcceptsALeaseOfExactlyTwoHeartbeats() =>
         Assert.True(Check(new PartitionOptions { LeaseDuration = TimeSpan.FromSeconds(4) }, heartbeat: TimeSpan.FromSeconds(2)).Succeeded);
 
-    [Fact]
-    public void Validate_RefusesAHoldBackNoLongerThanTheHeartbeat_NamingBothKeys()
+    [Theory]
+    [InlineData(2000)]
+    [InlineData(2499)]
+    public void Validate_RefusesAHoldBackShorterThanTheHeartbeatAndATrip_NamingBothKeys(int holdBackMilliseconds)
     {
-        var result = Check(new PartitionOptions { FailoverHoldBack = TimeSpan.FromSeconds(2) }, heartbeat: TimeSpan.FromSeconds(2));
+        var result = Check(new PartitionOptions { FailoverHoldBack = TimeSpan.FromMilliseconds(holdBackMilliseconds) }, heartbeat: TimeSpan.FromSeconds(2));
 
         var failure = Assert.Single(result.Failures ?? []);
-        Assert.StartsWith("TaskQueue:FailoverHoldBack must be longer than TaskQueue:Worker:HeartbeatInterval (or 0)", failure, StringComparison.Ordinal);
+        Assert.StartsWith("TaskQueue:FailoverHoldBack must be at least TaskQueue:Worker:HeartbeatInterval + 0.5 s (or 0)", failure, StringComparison.Ordinal);
     }
 
     [Theory]
     [InlineData(0)]
-    [InlineData(2001)]
-    public void Validate_AcceptsNoHoldBack_OrOneLongerThanTheHeartbeat(int holdBackMilliseconds) =>
+    [InlineData(2500)]
+    public void Validate_AcceptsNoHoldBack_OrOneOfAHeartbeatAndATrip(int holdBackMilliseconds) =>
         Assert.True(Check(new PartitionOptions { FailoverHoldBack = TimeSpan.FromMilliseconds(holdBackMilliseconds) }, heartbeat: TimeSpan.FromSeconds(2)).Succeeded);
 
     [Fact]

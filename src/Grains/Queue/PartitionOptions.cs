@@ -30,8 +30,8 @@ public sealed class PartitionOptions
 
     /// <summary>
     /// After a partition's host died, how long the new activation holds dispatch back so that live workers can renew
-    /// (and so keep) tasks they were handed just before, whose leases the dead host never wrote. Must exceed the
-    /// workers' heartbeat (<c>TaskQueue:Worker:HeartbeatInterval</c>); at most one lease period is used; not applied
+    /// (and so keep) tasks they were handed just before, whose leases the dead host never wrote. At least the workers'
+    /// heartbeat (<c>TaskQueue:Worker:HeartbeatInterval</c>) + 0.5 s, or 0; at most one lease period is used; not applied
     /// after a clean deactivation, nor with in-memory storage (nothing survives a restart there).
     /// </summary>
     public TimeSpan FailoverHoldBack { get; set; } = TimeSpan.FromSeconds(3);

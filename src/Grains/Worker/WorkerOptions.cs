@@ -27,7 +27,7 @@ public sealed class WorkerOptions
     /// <summary>Whether failed attempts are retried by their retry policy; false dead-letters on the first failure.</summary>
     public bool AutoRetry { get; set; } = true;
 
-    /// <summary>How often running tasks' leases are renewed.</summary>
+    /// <summary>How often running tasks' leases are renewed (0.1 s..1 hour); also the longest one renewal call holds the next back.</summary>
     public TimeSpan HeartbeatInterval { get; set; } = TimeSpan.FromSeconds(2);
 
     /// <summary>On shutdown, how long running tasks may go on finishing before they are handed back.</summary>

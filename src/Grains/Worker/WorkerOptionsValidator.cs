@@ -32,8 +32,10 @@ internal sealed class WorkerOptionsValidator : IValidateOptions<WorkerOptions>
         {
             failures.Add(ex.Message);
         }
-        if (options.HeartbeatInterval <= TimeSpan.Zero || options.HeartbeatInterval > TimeSpan.FromHours(1))
-            failures.Add("TaskQueue:Worker:HeartbeatInterval must be positive and at most an hour.");
+        // The heartbeat also bounds how long a renewal may hold the next one back: below 0.1 s a pause of the
+        // process gives calls up that would have answered.
+        if (options.HeartbeatInterval < TimeSpan.FromMilliseconds(100) || options.HeartbeatInterval > TimeSpan.FromHours(1))
+            failures.Add("TaskQueue:Worker:HeartbeatInterval must be 0.1 s..1 hour.");
         if (options.ShutdownGracePeriod < TimeSpan.Zero || options.ShutdownGracePeriod > TimeSpan.FromHours(1))
             failures.Add("TaskQueue:Worker:ShutdownGracePeriod must be 0..1 hour.");
         if (options.ReportInterval < TimeSpan.FromMilliseconds(100) || options.ReportInterval > TimeSpan.FromMinutes(5))

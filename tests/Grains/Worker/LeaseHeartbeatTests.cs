@@ -7,7 +7,7 @@ namespace DistributedTaskQueue.Tests.Grains.Worker;
 /// <summary>
 /// The lease heartbeat on a fake clock: a renewal that never answers (its partition's silo died or froze holding it) is
 /// given up after one interval and the next one goes at once, so a live worker's renewals keep reaching a failover's new
-/// activation within its hold-back. Continuations may run on other threads, so the test waits (bounded) for each timer
+/// activation within its hold-back; a call given up on is still heard. Continuations may run on other threads, so the test waits (bounded) for each timer
 /// the heartbeat arms before it moves the clock, and for each call or report before it looks at it.
 /// </summary>
 public sealed class LeaseHeartbeatTests : IDisposable
@@ -72,9 +72,93 @@ public sealed class LeaseHeartbeatTests : IDisposable
         await _stop.CancelAsync();
         third.Answer.SetResult([]);
         await beating.WaitAsync(Guard);
-        // The first call's late answer changes nothing.
-        first.Answer.SetResult([Held]);
-        Assert.False(_lost.Reader.TryRead(out _));
+    }
+
+    [Fact]
+    public async Task ACallGivenUpOn_StillHasItsLostLeasesActedOn_WhenItAnswers()
+    {
+        var beating = Start();
+        await ArmedAsync();
+        _fake.Advance(Interval);
+        var slow = await NextCallAsync();
+        await ArmedAsync(); // its bound
+        _fake.Advance(Interval);
+        Assert.IsType<TimeoutException>(await _failures.Reader.ReadAsync().AsTask().WaitAsync(Guard));
+        var next = await NextCallAsync();
+
+        // A partition too slow for the heartbeat: its late answer still stops the attempt it no longer holds.
+        slow.Answer.SetResult([Held]);
+        Assert.Equal([Held], await _lost.Reader.ReadAsync().AsTask().WaitAsync(Guard));
+
+        next.Answer.SetResult([]);
+        await _stop.CancelAsync();
+        await beating.WaitAsync(Guard);
+        Assert.False(_failures.Reader.TryRead(out _));
+    }
+
+    [Fact]
+    public async Task CallsThatNeverAnswer_AreSentNoFasterThanOneAnInterval()
+    {
+        var start = _fake.GetUtcNow();
+        var beating = Start();
+        await ArmedAsync();
+        for (var beat = 1; beat <= 4; beat++)
+        {
+            _fake.Advance(Interval);
+            Assert.Equal(start + beat * Interval, (await NextCallAsync()).At);
+            await ArmedAsync(); // its bound
+        }
+
+        _fake.Advance(Interval - TimeSpan.FromMilliseconds(1));
+        Assert.False(_calls.Reader.TryRead(out _));
+        await _stop.CancelAsync();
+        await beating.WaitAsync(Guard);
+    }
+
+    [Fact]
+    public async Task Stopping_EndsTheHeartbeatAtOnce_WhileACallIsOutstanding_WithoutReportingIt()
+    {
+        var beating = Start();
+        await ArmedAsync();
+        _fake.Advance(Interval);
+        var outstanding = await NextCallAsync();
+        await ArmedAsync(); // its bound
+
+        await _stop.CancelAsync();
+        // The clock does not move: the heartbeat must not wait out the call's bound.
+        await beating.WaitAsync(Guard);
+        Assert.False(_failures.Reader.TryRead(out _));
+        outstanding.Answer.SetResult([]);
+    }
+
+    [Fact]
+    public async Task CallbacksThatThrow_AreReported_AndTheHeartbeatGoesOn()
+    {
+        var calls = 0;
+        var beating = new LeaseHeartbeat(Interval, _time, () => ++calls switch
+        {
+            1 => throw new InvalidOperationException("running"),
+            _ => [Held],
+        }, _ => Task.FromResult<LeaseToken[]>([Held]), _ => throw new InvalidOperationException("lost"), ex =>
+        {
+            _failures.Writer.TryWrite(ex);
+            throw new InvalidOperationException("failed");
+        }).RunAsync(_stop.Token);
+
+        await ArmedAsync();
+        _fake.Advance(Interval);
+        Assert.Equal("running", (await _failures.Reader.ReadAsync().AsTask().WaitAsync(Guard)).Message);
+        await ArmedAsync(); // the next wait: neither throwing `running` nor throwing `failed` ended the heartbeat
+        _fake.Advance(Interval);
+        Assert.Equal("lost", (await _failures.Reader.ReadAsync().AsTask().WaitAsync(Guard)).Message);
+        await ArmedAsync();
+        _fake.Advance(Interval);
+        Assert.Equal("lost", (await _failures.Reader.ReadAsync().AsTask().WaitAsync(Guard)).Message);
+        Assert.False(beating.IsCompleted);
+
+        await _stop.CancelAsync();
+        await beating.WaitAsync(Guard);
+        Assert.Equal(3, calls);
     }
 
     [Fact]
