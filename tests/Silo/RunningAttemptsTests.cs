@@ -21,6 +21,22 @@ public sealed class RunningAttemptsTests
     }
 
     [Fact]
+    public void LoseLeases_StopsEveryLostAttempt_EvenWhenAHandlersCancellationCallbackThrows()
+    {
+        var running = new RunningAttempts();
+        var first = running.Start(new LeaseToken(6, 1, 1));
+        var second = running.Start(new LeaseToken(7, 1, 1));
+        using var throwing = first.Cancelled.Register(() => throw new InvalidOperationException("handler"));
+
+        running.LoseLeases([new LeaseToken(6, 1, 1), new LeaseToken(7, 1, 1)]);
+
+        Assert.True(first.LeaseLost);
+        Assert.True(first.Cancelled.IsCancellationRequested);
+        Assert.True(second.LeaseLost);
+        Assert.True(second.Cancelled.IsCancellationRequested);
+    }
+
+    [Fact]
     public void LoseLeases_StopsOnlyTheLostAttempt_AndMarksItNotToBeReported()
     {
         var running = new RunningAttempts();

@@ -140,9 +140,10 @@ internal sealed partial class PartitionConsumer : ILeaseHolder, IExecutionListen
     public Task RenewUntilStoppedAsync(CancellationToken stop) =>
         new LeaseHeartbeat(_options.HeartbeatInterval, _time, () => _running.Tokens, leases => _grain.RenewAsync(_workerId, leases), lost =>
         {
-            LogLeasesLost(lost.Length, _key);
             // Someone else may run these attempts now: stop ours, and do not report an outcome that would be rejected.
+            // Before the log line, so that a logger that throws cannot leave them running.
             _running.LoseLeases(lost);
+            LogLeasesLost(lost.Length, _key);
         }, ex => LogRenewFailed(ex, _key)).RunAsync(stop);
 
     /// <summary>Ends this worker's parked lease call at once (shutdown).</summary>

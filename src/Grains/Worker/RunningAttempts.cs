@@ -35,6 +35,11 @@ internal sealed class RunningAttempts
             {
                 // The attempt ended meanwhile: nothing left to stop.
             }
+            catch (AggregateException)
+            {
+                // A handler's own cancellation callback threw. The token is cancelled regardless, and the caller goes on
+                // to stop the other attempts it names (a lost lease left running would be reported as stale).
+            }
         }
 
         public void Dispose() => _cancel.Dispose();
