@@ -4,7 +4,8 @@
 # the same client → gateway → partition-grain path with no write behind it). Prints one JSON line per run.
 #   bench/tools/call-floor.sh [rounds] [producer counts...]       e.g. bench/tools/call-floor.sh 2 1 8 64
 # DTQ_FLOOR_SERVED=0: the silo's worker serves another queue, so submitted tasks wait instead of running (the submit
-# path alone, without the task's own work on the same cores).
+# path alone, without the task's own work on the same cores). DTQ_FLOOR_SILO_ENV="NAME=value ...": set for the silo only
+# (a runtime knob under test; the client runs as an app would, without it).
 # Build first: dotnet build -c Release bench/Bench
 set -euo pipefail
 rounds=${1:-2}; shift || true
@@ -20,7 +21,7 @@ sleep 0.5
 cluster=floor; service=floor-$RANDOM
 (cd "$bin" && TaskQueue__Redis=127.0.0.1:$redis_port TaskQueue__ClusterId=$cluster TaskQueue__ServiceId=$service \
   TaskQueue__AdvertisedAddress=127.0.0.1 TaskQueue__GatewayPort=$gateway TaskQueue__SiloPort=$silo_port \
-  TaskQueue__Worker__Queues__0=$([[ ${DTQ_FLOOR_SERVED:-1} == 0 ]] && echo elsewhere || echo floor) exec dotnet DistributedTaskQueue.Silo.dll --urls "http://127.0.0.1:$web" > "$work/silo.log" 2>&1) &
+  TaskQueue__Worker__Queues__0=$([[ ${DTQ_FLOOR_SERVED:-1} == 0 ]] && echo elsewhere || echo floor) exec env ${DTQ_FLOOR_SILO_ENV:-} dotnet DistributedTaskQueue.Silo.dll --urls "http://127.0.0.1:$web" > "$work/silo.log" 2>&1) &
 silo_pid=$!
 until grep -q "serving" "$work/silo.log" 2>/dev/null; do sleep 0.2; done
 client() { dotnet "$bin/DistributedTaskQueue.Bench.dll" producer-client --redis "127.0.0.1:$redis_port" --cluster $cluster \
