@@ -111,9 +111,14 @@ public sealed partial class TaskClient
     }
 
     /// <summary>Gives every item without an idempotency key this call's token, so a retry of the call cannot make a second task.</summary>
-    private static TaskSubmission[] Tokened(TaskSubmission[] batch)
+    internal static TaskSubmission[] Tokened(TaskSubmission[] batch)
     {
-        var call = Guid.NewGuid();
+        // 128 bits from the thread's generator, seeded once from the OS: Guid.NewGuid reads the kernel's random source on
+        // every call, a system call that took 10 % of a client's CPU at 64 producers (bench/README.md, issue 13 step 9).
+        // A token needs to be unique among a partition's recent submits, not secret (it is never shown).
+        Span<byte> random = stackalloc byte[16];
+        Random.Shared.NextBytes(random);
+        var call = new Guid(random);
         for (var i = 0; i < batch.Length; i++)
         {
             if (batch[i].IdempotencyKey is null) batch[i] = batch[i] with { Token = new SubmitToken(call, i) };
