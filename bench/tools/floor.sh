@@ -11,7 +11,7 @@
 #                                                   our tail segment); e.g. floor.sh calls 2 "1 8 64".
 #                                                   DTQ_FLOOR_CALLS="ping write" picks the kinds.
 # DTQ_FLOOR_BARE / DTQ_BENCH_SILO: run the bare / stock silo from a publish directory (e.g. ReadyToRun) instead of the
-# build output. DTQ_FLOOR_ENV="NAME=value ...": set for every silo launched (a runtime knob under test).
+# build output. DTQ_FLOOR_VARIANTS="bare-web stock" picks the silos `start` launches. DTQ_FLOOR_ENV="NAME=value ...": set for every silo launched (a runtime knob under test).
 # Build first: dotnet build -c Release bench/Bench && dotnet build -c Release bench/Floor
 set -euo pipefail
 mode=${1:?start or calls}; shift
@@ -27,6 +27,9 @@ trap 'kill $silo_pid $redis_pid 2>/dev/null || true; wait 2>/dev/null || true; r
 sleep 0.5
 redis="127.0.0.1:$redis_port"
 
+# A self-contained publish (its runtimeconfig lists includedFrameworks) runs through its own executable, else `dotnet x.dll`.
+host() { local dll=$1; [[ -x ${dll%.dll} ]] && grep -q includedFrameworks "${dll%.dll}.runtimeconfig.json" && echo "${dll%.dll}" || echo "dotnet $dll"; }
+
 # Each line of the silo's stdout, prefixed with the wall clock it was read at (bash's own clock: no process per line).
 stamp() { while IFS= read -r line; do echo "$EPOCHREALTIME $line"; done; }
 
@@ -34,11 +37,11 @@ launch() { # variant cluster -> sets silo_pid; output in $work/out
   local variant=$1 cluster=$2
   : > "$work/out"
   case $variant in
-    bare) env ${DTQ_FLOOR_ENV:-} dotnet "$floor" silo --redis "$redis" --cluster "$cluster" --silo-port $silo_port --gateway-port $gateway > >(stamp > "$work/out") 2>&1 & ;;
-    bare-web) env ${DTQ_FLOOR_ENV:-} dotnet "$floor" silo --redis "$redis" --cluster "$cluster" --silo-port $silo_port --gateway-port $gateway --web $web > >(stamp > "$work/out") 2>&1 & ;;
+    bare) env ${DTQ_FLOOR_ENV:-} $(host "$floor") silo --redis "$redis" --cluster "$cluster" --silo-port $silo_port --gateway-port $gateway > >(stamp > "$work/out") 2>&1 & ;;
+    bare-web) env ${DTQ_FLOOR_ENV:-} $(host "$floor") silo --redis "$redis" --cluster "$cluster" --silo-port $silo_port --gateway-port $gateway --web $web > >(stamp > "$work/out") 2>&1 & ;;
     stock) (cd "$stock" && TaskQueue__Redis=$redis TaskQueue__ClusterId=$cluster TaskQueue__ServiceId=$cluster \
       TaskQueue__AdvertisedAddress=127.0.0.1 TaskQueue__GatewayPort=$gateway TaskQueue__SiloPort=$silo_port \
-      TaskQueue__Worker__Queues__0=floor exec env ${DTQ_FLOOR_ENV:-} dotnet DistributedTaskQueue.Silo.dll --urls "http://127.0.0.1:$web") > >(stamp > "$work/out") 2>&1 & ;;
+      TaskQueue__Worker__Queues__0=floor exec env ${DTQ_FLOOR_ENV:-} $(host "$stock/DistributedTaskQueue.Silo.dll") --urls "http://127.0.0.1:$web") > >(stamp > "$work/out") 2>&1 & ;;
   esac
   silo_pid=$!
 }
@@ -58,7 +61,8 @@ stop() { kill "$silo_pid" 2>/dev/null || true; wait "$silo_pid" 2>/dev/null || t
 if [[ $mode == start ]]; then
   runs=${1:-3}
   for run in $(seq 1 "$runs"); do
-    variants=(bare bare-web stock); (( run % 2 == 0 )) && variants=(stock bare-web bare)
+    read -r -a variants <<< "${DTQ_FLOOR_VARIANTS:-bare bare-web stock}"
+    if (( run % 2 == 0 )); then for ((i = 0, j = ${#variants[@]} - 1; i < j; i++, j--)); do t=${variants[i]}; variants[i]=${variants[j]}; variants[j]=$t; done; fi
     for variant in "${variants[@]}"; do
       cluster="floor-$variant-$run-$RANDOM"
       at=$EPOCHREALTIME
