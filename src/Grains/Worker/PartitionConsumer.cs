@@ -142,8 +142,8 @@ internal sealed partial class PartitionConsumer : ILeaseHolder, IExecutionListen
         {
             // Someone else may run these attempts now: stop ours, and do not report an outcome that would be rejected.
             // Before the log line, so that a logger that throws cannot leave them running.
-            _running.LoseLeases(lost);
-            LogLeasesLost(lost.Length, _key);
+            // Only those still running here are counted: an attempt that ended meanwhile lost nothing worth a warning.
+            if (_running.LoseLeases(lost) is var stopped and > 0) LogLeasesLost(stopped, _key);
         }, ex => LogRenewFailed(ex, _key)).RunAsync(stop);
 
     /// <summary>Ends this worker's parked lease call at once (shutdown).</summary>

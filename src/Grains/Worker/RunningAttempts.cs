@@ -123,14 +123,20 @@ internal sealed class RunningAttempts
             _early.Remove(_earlyOrder.Dequeue());
     }
 
-    /// <summary>Stops attempts whose leases the partition says are lost, and keeps their outcomes from being reported.</summary>
-    public void LoseLeases(IEnumerable<LeaseToken> tokens)
+    /// <summary>
+    /// Stops attempts whose leases the partition says are lost, and keeps their outcomes from being reported. Returns how
+    /// many were still running here: an answer can name attempts that ended meanwhile (their reports are on the way).
+    /// </summary>
+    public int LoseLeases(IEnumerable<LeaseToken> tokens)
     {
+        var stopped = 0;
         foreach (var token in tokens)
         {
             if (!_attempts.TryGetValue(token, out var attempt)) continue;
             attempt.MarkLeaseLost();
             attempt.Stop();
+            stopped++;
         }
+        return stopped;
     }
 }

@@ -1,3 +1,4 @@
+using System.Collections.Concurrent;
 using System.Threading.Channels;
 using DistributedTaskQueue.Worker;
 using Microsoft.Extensions.Time.Testing;
@@ -68,10 +69,32 @@ public sealed class LeaseHeartbeatTests : IDisposable
         var third = await NextCallAsync();
         Assert.Equal(start + 3 * Interval, third.At);
         Assert.False(_failures.Reader.TryRead(out _));
+        // The second call's empty answer was acted on before the heartbeat went on: nothing was lost, so nobody is told.
+        Assert.False(_lost.Reader.TryRead(out _));
 
         await _stop.CancelAsync();
         third.Answer.SetResult([]);
         await beating.WaitAsync(Guard);
+    }
+
+    [Fact]
+    public async Task TheGiveUpBound_IsExactlyOneInterval()
+    {
+        var beating = Start();
+        await ArmedAsync(); // the first wait
+        Assert.True(_time.Dues.TryDequeue(out var wait));
+        Assert.Equal(Interval, wait);
+        _fake.Advance(Interval);
+        var call = await NextCallAsync();
+        await ArmedAsync(); // its bound
+        // Shorter would report a slow partition's renewal as failed; longer would send the next renewal past a new
+        // activation's hold-back (heartbeat + 0.5 s).
+        Assert.True(_time.Dues.TryDequeue(out var bound));
+        Assert.Equal(Interval, bound);
+
+        await _stop.CancelAsync();
+        await beating.WaitAsync(Guard);
+        call.Answer.SetResult([]);
     }
 
     [Fact]
@@ -199,9 +222,13 @@ public sealed class LeaseHeartbeatTests : IDisposable
     {
         public SemaphoreSlim Armed { get; } = new(0);
 
+        /// <summary>Each armed timer's due time, in the order armed.</summary>
+        public ConcurrentQueue<TimeSpan> Dues { get; } = new();
+
         public override ITimer CreateTimer(TimerCallback callback, object? state, TimeSpan dueTime, TimeSpan period)
         {
             var timer = inner.CreateTimer(callback, state, dueTime, period);
+            Dues.Enqueue(dueTime);
             Armed.Release();
             return timer;
         }
