@@ -53,19 +53,23 @@ internal sealed class SiloProcess : IAsyncDisposable
         string name, string redis, string clusterId, string queue, int maxConcurrentTasks, SiloKind kind, CancellationToken cancellationToken,
         string? serviceId = null, IReadOnlyDictionary<string, string>? settings = null, bool waitHealthy = true)
     {
-        // DTQ_BENCH_SILO names another directory for the stock silo, e.g. a ReadyToRun publish (`cold` compares them).
+        // DTQ_BENCH_SILO names another directory for the stock silo, e.g. a ReadyToRun or a self-contained composite publish
+        // (`cold` compares them).
         var directory = kind == SiloKind.Stock && Environment.GetEnvironmentVariable("DTQ_BENCH_SILO") is { Length: > 0 } other ? Path.GetFullPath(other) : AppContext.BaseDirectory;
         var dll = Path.Combine(directory, kind == SiloKind.Stock ? "DistributedTaskQueue.Silo.dll" : "DistributedTaskQueue.Bench.dll");
         if (!File.Exists(dll)) throw new FileNotFoundException($"{dll} is missing: build bench/Bench (it builds src/Silo too).", dll);
         var httpPort = Ports.Free();
-        var start = new ProcessStartInfo("dotnet")
+        // A self-contained publish (it carries its own host library) runs through its own executable, as its image would;
+        // anything else through the shared `dotnet` host.
+        var selfContained = File.Exists(Path.Combine(directory, "libhostfxr.so"));
+        var start = new ProcessStartInfo(selfContained ? Path.ChangeExtension(dll, null) : "dotnet")
         {
             RedirectStandardOutput = true,
             RedirectStandardError = true,
             UseShellExecute = false,
             WorkingDirectory = directory,
         };
-        start.ArgumentList.Add(dll);
+        if (!selfContained) start.ArgumentList.Add(dll);
         if (kind == SiloKind.Counting) start.ArgumentList.Add(SiloHost.Command);
         start.ArgumentList.Add("--urls");
         start.ArgumentList.Add($"http://127.0.0.1:{httpPort}");
