@@ -13,7 +13,7 @@ run_build() {
   work=$(mktemp -d); rp=$((20000 + RANDOM % 10000))
   redis-server --port "$rp" --save '' --appendonly no --dir "$work" > "$work/redis.log" 2>&1 &
   rpid=$!
-  trap 'kill $spid $rpid 2>/dev/null || true; wait 2>/dev/null || true; rm -rf "$work"' EXIT
+  trap 'kill -9 $spid 2>/dev/null || true; kill $rpid 2>/dev/null || true; wait 2>/dev/null || true; rm -rf "$work"' EXIT
   sleep 0.5
   (cd "$dir" && TaskQueue__Redis=127.0.0.1:$rp TaskQueue__ClusterId=ab TaskQueue__ServiceId=ab \
     TaskQueue__AdvertisedAddress=127.0.0.1 TaskQueue__GatewayPort=$((rp + 1)) TaskQueue__SiloPort=$((rp + 2)) \
@@ -33,7 +33,8 @@ c = json.loads(sys.argv[1])
 print('$round', '$tag', $n, c['submits_per_sec'], c['second_half_submits_per_sec'], c['p50_ms'], c['p99_ms'],
       'client_us', round(c['cpu_ms_measured'] * 1000 / $tasks, 1), 'silo_us', ($after - $before) * 10000 // $tasks)" "$line"
   done
-  kill "$spid" "$rpid" 2>/dev/null || true; wait "$spid" "$rpid" 2>/dev/null || true; rm -rf "$work"; trap - EXIT
+  # SIGKILL: a graceful stop would wait on the Redis killed beside it, and nothing of this silo is needed any more.
+  kill -9 "$spid" 2>/dev/null || true; kill "$rpid" 2>/dev/null || true; wait "$spid" "$rpid" 2>/dev/null || true; rm -rf "$work"; trap - EXIT
 }
 for round in $(seq 1 "$rounds"); do
   if (( round % 2 == 1 )); then run_build "$A" A "$round"; run_build "$B" B "$round"
