@@ -117,8 +117,14 @@ public sealed partial class TaskClient
         // every call, a system call that took 10 % of a client's CPU at 64 producers (bench/README.md, issue 13 step 9).
         // A token needs to be unique among a partition's recent submits, not secret (it is never shown).
         Span<byte> random = stackalloc byte[16];
-        Random.Shared.NextBytes(random);
-        var call = new Guid(random);
+        Guid call;
+        // The silo refuses the empty Guid as a token; 16 random bytes make it once in 2^128 draws, so draw again.
+        do
+        {
+            Random.Shared.NextBytes(random);
+            call = new Guid(random);
+        }
+        while (call == Guid.Empty);
         for (var i = 0; i < batch.Length; i++)
         {
             if (batch[i].IdempotencyKey is null) batch[i] = batch[i] with { Token = new SubmitToken(call, i) };

@@ -22,13 +22,24 @@ public sealed class SubmitTokenTests
     }
 
     [Fact]
-    public async Task Calls_FromManyThreadsAtOnce_NeverShareACall()
+    public void Calls_FromManyThreadsAtOnce_NeverShareACall()
     {
+        // Dedicated threads released together: pool tasks this short may all run on one thread, which would hide a
+        // generator shared unsafely between threads or seeded alike on each.
         const int threads = 8, perThread = 25_000;
-        var calls = await Task.WhenAll(Enumerable.Range(0, threads).Select(_ => Task.Run(() =>
-            Enumerable.Range(0, perThread).Select(_ => TaskClient.Tokened([Item()])[0].Token!.Value.Call).ToArray())));
+        var calls = new Guid[threads][];
+        var ids = new int[threads];
+        using var start = new Barrier(threads);
+        var workers = Enumerable.Range(0, threads).Select(t => new Thread(() =>
+        {
+            ids[t] = Environment.CurrentManagedThreadId;
+            start.SignalAndWait();
+            calls[t] = Enumerable.Range(0, perThread).Select(_ => TaskClient.Tokened([Item()])[0].Token!.Value.Call).ToArray();
+        })).ToArray();
+        foreach (var worker in workers) worker.Start();
+        foreach (var worker in workers) worker.Join();
 
-        var all = calls.SelectMany(c => c).ToArray();
-        Assert.Equal(threads * perThread, all.Distinct().Count());
+        Assert.Equal(threads, ids.Distinct().Count());
+        Assert.Equal(threads * perThread, calls.SelectMany(c => c).Distinct().Count());
     }
 }
