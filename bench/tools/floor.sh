@@ -23,7 +23,8 @@ redis_port=$((20000 + RANDOM % 10000)); gateway=$((redis_port + 1)); silo_port=$
 redis-server --port "$redis_port" --save '' --appendonly no --dir "$work" > "$work/redis.log" 2>&1 &
 redis_pid=$!
 silo_pid=
-trap 'kill $silo_pid $redis_pid 2>/dev/null || true; wait 2>/dev/null || true; rm -rf "$work"' EXIT
+# The silo with SIGKILL: a graceful stop would wait minutes on the Redis killed beside it.
+trap '[[ -n $silo_pid ]] && kill -9 $silo_pid 2>/dev/null; kill $redis_pid 2>/dev/null; wait 2>/dev/null; rm -rf "$work"' EXIT
 sleep 0.5
 redis="127.0.0.1:$redis_port"
 
