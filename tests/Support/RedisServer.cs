@@ -102,28 +102,8 @@ public sealed class RedisServer : IAsyncDisposable
         }
     }
 
-    // Never the same port twice in one test run: a port is free when asked but bound only later, by the process it was
-    // asked for, so two asks in a row (a silo's gateway and web ports) could get the same one, and the second bind
-    // failed (seen once in a full run: "address already in use" for the web port, which was the gateway's).
-    private static readonly HashSet<int> Given = [];
-    private static readonly Lock GivenLock = new();
-
-    public static int FreePort()
-    {
-        while (true)
-        {
-            int port;
-            using (var listener = new TcpListener(IPAddress.Loopback, 0))
-            {
-                listener.Start();
-                port = ((IPEndPoint)listener.LocalEndpoint).Port;
-            }
-            lock (GivenLock)
-            {
-                if (Given.Add(port)) return port;
-            }
-        }
-    }
+    /// <summary>A loopback port no process listens on, never given out before in this test run.</summary>
+    public static int FreePort() => LoopbackPorts.Next();
 
     private static Process Launch(string[] arguments)
     {

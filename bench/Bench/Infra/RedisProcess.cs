@@ -37,7 +37,7 @@ internal sealed class RedisProcess : IAsyncDisposable
     /// <param name="persistence"><c>everysec</c> (default) or <c>always</c>: AOF with that fsync; <c>off</c>: nothing is persisted.</param>
     public static async Task<RedisProcess> StartAsync(CancellationToken cancellationToken, string persistence = "everysec")
     {
-        var port = Ports.Free();
+        var port = LoopbackPorts.Next();
         var directory = Directory.CreateTempSubdirectory("dtq-bench-redis-").FullName;
         string[] arguments =
         [

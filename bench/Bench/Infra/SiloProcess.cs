@@ -58,7 +58,7 @@ internal sealed class SiloProcess : IAsyncDisposable
         var directory = kind == SiloKind.Stock && Environment.GetEnvironmentVariable("DTQ_BENCH_SILO") is { Length: > 0 } other ? Path.GetFullPath(other) : AppContext.BaseDirectory;
         var dll = Path.Combine(directory, kind == SiloKind.Stock ? "DistributedTaskQueue.Silo.dll" : "DistributedTaskQueue.Bench.dll");
         if (!File.Exists(dll)) throw new FileNotFoundException($"{dll} is missing: build bench/Bench (it builds src/Silo too).", dll);
-        var httpPort = Ports.Free();
+        var httpPort = LoopbackPorts.Next();
         // A self-contained publish (it carries its own host library) runs through its own executable, as its image would;
         // anything else through the shared `dotnet` host.
         var selfContained = File.Exists(Path.Combine(directory, "libhostfxr.so"));
@@ -77,8 +77,8 @@ internal sealed class SiloProcess : IAsyncDisposable
         env["TaskQueue__Redis"] = redis;
         env["TaskQueue__ClusterId"] = clusterId;
         env["TaskQueue__ServiceId"] = serviceId ?? clusterId;
-        env["TaskQueue__SiloPort"] = Ports.Free().ToString(CultureInfo.InvariantCulture);
-        var gatewayPort = Ports.Free();
+        env["TaskQueue__SiloPort"] = LoopbackPorts.Next().ToString(CultureInfo.InvariantCulture);
+        var gatewayPort = LoopbackPorts.Next();
         env["TaskQueue__GatewayPort"] = gatewayPort.ToString(CultureInfo.InvariantCulture);
         env["TaskQueue__AdvertisedAddress"] = "127.0.0.1";
         env["TaskQueue__Worker__Queues__0"] = queue;
