@@ -25,6 +25,8 @@ public sealed record ScheduleView
     public bool Paused { get; init; }
     /// <summary>When it was first created.</summary>
     public DateTimeOffset CreatedAt { get; init; }
+    /// <summary>The last part of its tasks' idempotency keys (null for a schedule stored before incarnations).</summary>
+    public string? Incarnation { get; init; }
     /// <summary>When its definition last changed.</summary>
     public DateTimeOffset UpdatedAt { get; init; }
     /// <summary>Its next occurrence (null when it will not fire again).</summary>
@@ -72,6 +74,7 @@ public sealed record ScheduleView
             Overlap = definition.Policies.Overlap,
             Paused = info.Paused,
             CreatedAt = info.CreatedAt,
+            Incarnation = info.Incarnation,
             UpdatedAt = info.UpdatedAt,
             NextRun = info.NextRun,
             LastOccurrence = info.LastOccurrence,

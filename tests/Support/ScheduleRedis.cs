@@ -13,6 +13,10 @@ public static class ScheduleRedis
     public static async Task<byte[]?> StateBytesAsync(RedisServer redis, string serviceId, string name) =>
         (byte[]?)await redis.Connection.GetDatabase().HashGetAsync($"{serviceId}/state/schedule/{name}/schedule", "data");
 
+    /// <summary>Replaces the stored bytes of one schedule's state, keeping its ETag (as if an older release had written them).</summary>
+    public static Task SetStateBytesAsync(RedisServer redis, string serviceId, string name, byte[] bytes) =>
+        redis.Connection.GetDatabase().HashSetAsync($"{serviceId}/state/schedule/{name}/schedule", "data", bytes);
+
     /// <summary>Whether the reminder table holds the reminder of this schedule.</summary>
     public static async Task<bool> HasReminderAsync(RedisServer redis, string serviceId, string name)
     {

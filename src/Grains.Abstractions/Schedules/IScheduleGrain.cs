@@ -3,7 +3,8 @@ namespace DistributedTaskQueue;
 /// <summary>
 /// One schedule (key: its name). Upsert semantics: scheduling again under the same name replaces the definition,
 /// recomputes the next run and keeps the history and counts. An Orleans reminder keeps the grain alive; a grain
-/// timer armed for the exact next occurrence fires it, with the idempotency key <c>{name}:{occurrenceUtc:O}</c>.
+/// timer armed for the exact next occurrence fires it, with the idempotency key
+/// <c>{name}:{occurrenceUtc:O}:{incarnation}</c> (<see cref="ScheduleInfo.Incarnation"/>).
 /// </summary>
 [Alias("dtq.IScheduleGrain")]
 public interface IScheduleGrain : IGrainWithStringKey
@@ -24,7 +25,7 @@ public interface IScheduleGrain : IGrainWithStringKey
     [Alias("Resume")]
     Task<bool> ResumeAsync();
 
-    /// <summary>Submits the task at once (even when paused), with the key <c>{name}:{utc:O}:manual</c>; null when there is no such schedule.</summary>
+    /// <summary>Submits the task at once (even when paused), with the key <c>{name}:{utc:O}:manual:{incarnation}</c>; null when there is no such schedule.</summary>
     [Alias("Trigger")]
     Task<TaskId?> TriggerAsync();
 

@@ -48,4 +48,11 @@ public sealed record ScheduleInfo
 
     /// <summary>The last fires and triggers, most recent first (at most 10).</summary>
     [Id(14)] public IReadOnlyList<ScheduleFire> RecentFires { get; init; } = [];
+
+    /// <summary>
+    /// Part of the idempotency key of every task it submits, <c>{name}:{occurrenceUtc:O}:{Incarnation}</c>: drawn when
+    /// the schedule is created and kept by updates, so the same name created again after a removal never shares the
+    /// removed schedule's keys. Null for a schedule stored by a release without incarnations, whose keys stay <c>{name}:{occurrenceUtc:O}</c>.
+    /// </summary>
+    [Id(15)] public string? Incarnation { get; init; }
 }

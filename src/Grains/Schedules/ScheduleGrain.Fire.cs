@@ -111,7 +111,7 @@ internal sealed partial class ScheduleGrain
         var fired = new List<ScheduleFire>(occurrences.Count);
         if (occurrences.Count == 0) return fired;
         var template = Definition.Task;
-        var keyed = occurrences.Select(o => (Occurrence: o, Key: ScheduleKeys.ForOccurrence(Name, o)));
+        var keyed = occurrences.Select(o => (Occurrence: o, Key: ScheduleKeys.ForOccurrence(Name, State.Incarnation, o)));
         foreach (var group in keyed.GroupBy(k => TaskPartitioner.PartitionFor(k.Key, _options.PartitionsPerQueue)))
         {
             var batch = group.ToList();

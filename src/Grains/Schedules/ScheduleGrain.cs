@@ -92,7 +92,7 @@ internal sealed partial class ScheduleGrain : Grain, IScheduleGrain, IRemindable
             : definition.Kind is ScheduleKind.Once once && once.At <= now ? once.At - TimeSpan.FromTicks(1) : now;
         var nextClock = ScheduleClock.For(definition.Kind, definedAt);
 
-        if (!existed) _state.State = new ScheduleState { CreatedAt = now };
+        if (!existed) _state.State = new ScheduleState { CreatedAt = now, Incarnation = ScheduleKeys.NewIncarnation() };
         var state = State;
         state.DefinedAt = definedAt;
         state.Cursor = cursor;
@@ -152,7 +152,7 @@ internal sealed partial class ScheduleGrain : Grain, IScheduleGrain, IRemindable
         // Each trigger is a task of its own: a clock that gives an instant twice (a fake clock, one stepped back) must
         // not key two triggers alike, or the queue would answer the second with the first's task.
         var at = State.LastTriggeredAt is { } last && now <= last ? last.AddTicks(1) : now;
-        var submission = Definition.Task with { IdempotencyKey = ScheduleKeys.ForTrigger(Name, at) };
+        var submission = Definition.Task with { IdempotencyKey = ScheduleKeys.ForTrigger(Name, State.Incarnation, at) };
         var id = (await Partition(submission.IdempotencyKey).SubmitAsync([submission]))[0];
         State.TriggerCount++;
         State.LastTriggeredAt = at;
@@ -195,6 +195,7 @@ internal sealed partial class ScheduleGrain : Grain, IScheduleGrain, IRemindable
             Id = new ScheduleId(Name),
             Definition = state.Definition!,
             CreatedAt = state.CreatedAt,
+            Incarnation = state.Incarnation,
             UpdatedAt = state.UpdatedAt,
             Paused = state.Paused,
             NextRun = NextRun(),

@@ -40,4 +40,11 @@ internal sealed class ScheduleState
 
     /// <summary>The instant in the last trigger's key: the next trigger's is later, so no two triggers share a key.</summary>
     [Id(14)] public DateTimeOffset? LastTriggeredAt { get; set; }
+
+    /// <summary>
+    /// Drawn when the schedule is created, kept by updates, and part of every key it submits under
+    /// (<see cref="ScheduleKeys"/>): a removal clears the state, so the same name created again keys its fires apart from
+    /// the removed schedule's tasks. Null in a schedule stored before incarnations existed, which keeps its old keys.
+    /// </summary>
+    [Id(15)] public string? Incarnation { get; set; }
 }

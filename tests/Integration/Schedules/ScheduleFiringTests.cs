@@ -118,8 +118,9 @@ public sealed class ScheduleFiringTests(RedisFixture fixture)
         await cluster.Client.Schedules.ScheduleEveryMinutesAsync("crash", new RecordTask("c"), queue, 1);
         _time.Advance(TimeSpan.FromMinutes(1));
         // As if the grain submitted 12:01 and its silo died before the grain wrote its cursor.
-        var key = ScheduleKeys.ForOccurrence("crash", Start.AddMinutes(1));
-        Assert.Equal("crash:2026-06-01T12:01:00.0000000Z", key);
+        var incarnation = (await ScheduleProbe.InfoAsync(cluster, "crash")).Incarnation;
+        var key = ScheduleKeys.ForOccurrence("crash", incarnation, Start.AddMinutes(1));
+        Assert.Equal($"crash:2026-06-01T12:01:00.0000000Z:{incarnation}", key);
         var early = await cluster.Client.SubmitAsync(new RecordTask("c"), queue, new TaskOptions { IdempotencyKey = key });
 
         await ScheduleProbe.TickAsync(cluster, "crash");

@@ -84,7 +84,7 @@ public sealed class ScheduleReviewTests(RedisFixture fixture)
         const string queue = "rv-hash-names";
         await using var cluster = await StartAsync();
         var longName = new string('L', 190);
-        var hashName = ScheduleKeys.ForOccurrence(longName, Start)[..^(ScheduleKeys.Format(Start).Length + 1)];
+        var hashName = ScheduleKeys.ForOccurrence(longName, null, Start)[..^(ScheduleKeys.Format(Start).Length + 1)];
         Assert.StartsWith("sha256-", hashName, StringComparison.Ordinal);
         await cluster.Client.Schedules.ScheduleEveryMinutesAsync(longName, new RecordTask("long"), queue, 1);
         await cluster.Client.Schedules.ScheduleEveryMinutesAsync(hashName, new RecordTask("short"), queue, 1);
