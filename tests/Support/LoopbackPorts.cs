@@ -19,21 +19,29 @@ internal static class LoopbackPorts
 {
     private static readonly HashSet<int> Given = [];
     private static readonly Lock GivenLock = new();
-    private static readonly (int Low, int High) Range = BelowEphemeral();
+    private static readonly (int Low, int High)? Range = BelowEphemeral();
 
     public static int Next()
     {
         for (var attempt = 0; attempt < 10_000; attempt++)
         {
-            var port = Random.Shared.Next(Range.Low, Range.High);
             lock (GivenLock)
             {
+                var port = Range is var (low, high) ? Random.Shared.Next(low, high) : AnyFree();
                 if (Given.Contains(port) || !Bindable(port)) continue;
                 Given.Add(port);
                 return port;
             }
         }
-        throw new InvalidOperationException($"no free loopback port in {Range.Low}-{Range.High - 1}");
+        throw new InvalidOperationException($"no free loopback port in {Range?.ToString() ?? "the ephemeral range"}");
+    }
+
+    /// <summary>The kernel's pick (from the ephemeral range): only where there is no room below it.</summary>
+    private static int AnyFree()
+    {
+        using var listener = new TcpListener(IPAddress.Loopback, 0);
+        listener.Start();
+        return ((IPEndPoint)listener.LocalEndpoint).Port;
     }
 
     /// <summary>Free on every address a process might listen on (Orleans binds its silo port on any address).</summary>
@@ -55,8 +63,11 @@ internal static class LoopbackPorts
         return true;
     }
 
-    /// <summary>Up to 16,000 ports just below the kernel's ephemeral range (32768-60999 by default), above 1024.</summary>
-    private static (int Low, int High) BelowEphemeral()
+    /// <summary>
+    /// Up to 16,000 ports just below the kernel's ephemeral range (32768-60999 by default), above 1024; none when the
+    /// range starts too low to leave 1,000 below it (a host tuned for many connections: "1024 65535").
+    /// </summary>
+    private static (int Low, int High)? BelowEphemeral()
     {
         var low = 32768;
         try
@@ -68,7 +79,6 @@ internal static class LoopbackPorts
         {
             // Not Linux, or not readable: the usual range.
         }
-        if (low < 2048) throw new InvalidOperationException($"the ephemeral port range starts at {low}: no room below it for test ports");
-        return (Math.Max(1025, low - 16_000), low);
+        return low < 2025 ? null : (Math.Max(1025, low - 16_000), low);
     }
 }

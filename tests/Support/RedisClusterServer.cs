@@ -23,7 +23,9 @@ public sealed class RedisClusterServer : IAsyncDisposable
         try
         {
             for (var i = 0; i < primaries; i++)
-                nodes.Add(await RedisServer.StartAsync(appendOnly: true, appendFsync: "always", extraArguments: ["--cluster-enabled", "yes", "--cluster-node-timeout", "5000"]));
+                nodes.Add(await RedisServer.StartAsync(appendOnly: true, appendFsync: "always", extraArguments: ["--cluster-enabled", "yes", "--cluster-node-timeout", "5000",
+                    // Its bus port, port + 10000 by default, could be one given to another process, or an ephemeral one.
+                    "--cluster-port", LoopbackPorts.Next().ToString(System.Globalization.CultureInfo.InvariantCulture)]));
             var create = new ProcessStartInfo("redis-cli") { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
             create.ArgumentList.Add("--cluster");
             create.ArgumentList.Add("create");
