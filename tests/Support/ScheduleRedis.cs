@@ -17,6 +17,10 @@ public static class ScheduleRedis
     public static Task SetStateBytesAsync(RedisServer redis, string serviceId, string name, byte[] bytes) =>
         redis.Connection.GetDatabase().HashSetAsync($"{serviceId}/state/schedule/{name}/schedule", "data", bytes);
 
+    /// <summary>Deletes one schedule's stored state behind its grain's back (as a delete whose answer was lost).</summary>
+    public static Task<bool> DeleteStateAsync(RedisServer redis, string serviceId, string name) =>
+        redis.Connection.GetDatabase().KeyDeleteAsync($"{serviceId}/state/schedule/{name}/schedule");
+
     /// <summary>Whether the reminder table holds the reminder of this schedule.</summary>
     public static async Task<bool> HasReminderAsync(RedisServer redis, string serviceId, string name)
     {

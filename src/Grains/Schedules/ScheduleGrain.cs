@@ -165,7 +165,23 @@ internal sealed partial class ScheduleGrain : Grain, IScheduleGrain, IRemindable
     public async Task<bool> RemoveAsync()
     {
         var existed = Exists;
-        if (existed) await _state.ClearStateAsync();
+        if (existed)
+        {
+            try
+            {
+                await _state.ClearStateAsync();
+            }
+            catch (Exception ex) when (ex is not OperationCanceledException)
+            {
+                // The delete may have landed with its answer lost: this activation's ETag is then stale, so every retry
+                // here would fail, and its timer could still fire the removed schedule. A fresh activation reads what is stored.
+                LogWriteFailed(ex, Name);
+                _timer?.Dispose();
+                _timer = null;
+                DeactivateOnIdle();
+                throw new TaskQueueUnavailableException($"Removing schedule '{Name}' failed; the outcome is unknown, retry the call.", ex);
+            }
+        }
         _clock = null;
         Arm();
         await SyncReminderAsync();
