@@ -122,7 +122,7 @@ public static class ScheduleRules
     {
         if (task is null) throw new InvalidScheduleException("Task", "The schedule has no task.");
         if (task.IdempotencyKey is not null)
-            throw new InvalidScheduleException("Task.IdempotencyKey", "A schedule sets its tasks' idempotency keys itself ({name}:{occurrence}); do not give one.");
+            throw new InvalidScheduleException("Task.IdempotencyKey", "A schedule sets its tasks' idempotency keys itself ({name}:{occurrence}:{incarnation}); do not give one.");
         if (task.NotBefore is not null)
             throw new InvalidScheduleException("Task.NotBefore", "A schedule decides when its tasks start; do not give a not-before time or delay.");
         if (task.ExpiresAt is not null)

@@ -8,8 +8,8 @@ namespace DistributedTaskQueue.Schedules;
 /// The idempotency keys of a schedule's tasks: <c>{name}:{occurrenceUtc:O}:{incarnation}</c> for an occurrence and
 /// <c>{name}:{utc:O}:manual:{incarnation}</c> for a trigger, so a second submit for one occurrence finds the first task,
 /// and a schedule created again after its removal (a new incarnation) never finds the removed one's tasks. A key longer
-/// than the 200-character limit (a name over about 140 characters), or a name that starts as a hashed one does, names
-/// the schedule by a SHA-256 prefix instead.
+/// than the 200-character limit (a name over 154 characters for an occurrence, over 147 for a trigger; 171 and 164
+/// without an incarnation), or a name that starts as a hashed one does, names the schedule by a SHA-256 prefix instead.
 /// </summary>
 /// <remarks>
 /// <para>

@@ -32,19 +32,27 @@ public sealed class ScheduleKeysTests
         Assert.Equal(drawn.Count, drawn.Distinct().Count());
     }
 
-    [Fact]
-    public void AKeyNearTheLimit_NamesTheScheduleByItsHash_AndStaysWithinIt()
+    /// <summary>Where a key turns hashed: the longest name whose key fits keeps it; one character more is hashed.</summary>
+    [Theory]
+    [InlineData("0123456789abcdef", false, 154)]
+    [InlineData("0123456789abcdef", true, 147)]
+    [InlineData(null, false, 171)]
+    [InlineData(null, true, 164)]
+    public void AKeyPastTheLimit_NamesTheScheduleByItsHash(string? incarnation, bool trigger, int longestPlain)
     {
-        const string incarnation = "0123456789abcdef";
-        foreach (var length in new[] { 150, 151, 152, 153, 200 })
+        string Key(int length) => trigger
+            ? ScheduleKeys.ForTrigger(new string('n', length), incarnation, At)
+            : ScheduleKeys.ForOccurrence(new string('n', length), incarnation, At);
+
+        var plain = Key(longestPlain);
+        Assert.Equal(TaskRules.MaxIdempotencyKeyLength, plain.Length);
+        Assert.StartsWith(new string('n', longestPlain) + ":", plain, StringComparison.Ordinal);
+        foreach (var length in new[] { longestPlain + 1, 200 })
         {
-            var name = new string('n', length);
-            var occurrence = ScheduleKeys.ForOccurrence(name, incarnation, At);
-            var trigger = ScheduleKeys.ForTrigger(name, incarnation, At);
-            Assert.InRange(occurrence.Length, 1, TaskRules.MaxIdempotencyKeyLength);
-            Assert.InRange(trigger.Length, 1, TaskRules.MaxIdempotencyKeyLength);
-            Assert.EndsWith(incarnation, occurrence, StringComparison.Ordinal);
-            Assert.EndsWith(incarnation, trigger, StringComparison.Ordinal);
+            var hashed = Key(length);
+            Assert.Matches("^sha256-[0-9a-f]{32}:", hashed);
+            Assert.InRange(hashed.Length, 1, TaskRules.MaxIdempotencyKeyLength);
+            Assert.EndsWith(plain[(longestPlain + 1)..], hashed, StringComparison.Ordinal); // the same time, kind and incarnation
         }
     }
 

@@ -96,7 +96,10 @@ public sealed class ScheduleIncarnationTests(RedisFixture fixture) : IDisposable
         Assert.Null((await ScheduleProbe.InfoAsync(cluster, "legacy")).Incarnation);
     }
 
-    /// <summary>Rewrites the stored state as a release without incarnations stored it: field 15 absent.</summary>
+    /// <summary>
+    /// Rewrites the stored state with no incarnation. The bytes hold field 15 as null, where a release without the field
+    /// wrote nothing for it; both read back as null.
+    /// </summary>
     private async Task ForgetIncarnationAsync(string name)
     {
         var serializer = _serialization.GetRequiredService<Serializer>();
