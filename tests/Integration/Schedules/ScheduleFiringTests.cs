@@ -1,7 +1,5 @@
 using DistributedTaskQueue.Schedules;
 using DistributedTaskQueue.Tests.Support;
-using Microsoft.Extensions.DependencyInjection;
-using Microsoft.Extensions.Time.Testing;
 
 namespace DistributedTaskQueue.Tests.Integration.Schedules;
 
@@ -11,18 +9,8 @@ namespace DistributedTaskQueue.Tests.Integration.Schedules;
 /// schedule submitted stays pending and is counted.
 /// </summary>
 [Collection(RedisGroup.Name)]
-public sealed class ScheduleFiringTests(RedisFixture fixture)
+public sealed class ScheduleFiringTests(RedisFixture fixture) : ScheduleClusterTest(fixture)
 {
-    private static readonly DateTimeOffset Start = new(2026, 6, 1, 12, 0, 0, TimeSpan.Zero);
-    private readonly FakeTimeProvider _time = new(Start);
-    private readonly string _serviceId = Guid.NewGuid().ToString("N");
-
-    private Task<TaskQueueCluster> StartAsync() =>
-        TaskQueueCluster.StartAsync(fixture.Redis, [], serviceId: _serviceId,
-            services: s => s.AddKeyedSingleton<TimeProvider>(ScheduleOptions.ClockServiceKey, _time));
-
-    private static async Task<long> PendingAsync(TaskQueueCluster cluster, string queue) => (await cluster.Client.GetQueueStatsAsync(queue)).Pending;
-
     [Fact]
     public async Task TicksTwiceAndLate_FireEachOccurrenceOnce()
     {
@@ -33,16 +21,16 @@ public sealed class ScheduleFiringTests(RedisFixture fixture)
         await ScheduleProbe.TickAsync(cluster, "ticks");
         Assert.Equal(0, await PendingAsync(cluster, queue)); // nothing due yet
 
-        _time.Advance(TimeSpan.FromMinutes(1));
+        Time.Advance(TimeSpan.FromMinutes(1));
         await ScheduleProbe.TickAsync(cluster, "ticks");
         await ScheduleProbe.TickAsync(cluster, "ticks"); // the same tick again
         Assert.Equal(1, await PendingAsync(cluster, queue));
 
-        _time.Advance(TimeSpan.FromSeconds(40));
+        Time.Advance(TimeSpan.FromSeconds(40));
         await ScheduleProbe.TickAsync(cluster, "ticks"); // between occurrences
         Assert.Equal(1, await PendingAsync(cluster, queue));
 
-        _time.Advance(TimeSpan.FromSeconds(50)); // 12:02:30: the 12:02 occurrence, 30 s late
+        Time.Advance(TimeSpan.FromSeconds(50)); // 12:02:30: the 12:02 occurrence, 30 s late
         await ScheduleProbe.TickAsync(cluster, "ticks");
         await ScheduleProbe.TickAsync(cluster, "ticks");
         Assert.Equal(2, await PendingAsync(cluster, queue));
@@ -75,12 +63,12 @@ public sealed class ScheduleFiringTests(RedisFixture fixture)
         };
         await using var cluster = await StartAsync();
         await cluster.Client.Schedules.ScheduleEveryMinutesAsync("outage", new RecordTask("o"), queue, 5, policies: new SchedulePolicies { Misfire = misfire });
-        _time.Advance(TimeSpan.FromMinutes(5));
+        Time.Advance(TimeSpan.FromMinutes(5));
         await ScheduleProbe.TickAsync(cluster, "outage");
         Assert.Equal(1, await PendingAsync(cluster, queue));
 
         // Down from 12:05 to 12:32:30: 12:10, 12:15, 12:20, 12:25 and 12:30 were missed (the last one by 150 s).
-        _time.Advance(TimeSpan.FromMinutes(27.5));
+        Time.Advance(TimeSpan.FromMinutes(27.5));
         await ScheduleProbe.TickAsync(cluster, "outage");
         await ScheduleProbe.TickAsync(cluster, "outage");
 
@@ -102,7 +90,7 @@ public sealed class ScheduleFiringTests(RedisFixture fixture)
         var policies = new SchedulePolicies { Misfire = MisfirePolicy.FireAll(10) };
         await cluster.Client.Schedules.ScheduleEveryMinutesAsync("startup", new RecordTask("s"), queue, 5, policies: policies);
 
-        _time.Advance(TimeSpan.FromMinutes(17.5)); // 12:05, 12:10, 12:15 missed
+        Time.Advance(TimeSpan.FromMinutes(17.5)); // 12:05, 12:10, 12:15 missed
         await cluster.Client.Schedules.ScheduleEveryMinutesAsync("startup", new RecordTask("s"), queue, 5, policies: policies);
         await ScheduleProbe.TickAsync(cluster, "startup");
 
@@ -116,7 +104,7 @@ public sealed class ScheduleFiringTests(RedisFixture fixture)
         const string queue = "sf-crash";
         await using var cluster = await StartAsync();
         await cluster.Client.Schedules.ScheduleEveryMinutesAsync("crash", new RecordTask("c"), queue, 1);
-        _time.Advance(TimeSpan.FromMinutes(1));
+        Time.Advance(TimeSpan.FromMinutes(1));
         // As if the grain submitted 12:01 and its silo died before the grain wrote its cursor.
         var incarnation = (await ScheduleProbe.InfoAsync(cluster, "crash")).Incarnation;
         var key = ScheduleKeys.ForOccurrence("crash", incarnation, Start.AddMinutes(1));
@@ -139,16 +127,16 @@ public sealed class ScheduleFiringTests(RedisFixture fixture)
         await cluster.Client.Schedules.ScheduleEveryMinutesAsync("overlap", new RecordTask("v"), queue, 1,
             policies: new SchedulePolicies { Overlap = OverlapPolicy.SkipIfRunning });
 
-        _time.Advance(TimeSpan.FromMinutes(1));
+        Time.Advance(TimeSpan.FromMinutes(1));
         await ScheduleProbe.TickAsync(cluster, "overlap");
         var first = (await ScheduleProbe.InfoAsync(cluster, "overlap")).LastTaskId!.Value;
 
-        _time.Advance(TimeSpan.FromMinutes(1));
+        Time.Advance(TimeSpan.FromMinutes(1));
         await ScheduleProbe.TickAsync(cluster, "overlap"); // the first is still pending: skipped
         Assert.Equal(1, await PendingAsync(cluster, queue));
 
         Assert.True(await cluster.Client.CancelAsync(first));
-        _time.Advance(TimeSpan.FromMinutes(1));
+        Time.Advance(TimeSpan.FromMinutes(1));
         await ScheduleProbe.TickAsync(cluster, "overlap");
 
         var info = await ScheduleProbe.InfoAsync(cluster, "overlap");
@@ -168,7 +156,7 @@ public sealed class ScheduleFiringTests(RedisFixture fixture)
 
         for (var i = 0; i < 3; i++)
         {
-            _time.Advance(TimeSpan.FromMinutes(1));
+            Time.Advance(TimeSpan.FromMinutes(1));
             await ScheduleProbe.TickAsync(cluster, "allow");
         }
 
@@ -184,7 +172,7 @@ public sealed class ScheduleFiringTests(RedisFixture fixture)
         await cluster.Client.Schedules.ScheduleEveryMinutesAsync("overlap-all", new RecordTask("v"), queue, 5,
             policies: new SchedulePolicies { Overlap = OverlapPolicy.SkipIfRunning, Misfire = MisfirePolicy.FireAll(10) });
 
-        _time.Advance(TimeSpan.FromMinutes(17.5)); // 12:05, 12:10 and 12:15 missed
+        Time.Advance(TimeSpan.FromMinutes(17.5)); // 12:05, 12:10 and 12:15 missed
         await ScheduleProbe.TickAsync(cluster, "overlap-all");
 
         var info = await ScheduleProbe.InfoAsync(cluster, "overlap-all");
@@ -200,11 +188,11 @@ public sealed class ScheduleFiringTests(RedisFixture fixture)
         await using var cluster = await StartAsync();
         await cluster.Client.Schedules.ScheduleOnceAsync("once", new RecordTask("b"), queue, Start.AddHours(1));
         Assert.Equal(Start.AddHours(1), (await ScheduleProbe.InfoAsync(cluster, "once")).NextRun);
-        Assert.True(await ScheduleRedis.HasReminderAsync(fixture.Redis, _serviceId, "once"));
+        Assert.True(await ScheduleRedis.HasReminderAsync(Fixture.Redis, ServiceId, "once"));
 
-        _time.Advance(TimeSpan.FromHours(1));
+        Time.Advance(TimeSpan.FromHours(1));
         await ScheduleProbe.TickAsync(cluster, "once");
-        _time.Advance(TimeSpan.FromHours(1));
+        Time.Advance(TimeSpan.FromHours(1));
         await ScheduleProbe.TickAsync(cluster, "once");
         // Scheduling it again with the same time does not run it again.
         await cluster.Client.Schedules.ScheduleOnceAsync("once", new RecordTask("b"), queue, Start.AddHours(1));
@@ -214,6 +202,6 @@ public sealed class ScheduleFiringTests(RedisFixture fixture)
         var info = await ScheduleProbe.InfoAsync(cluster, "once");
         Assert.Null(info.NextRun);
         Assert.Equal(Start.AddHours(1), info.LastOccurrence);
-        Assert.False(await ScheduleRedis.HasReminderAsync(fixture.Redis, _serviceId, "once")); // nothing left to wake it for
+        Assert.False(await ScheduleRedis.HasReminderAsync(Fixture.Redis, ServiceId, "once")); // nothing left to wake it for
     }
 }

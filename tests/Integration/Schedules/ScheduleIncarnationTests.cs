@@ -1,7 +1,6 @@
 using DistributedTaskQueue.Schedules;
 using DistributedTaskQueue.Tests.Support;
 using Microsoft.Extensions.DependencyInjection;
-using Microsoft.Extensions.Time.Testing;
 using Orleans.Serialization;
 
 namespace DistributedTaskQueue.Tests.Integration.Schedules;
@@ -11,18 +10,11 @@ namespace DistributedTaskQueue.Tests.Integration.Schedules;
 /// absent from a schedule stored before incarnations, which keeps its old keys. Fake schedule clock, real Redis.
 /// </summary>
 [Collection(RedisGroup.Name)]
-public sealed class ScheduleIncarnationTests(RedisFixture fixture) : IDisposable
+public sealed class ScheduleIncarnationTests(RedisFixture fixture) : ScheduleClusterTest(fixture), IDisposable
 {
-    private static readonly DateTimeOffset Start = new(2026, 6, 1, 12, 0, 0, TimeSpan.Zero);
-    private readonly FakeTimeProvider _time = new(Start);
-    private readonly string _serviceId = Guid.NewGuid().ToString("N");
     private readonly ServiceProvider _serialization = new ServiceCollection().AddSerializer().BuildServiceProvider();
 
-    private Task<TaskQueueCluster> StartAsync() =>
-        TaskQueueCluster.StartAsync(fixture.Redis, [], serviceId: _serviceId,
-            services: s => s.AddKeyedSingleton<TimeProvider>(ScheduleOptions.ClockServiceKey, _time));
 
-    private static async Task<long> PendingAsync(TaskQueueCluster cluster, string queue) => (await cluster.Client.GetQueueStatsAsync(queue)).Pending;
 
     public void Dispose() => _serialization.Dispose();
 
@@ -80,7 +72,7 @@ public sealed class ScheduleIncarnationTests(RedisFixture fixture) : IDisposable
 
         await using var cluster = await StartAsync();
         Assert.Null((await ScheduleProbe.InfoAsync(cluster, "legacy")).Incarnation);
-        _time.Advance(TimeSpan.FromMinutes(1));
+        Time.Advance(TimeSpan.FromMinutes(1));
         var early = await cluster.Client.SubmitAsync(new RecordTask("l"), queue,
             new TaskOptions { IdempotencyKey = "legacy:2026-06-01T12:01:00.0000000Z" });
 
@@ -103,11 +95,11 @@ public sealed class ScheduleIncarnationTests(RedisFixture fixture) : IDisposable
     private async Task ForgetIncarnationAsync(string name)
     {
         var serializer = _serialization.GetRequiredService<Serializer>();
-        var bytes = await ScheduleRedis.StateBytesAsync(fixture.Redis, _serviceId, name);
+        var bytes = await ScheduleRedis.StateBytesAsync(Fixture.Redis, ServiceId, name);
         Assert.NotNull(bytes);
         var state = serializer.Deserialize<ScheduleState>(bytes)!;
         Assert.Matches("^[0-9a-f]{16}$", state.Incarnation);
         state.Incarnation = null;
-        await ScheduleRedis.SetStateBytesAsync(fixture.Redis, _serviceId, name, serializer.SerializeToArray(state));
+        await ScheduleRedis.SetStateBytesAsync(Fixture.Redis, ServiceId, name, serializer.SerializeToArray(state));
     }
 }

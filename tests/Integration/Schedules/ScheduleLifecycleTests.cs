@@ -1,7 +1,5 @@
 using System.Text;
 using DistributedTaskQueue.Tests.Support;
-using Microsoft.Extensions.DependencyInjection;
-using Microsoft.Extensions.Time.Testing;
 
 namespace DistributedTaskQueue.Tests.Integration.Schedules;
 
@@ -11,16 +9,8 @@ namespace DistributedTaskQueue.Tests.Integration.Schedules;
 /// what is stored names no .NET type.
 /// </summary>
 [Collection(RedisGroup.Name)]
-public sealed class ScheduleLifecycleTests(RedisFixture fixture)
+public sealed class ScheduleLifecycleTests(RedisFixture fixture) : ScheduleClusterTest(fixture)
 {
-    private static readonly DateTimeOffset Start = new(2026, 6, 1, 12, 0, 0, TimeSpan.Zero);
-    private readonly FakeTimeProvider _time = new(Start);
-    private readonly string _serviceId = Guid.NewGuid().ToString("N");
-
-    private Task<TaskQueueCluster> StartAsync(string[]? queues = null) =>
-        TaskQueueCluster.StartAsync(fixture.Redis, queues ?? [], serviceId: _serviceId,
-            services: s => s.AddKeyedSingleton<TimeProvider>(ScheduleOptions.ClockServiceKey, _time));
-
     [Fact]
     public async Task Upsert_ReplacesTheDefinition_KeepsCountsAndHistory_AndRecomputesTheNextRun()
     {
@@ -28,12 +18,12 @@ public sealed class ScheduleLifecycleTests(RedisFixture fixture)
         await using var cluster = await StartAsync();
         var schedules = cluster.Client.Schedules;
         await schedules.ScheduleEveryMinutesAsync("Health Check", new RecordTask("v1"), queue, 30);
-        _time.Advance(TimeSpan.FromMinutes(30));
+        Time.Advance(TimeSpan.FromMinutes(30));
         await ScheduleProbe.TickAsync(cluster, "Health Check");
         var before = await ScheduleProbe.InfoAsync(cluster, "Health Check");
 
         // Same timing, new task and priority: the schedule keeps its place (next run 13:00).
-        _time.Advance(TimeSpan.FromMinutes(5));
+        Time.Advance(TimeSpan.FromMinutes(5));
         await schedules.ScheduleEveryMinutesAsync("Health Check", new RecordTask("v2"), queue, 30, new TaskOptions { Priority = TaskPriority.High });
         var same = await ScheduleProbe.InfoAsync(cluster, "Health Check");
         Assert.Equal(Start.AddMinutes(60), same.NextRun);
@@ -53,7 +43,7 @@ public sealed class ScheduleLifecycleTests(RedisFixture fixture)
         Assert.Single(await ListAllAsync(cluster));
 
         // The next fire submits the new task.
-        _time.Advance(TimeSpan.FromHours(15));
+        Time.Advance(TimeSpan.FromHours(15));
         await ScheduleProbe.TickAsync(cluster, "Health Check");
         var fired = await ScheduleProbe.InfoAsync(cluster, "Health Check");
         Assert.Equal(2, fired.FireCount);
@@ -68,11 +58,11 @@ public sealed class ScheduleLifecycleTests(RedisFixture fixture)
         await using var cluster = await StartAsync();
         var schedules = cluster.Client.Schedules;
         await schedules.ScheduleEveryMinutesAsync("control", new RecordTask("c"), queue, 1);
-        Assert.True(await ScheduleRedis.HasReminderAsync(fixture.Redis, _serviceId, "control"));
+        Assert.True(await ScheduleRedis.HasReminderAsync(Fixture.Redis, ServiceId, "control"));
 
         Assert.True(await schedules.PauseAsync("control"));
-        Assert.False(await ScheduleRedis.HasReminderAsync(fixture.Redis, _serviceId, "control"));
-        _time.Advance(TimeSpan.FromMinutes(3));
+        Assert.False(await ScheduleRedis.HasReminderAsync(Fixture.Redis, ServiceId, "control"));
+        Time.Advance(TimeSpan.FromMinutes(3));
         await ScheduleProbe.TickAsync(cluster, "control");
         var paused = await ScheduleProbe.InfoAsync(cluster, "control");
         Assert.True(paused.Paused);
@@ -92,22 +82,22 @@ public sealed class ScheduleLifecycleTests(RedisFixture fixture)
 
         // Resume: what came due while paused is not fired; the next occurrence is.
         Assert.True(await schedules.ResumeAsync("control"));
-        Assert.True(await ScheduleRedis.HasReminderAsync(fixture.Redis, _serviceId, "control"));
+        Assert.True(await ScheduleRedis.HasReminderAsync(Fixture.Redis, ServiceId, "control"));
         await ScheduleProbe.TickAsync(cluster, "control");
         Assert.Equal(1, (await cluster.Client.GetQueueStatsAsync(queue)).Pending);
         Assert.Equal(Start.AddMinutes(4), (await ScheduleProbe.InfoAsync(cluster, "control")).NextRun);
-        _time.Advance(TimeSpan.FromMinutes(1));
+        Time.Advance(TimeSpan.FromMinutes(1));
         await ScheduleProbe.TickAsync(cluster, "control");
         Assert.Equal(2, (await cluster.Client.GetQueueStatsAsync(queue)).Pending);
 
         // Remove: state, directory entry and reminder go; the tasks it submitted stay.
-        Assert.Contains(ScheduleRedis.ScheduleKeys(fixture.Redis, _serviceId), k => k.Contains("/control/", StringComparison.Ordinal));
+        Assert.Contains(ScheduleRedis.ScheduleKeys(Fixture.Redis, ServiceId), k => k.Contains("/control/", StringComparison.Ordinal));
         Assert.True(await schedules.RemoveAsync("control"));
         Assert.Null(await schedules.GetAsync("control"));
-        Assert.Empty(ScheduleRedis.ScheduleKeys(fixture.Redis, _serviceId)); // its state and its (now empty) directory shard
-        Assert.False(await ScheduleRedis.HasReminderAsync(fixture.Redis, _serviceId, "control"));
+        Assert.Empty(ScheduleRedis.ScheduleKeys(Fixture.Redis, ServiceId)); // its state and its (now empty) directory shard
+        Assert.False(await ScheduleRedis.HasReminderAsync(Fixture.Redis, ServiceId, "control"));
         Assert.Empty(await ListAllAsync(cluster));
-        _time.Advance(TimeSpan.FromMinutes(5));
+        Time.Advance(TimeSpan.FromMinutes(5));
         await ScheduleProbe.TickAsync(cluster, "control");
         Assert.Equal(2, (await cluster.Client.GetQueueStatsAsync(queue)).Pending);
         Assert.Null(await schedules.GetAsync("control"));
@@ -118,7 +108,7 @@ public sealed class ScheduleLifecycleTests(RedisFixture fixture)
         Assert.Null(await schedules.TriggerAsync("nothing"));
         Assert.False(await schedules.RemoveAsync("nothing"));
         Assert.Null(await schedules.GetAsync("nothing"));
-        Assert.DoesNotContain(ScheduleRedis.ScheduleKeys(fixture.Redis, _serviceId), k => k.Contains("/nothing/", StringComparison.Ordinal));
+        Assert.DoesNotContain(ScheduleRedis.ScheduleKeys(Fixture.Redis, ServiceId), k => k.Contains("/nothing/", StringComparison.Ordinal));
     }
 
     [Fact]
@@ -156,7 +146,7 @@ public sealed class ScheduleLifecycleTests(RedisFixture fixture)
             await cluster.Client.Schedules.ScheduleWeeklyAsync("Weekly Report", new RecordTask("r"), "sl-store", DayOfWeek.Monday, 9, 0,
                 TimeZoneInfo.FindSystemTimeZoneById("Europe/Berlin"), policies: new SchedulePolicies { Misfire = MisfirePolicy.FireAll(4), Overlap = OverlapPolicy.SkipIfRunning });
         }
-        var bytes = await ScheduleRedis.StateBytesAsync(fixture.Redis, _serviceId, "Weekly Report");
+        var bytes = await ScheduleRedis.StateBytesAsync(Fixture.Redis, ServiceId, "Weekly Report");
         Assert.NotNull(bytes);
         var text = Encoding.Latin1.GetString(bytes);
         Assert.Contains("dtq.ScheduleKind.Weekly", text, StringComparison.Ordinal);

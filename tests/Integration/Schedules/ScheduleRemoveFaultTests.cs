@@ -1,6 +1,4 @@
 using DistributedTaskQueue.Tests.Support;
-using Microsoft.Extensions.DependencyInjection;
-using Microsoft.Extensions.Time.Testing;
 
 namespace DistributedTaskQueue.Tests.Integration.Schedules;
 
@@ -10,16 +8,8 @@ namespace DistributedTaskQueue.Tests.Integration.Schedules;
 /// state behind the grain's back.
 /// </summary>
 [Collection(RedisGroup.Name)]
-public sealed class ScheduleRemoveFaultTests(RedisFixture fixture)
+public sealed class ScheduleRemoveFaultTests(RedisFixture fixture) : ScheduleClusterTest(fixture)
 {
-    private static readonly DateTimeOffset Start = new(2026, 6, 1, 12, 0, 0, TimeSpan.Zero);
-    private readonly FakeTimeProvider _time = new(Start);
-    private readonly string _serviceId = Guid.NewGuid().ToString("N");
-
-    private Task<TaskQueueCluster> StartAsync() =>
-        TaskQueueCluster.StartAsync(fixture.Redis, [], serviceId: _serviceId,
-            services: s => s.AddKeyedSingleton<TimeProvider>(ScheduleOptions.ClockServiceKey, _time));
-
     // Before: the activation kept its stale ETag, so every retried removal failed (InconsistentStateException) for as
     // long as the activation lived, and a tick meanwhile fired the removed schedule.
     [Fact]
@@ -30,15 +20,15 @@ public sealed class ScheduleRemoveFaultTests(RedisFixture fixture)
         await cluster.Client.Schedules.ScheduleEveryMinutesAsync("lost", new RecordTask("l"), queue, 1);
         var grain = cluster.Cluster.Client.GetGrain<IScheduleGrain>("lost");
         Assert.NotNull(await grain.GetAsync()); // the activation holds the state and its ETag
-        Assert.True(await ScheduleRedis.DeleteStateAsync(fixture.Redis, _serviceId, "lost"));
+        Assert.True(await ScheduleRedis.DeleteStateAsync(Fixture.Redis, ServiceId, "lost"));
 
         await Assert.ThrowsAsync<TaskQueueUnavailableException>(() => grain.RemoveAsync());
 
-        _time.Advance(TimeSpan.FromMinutes(1));
+        Time.Advance(TimeSpan.FromMinutes(1));
         await ScheduleProbe.TickAsync(cluster, "lost");
         Assert.Equal(0, (await cluster.Client.GetQueueStatsAsync(queue)).Pending);
         Assert.False(await grain.RemoveAsync()); // a fresh activation: nothing stored, nothing to remove
         Assert.Null(await grain.GetAsync());
-        Assert.False(await ScheduleRedis.HasReminderAsync(fixture.Redis, _serviceId, "lost"));
+        Assert.False(await ScheduleRedis.HasReminderAsync(Fixture.Redis, ServiceId, "lost"));
     }
 }

@@ -1,6 +1,4 @@
 using DistributedTaskQueue.Tests.Support;
-using Microsoft.Extensions.DependencyInjection;
-using Microsoft.Extensions.Time.Testing;
 
 namespace DistributedTaskQueue.Tests.Integration.Schedules;
 
@@ -10,18 +8,8 @@ namespace DistributedTaskQueue.Tests.Integration.Schedules;
 /// tick, and paging while other callers create and remove schedules. Fake schedule clock, real grains, real Redis.
 /// </summary>
 [Collection(RedisGroup.Name)]
-public sealed class ScheduleReview2Tests(RedisFixture fixture)
+public sealed class ScheduleReview2Tests(RedisFixture fixture) : ScheduleClusterTest(fixture)
 {
-    private static readonly DateTimeOffset Start = new(2026, 6, 1, 12, 0, 0, TimeSpan.Zero);
-    private readonly FakeTimeProvider _time = new(Start);
-    private readonly string _serviceId = Guid.NewGuid().ToString("N");
-
-    private Task<TaskQueueCluster> StartAsync() =>
-        TaskQueueCluster.StartAsync(fixture.Redis, [], serviceId: _serviceId,
-            services: s => s.AddKeyedSingleton<TimeProvider>(ScheduleOptions.ClockServiceKey, _time));
-
-    private static async Task<long> PendingAsync(TaskQueueCluster cluster, string queue) => (await cluster.Client.GetQueueStatsAsync(queue)).Pending;
-
     // Invariant: a trigger submits the task now (TaskSchedules.TriggerAsync, not repeatable), and TriggerCount counts the
     // tasks triggers submitted. Two triggers at one instant (a fake clock; a clock stepped back) share the key
     // {name}:{utc}:manual, so the queue answers the second with the first task.
@@ -50,23 +38,23 @@ public sealed class ScheduleReview2Tests(RedisFixture fixture)
         await using var cluster = await StartAsync();
         var schedules = cluster.Client.Schedules;
         await schedules.ScheduleEveryMinutesAsync("gone", new RecordTask("g"), queue, 1);
-        _time.Advance(TimeSpan.FromMinutes(1));
+        Time.Advance(TimeSpan.FromMinutes(1));
         await ScheduleProbe.TickAsync(cluster, "gone");
         await schedules.TriggerAsync("gone");
         await schedules.PauseAsync("gone");
         await schedules.ResumeAsync("gone");
         Assert.Equal(2, await PendingAsync(cluster, queue));
 
-        _time.Advance(TimeSpan.FromMilliseconds(59_999)); // 1 ms before 12:02
+        Time.Advance(TimeSpan.FromMilliseconds(59_999)); // 1 ms before 12:02
         Assert.True(await schedules.RemoveAsync("gone"));
-        _time.Advance(TimeSpan.FromMinutes(5));
+        Time.Advance(TimeSpan.FromMinutes(5));
         await ScheduleProbe.TickAsync(cluster, "gone");
         await ScheduleProbe.TickAsync(cluster, "gone");
         Assert.Equal(2, await PendingAsync(cluster, queue));
-        Assert.False(await ScheduleRedis.HasReminderAsync(fixture.Redis, _serviceId, "gone"));
-        Assert.Empty(ScheduleRedis.ScheduleKeys(fixture.Redis, _serviceId));
+        Assert.False(await ScheduleRedis.HasReminderAsync(Fixture.Redis, ServiceId, "gone"));
+        Assert.Empty(ScheduleRedis.ScheduleKeys(Fixture.Redis, ServiceId));
 
-        var now = _time.GetUtcNow();
+        var now = Time.GetUtcNow();
         await schedules.ScheduleEveryMinutesAsync("gone", new RecordTask("again"), queue, 1);
         var fresh = await ScheduleProbe.InfoAsync(cluster, "gone");
         Assert.Equal((0L, 0L, 0L), (fresh.FireCount, fresh.TriggerCount, fresh.SkipCount));
@@ -77,9 +65,9 @@ public sealed class ScheduleReview2Tests(RedisFixture fixture)
         Assert.False(fresh.Paused);
         Assert.Equal(now, fresh.CreatedAt);
         Assert.Equal(now.AddMinutes(1), fresh.NextRun);
-        Assert.True(await ScheduleRedis.HasReminderAsync(fixture.Redis, _serviceId, "gone"));
+        Assert.True(await ScheduleRedis.HasReminderAsync(Fixture.Redis, ServiceId, "gone"));
 
-        _time.Advance(TimeSpan.FromMinutes(1));
+        Time.Advance(TimeSpan.FromMinutes(1));
         await ScheduleProbe.TickAsync(cluster, "gone");
         Assert.Equal(3, await PendingAsync(cluster, queue));
         Assert.Equal(1, (await ScheduleProbe.InfoAsync(cluster, "gone")).FireCount);
@@ -95,7 +83,7 @@ public sealed class ScheduleReview2Tests(RedisFixture fixture)
         await using var cluster = await StartAsync();
         var names = Enumerable.Range(0, count).Select(i => $"race {i}").ToList();
         foreach (var name in names) await cluster.Client.Schedules.ScheduleEveryMinutesAsync(name, new RecordTask(name), queue, 1);
-        _time.Advance(TimeSpan.FromMinutes(1));
+        Time.Advance(TimeSpan.FromMinutes(1));
 
         await Task.WhenAll(names.Select(async (name, i) =>
         {
@@ -119,15 +107,15 @@ public sealed class ScheduleReview2Tests(RedisFixture fixture)
         var fired = await PendingAsync(cluster, queue);
         Assert.InRange(fired, 0, count);
 
-        _time.Advance(TimeSpan.FromMinutes(3));
+        Time.Advance(TimeSpan.FromMinutes(3));
         foreach (var name in names) await ScheduleProbe.TickAsync(cluster, name);
         Assert.Equal(fired, await PendingAsync(cluster, queue));
         foreach (var name in names)
         {
             Assert.Null(await cluster.Client.Schedules.GetAsync(name));
-            Assert.False(await ScheduleRedis.HasReminderAsync(fixture.Redis, _serviceId, name));
+            Assert.False(await ScheduleRedis.HasReminderAsync(Fixture.Redis, ServiceId, name));
         }
-        Assert.Empty(ScheduleRedis.ScheduleKeys(fixture.Redis, _serviceId));
+        Assert.Empty(ScheduleRedis.ScheduleKeys(Fixture.Redis, ServiceId));
         Assert.Empty((await cluster.Client.Schedules.ListAsync(1000)).Schedules);
     }
 
@@ -141,7 +129,7 @@ public sealed class ScheduleReview2Tests(RedisFixture fixture)
         await using var cluster = await StartAsync();
         var at = Start.AddMinutes(1);
         await cluster.Client.Schedules.ScheduleOnceAsync("backup", new RecordTask("first"), queue, at);
-        _time.Advance(TimeSpan.FromMinutes(1));
+        Time.Advance(TimeSpan.FromMinutes(1));
         await ScheduleProbe.TickAsync(cluster, "backup");
         var first = (await ScheduleProbe.InfoAsync(cluster, "backup")).LastTaskId;
         Assert.True(await cluster.Client.Schedules.RemoveAsync("backup"));
@@ -164,7 +152,7 @@ public sealed class ScheduleReview2Tests(RedisFixture fixture)
         await using var cluster = await StartAsync();
         var schedules = cluster.Client.Schedules;
         await schedules.ScheduleEveryMinutesAsync("upd", new RecordTask("v1"), queue, 1);
-        _time.Advance(TimeSpan.FromSeconds(70)); // 12:01 is due, not ticked yet
+        Time.Advance(TimeSpan.FromSeconds(70)); // 12:01 is due, not ticked yet
 
         await schedules.ScheduleEveryMinutesAsync("upd", new RecordTask("v2"), queue, 1);
         await ScheduleProbe.TickAsync(cluster, "upd");
@@ -182,7 +170,7 @@ public sealed class ScheduleReview2Tests(RedisFixture fixture)
 
         for (var round = 0; round < 5; round++)
         {
-            _time.Advance(TimeSpan.FromMinutes(1));
+            Time.Advance(TimeSpan.FromMinutes(1));
             await Task.WhenAll(
                 ScheduleProbe.TickAsync(cluster, "upd"),
                 schedules.ScheduleEveryMinutesAsync("upd", new RecordTask($"r{round}"), queue, 1),

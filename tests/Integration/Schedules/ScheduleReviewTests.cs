@@ -1,7 +1,5 @@
 using DistributedTaskQueue.Schedules;
 using DistributedTaskQueue.Tests.Support;
-using Microsoft.Extensions.DependencyInjection;
-using Microsoft.Extensions.Time.Testing;
 
 namespace DistributedTaskQueue.Tests.Integration.Schedules;
 
@@ -10,18 +8,8 @@ namespace DistributedTaskQueue.Tests.Integration.Schedules;
 /// observed on main's head (883b15d) when it was written; every one of them failed there, and passes since the fix.
 /// </summary>
 [Collection(RedisGroup.Name)]
-public sealed class ScheduleReviewTests(RedisFixture fixture)
+public sealed class ScheduleReviewTests(RedisFixture fixture) : ScheduleClusterTest(fixture)
 {
-    private static readonly DateTimeOffset Start = new(2026, 6, 1, 12, 0, 0, TimeSpan.Zero);
-    private readonly FakeTimeProvider _time = new(Start);
-    private readonly string _serviceId = Guid.NewGuid().ToString("N");
-
-    private Task<TaskQueueCluster> StartAsync() =>
-        TaskQueueCluster.StartAsync(fixture.Redis, [], serviceId: _serviceId,
-            services: s => s.AddKeyedSingleton<TimeProvider>(ScheduleOptions.ClockServiceKey, _time));
-
-    private static async Task<long> PendingAsync(TaskQueueCluster cluster, string queue) => (await cluster.Client.GetQueueStatsAsync(queue)).Pending;
-
     // Invariant: bad input (a once-schedule in the far past) is refused with InvalidScheduleException naming the field.
     // ScheduleRules.ValidateKind only bounds Once.At from above (ScheduleRules.cs:56); ScheduleGrain.UpsertAsync (ScheduleGrain.cs:93) then
     // computes once.At - 1 tick, which for DateTimeOffset.MinValue throws.
@@ -37,7 +25,7 @@ public sealed class ScheduleReviewTests(RedisFixture fixture)
 
         Assert.IsType<InvalidScheduleException>(refused);
         Assert.Equal("At", ((InvalidScheduleException)refused).Field);
-        Assert.Empty(ScheduleRedis.ScheduleKeys(fixture.Redis, _serviceId));
+        Assert.Empty(ScheduleRedis.ScheduleKeys(Fixture.Redis, ServiceId));
     }
 
     // Invariant: a refused definition stores nothing (IScheduleGrain.UpsertAsync: "throws ... (nothing stored)").
@@ -52,7 +40,7 @@ public sealed class ScheduleReviewTests(RedisFixture fixture)
         await using (var cluster = await StartAsync())
         {
             await cluster.Client.Schedules.ScheduleEveryMinutesAsync("half-hourly", new RecordTask("h"), queue, 30);
-            _time.Advance(TimeSpan.FromMinutes(10));
+            Time.Advance(TimeSpan.FromMinutes(10));
             var grain = cluster.Cluster.Client.GetGrain<IScheduleGrain>("half-hourly");
             var bad = new ScheduleDefinition
             {
@@ -62,7 +50,7 @@ public sealed class ScheduleReviewTests(RedisFixture fixture)
             };
             await Assert.ThrowsAnyAsync<Exception>(() => grain.UpsertAsync(bad));
 
-            _time.Advance(TimeSpan.FromMinutes(20)); // 12:30: the schedule's own occurrence
+            Time.Advance(TimeSpan.FromMinutes(20)); // 12:30: the schedule's own occurrence
             await ScheduleProbe.TickAsync(cluster, "half-hourly");
             Assert.Equal(1, await PendingAsync(cluster, queue));
         }
@@ -89,7 +77,7 @@ public sealed class ScheduleReviewTests(RedisFixture fixture)
         await cluster.Client.Schedules.ScheduleEveryMinutesAsync(longName, new RecordTask("long"), queue, 1);
         await cluster.Client.Schedules.ScheduleEveryMinutesAsync(hashName, new RecordTask("short"), queue, 1);
 
-        _time.Advance(TimeSpan.FromMinutes(1));
+        Time.Advance(TimeSpan.FromMinutes(1));
         await ScheduleProbe.TickAsync(cluster, longName);
         await ScheduleProbe.TickAsync(cluster, hashName);
 
@@ -110,7 +98,7 @@ public sealed class ScheduleReviewTests(RedisFixture fixture)
         await cluster.Client.Schedules.ScheduleDailyAsync("n", new RecordTask("n"), queue, 3, 0);
         await cluster.Client.Schedules.ScheduleEveryMinutesAsync("n:manual", new RecordTask("m"), queue, 1);
 
-        _time.Advance(TimeSpan.FromMinutes(1)); // 12:01:00 exactly
+        Time.Advance(TimeSpan.FromMinutes(1)); // 12:01:00 exactly
         var triggered = await cluster.Client.Schedules.TriggerAsync("n");
         await ScheduleProbe.TickAsync(cluster, "n:manual");
 
